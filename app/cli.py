@@ -1,0 +1,322 @@
+"""The `wagraph` command: one entry point for operators."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from app.settings import Settings, get_settings
+
+app = typer.Typer(
+    help="wagraph: a GraphQL API server for the WhatsApp Cloud API.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+keys_app = typer.Typer(help="Manage API keys (only their hashes are stored).", no_args_is_help=True)
+migrations_app = typer.Typer(help="Write and check aerich migrations.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(migrations_app, name="migrations")
+console = Console(stderr=True, soft_wrap=True)
+
+
+def _logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+async def _with_db(settings: Settings, coro_fn):  # type: ignore[no-untyped-def]
+    from app.db import close_db, init_db
+
+    await init_db(settings.database_url)
+    try:
+        return await coro_fn()
+    finally:
+        await close_db()
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the database migrations for DATABASE_URL's dialect (SQLite or PostgreSQL)."""
+    from app.db import dialect_of
+    from app.db import migrate as run_migrations
+
+    settings = get_settings()
+    applied = asyncio.run(run_migrations(settings.database_url))
+    dialect = dialect_of(settings.database_url)
+    if applied:
+        console.print(
+            f"[green]applied {len(applied)} {dialect} migration(s):[/] {', '.join(applied)}"
+        )
+    else:
+        console.print(f"{dialect} database is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (WAGRAPH_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (WAGRAPH_PORT).")] = None,
+    log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
+    migrate_first: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help="Apply migrations before starting.")
+    ] = True,
+) -> None:
+    """Run the GraphQL server (and the Cloud API sandbox when WAGRAPH_SANDBOX is on)."""
+    if host:
+        os.environ["WAGRAPH_HOST"] = host
+    if port:
+        os.environ["WAGRAPH_PORT"] = str(port)
+    get_settings.cache_clear()
+    settings = get_settings()
+    _logging(log_level)
+    asyncio.run(_serve(settings, log_level, migrate_first))
+
+
+async def _serve(settings: Settings, log_level: str, migrate_first: bool) -> None:
+    import uvicorn
+
+    from app.db import close_db, init_db
+    from app.db import migrate as run_migrations
+    from app.server import create_app
+
+    if migrate_first:
+        await run_migrations(settings.database_url)
+    await init_db(settings.database_url)  # the app's lifespan reuses it and closes it
+    key = await _dev_key(settings)
+    servers = [
+        uvicorn.Server(
+            uvicorn.Config(
+                create_app(settings),
+                host=settings.host,
+                port=settings.port,
+                log_level=log_level,
+                proxy_headers=False,
+            )
+        )
+    ]
+    if settings.sandbox_enabled and settings.graph_api_base_url is None:
+        servers.append(_sandbox_server(settings, log_level))
+    _banner(settings, key)
+    tasks = [asyncio.create_task(server.serve()) for server in servers]
+    try:
+        # When one server stops (a signal, or a port already taken), the others stop too.
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for server in servers:
+            server.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await close_db()
+
+
+def _sandbox_server(settings: Settings, log_level: str):  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    from sandbox import Sandbox, SandboxConfig
+
+    config = SandboxConfig(
+        access_token=settings.meta_access_token.get_secret_value(),
+        app_secret=settings.app_secret or "sandbox-app-secret",
+        phone_numbers={settings.meta_phone_number_id: "15550783881"},
+        waba_id=settings.meta_business_id or "102290129340398",
+    )
+    return uvicorn.Server(
+        uvicorn.Config(
+            Sandbox(config).app(),
+            host="127.0.0.1",
+            port=settings.sandbox_port,
+            log_level="warning" if log_level == "info" else log_level,
+        )
+    )
+
+
+async def _dev_key(settings: Settings) -> str | None:
+    """In development, an admin key kept in ./data so the printed key survives restarts.
+
+    Runs on the server's own (already open) database connection.
+    """
+    if settings.environment != "development":
+        return None
+    from models import ApiKeyScope
+    from whatsapp import api_keys
+
+    path = Path(settings.dev_api_key_file)
+    existing = _read_key_file(path)
+    if existing and await api_keys.authenticate(existing):
+        return existing
+    _, key = await api_keys.create_api_key(name="development", scope=ApiKeyScope.ADMIN)
+    _write_key_file(path, key)
+    return key
+
+
+def _read_key_file(path: Path) -> str | None:
+    return path.read_text().strip() if path.exists() else None
+
+
+def _write_key_file(path: Path, key: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+
+
+def _banner(settings: Settings, key: str | None) -> None:
+    url = f"http://{settings.host}:{settings.port}/graphql"
+    console.print(f"[bold green]wagraph[/] GraphiQL: {url}")
+    console.print(f"  database: {settings.database_url.split('@')[-1]}")
+    console.print(
+        f"  Cloud API: {settings.graph_base_url}/{settings.graph_api_version}"
+        + (
+            "  (built-in sandbox)"
+            if settings.graph_api_base_url is None and settings.sandbox_enabled
+            else ""
+        )
+    )
+    if key:
+        console.print(f"  development API key (admin), kept in {settings.dev_api_key_file}:")
+        console.print(f"    {key}")
+        console.print(f'  In GraphiQL, open Headers and paste: {{"Authorization": "Bearer {key}"}}')
+
+
+@app.command("sandbox")
+def sandbox_cmd(
+    port: Annotated[int | None, typer.Option(help="Port (default WAGRAPH_SANDBOX_PORT).")] = None,
+    webhook_url: Annotated[
+        str | None, typer.Option(help="Where to POST signed status/inbound webhooks.")
+    ] = None,
+    rate_limit: Annotated[int, typer.Option(help="Messages per second per number.")] = 80,
+    fault_rate: Annotated[float, typer.Option(help="Share of requests that fail (0..1).")] = 0.0,
+) -> None:
+    """Run the Cloud API sandbox alone (Meta's API, simulated)."""
+    from sandbox import SandboxConfig
+    from sandbox import serve as serve_sandbox
+
+    settings = get_settings()
+    _logging()
+    config = SandboxConfig(
+        access_token=settings.meta_access_token.get_secret_value(),
+        app_secret=settings.app_secret or "sandbox-app-secret",
+        phone_numbers={settings.meta_phone_number_id: "15550783881"},
+        waba_id=settings.meta_business_id or "102290129340398",
+        webhook_url=webhook_url,
+        rate_limit_mps=rate_limit,
+        fault_rate=fault_rate,
+    )
+    bind = port or settings.sandbox_port
+    console.print(f"Cloud API sandbox on http://127.0.0.1:{bind} (token: the configured one)")
+    asyncio.run(serve_sandbox(config, port=bind))
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who or what the key is for.")],
+    scope: Annotated[str, typer.Option(help="read, write or admin.")] = "read",
+) -> None:
+    """Create an API key. The key is printed once, alone on the last line."""
+    from models import ApiKeyScope
+    from whatsapp import api_keys
+
+    try:
+        chosen = ApiKeyScope(scope.lower())
+    except ValueError:
+        console.print(f"[red]scope must be one of read, write, admin (got {scope!r})[/]")
+        raise typer.Exit(2) from None
+    settings = get_settings()
+
+    async def create() -> str:
+        row, key = await api_keys.create_api_key(name=name, scope=chosen)
+        console.print(
+            f"created {chosen.value} key {row.prefix} for {name!r}; store it now, "
+            "it is not shown again:"
+        )
+        return key
+
+    key = asyncio.run(_with_db(settings, create))
+    print(key)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List API keys (prefix, scope, last use); never the keys themselves."""
+    from rich.table import Table
+
+    from whatsapp import api_keys
+
+    rows = asyncio.run(_with_db(get_settings(), api_keys.list_api_keys))
+    table = Table("prefix", "name", "scope", "created", "last used", "revoked")
+    for row in rows:
+        table.add_row(
+            row.prefix,
+            row.name,
+            row.scope.value,
+            f"{row.created_at:%Y-%m-%d %H:%M}",
+            f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "-",
+            f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "-",
+        )
+    Console().print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    prefix: Annotated[str, typer.Argument(help="The key's prefix (wag_xxxxxxxx).")],
+) -> None:
+    """Revoke an API key by its prefix."""
+    from whatsapp import api_keys
+
+    revoked = asyncio.run(_with_db(get_settings(), lambda: api_keys.revoke_api_key(prefix)))
+    if not revoked:
+        console.print(f"[red]no active key with prefix {prefix}[/]")
+        raise typer.Exit(1)
+    console.print(f"revoked {prefix}")
+
+
+@migrations_app.command("make")
+def migrations_make(
+    name: Annotated[str, typer.Argument(help="A short name for the change.")],
+) -> None:
+    """Write the next migration for DATABASE_URL's dialect; run once per dialect."""
+    from app.db import make_migration
+
+    written = asyncio.run(make_migration(get_settings().database_url, name))
+    console.print(
+        f"wrote {written}" if written else "models and migrations agree; nothing to write"
+    )
+
+
+@migrations_app.command("check")
+def migrations_check() -> None:
+    """Exit 1 when the models changed without a migration for DATABASE_URL's dialect."""
+    from app.db import dialect_of, migration_drift
+
+    url = get_settings().database_url
+    drift = asyncio.run(migration_drift(url))
+    if drift:
+        console.print(
+            f"[red]models changed without a {dialect_of(url)} migration[/]: "
+            "run `wagraph migrations make NAME` against each dialect"
+        )
+        raise typer.Exit(1)
+    console.print(f"{dialect_of(url)} migrations match the models")
+
+
+@app.command("schema")
+def schema_cmd() -> None:
+    """Print the GraphQL schema (SDL)."""
+    from schema.root import sdl
+
+    print(sdl())
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

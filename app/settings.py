@@ -1,0 +1,96 @@
+"""Typed settings, read once from the environment (and an optional `.env`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SANDBOX_PORT = 8787
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", validation_alias="WAGRAPH_ENV"
+    )
+    host: str = Field("127.0.0.1", validation_alias="WAGRAPH_HOST")
+    port: int = Field(8000, validation_alias="WAGRAPH_PORT")
+    public_url: str | None = Field(
+        None,
+        validation_alias="WAGRAPH_PUBLIC_URL",
+        description="How Meta (or the sandbox) reaches this server; defaults to http://host:port.",
+    )
+
+    database_url: str = Field("sqlite://./data/wagraph.sqlite3", validation_alias="DATABASE_URL")
+    redis_url: str | None = Field(None, validation_alias="REDIS_URL")
+
+    meta_access_token: SecretStr = Field(
+        SecretStr("sandbox-token"), validation_alias="META_ACCESS_TOKEN"
+    )
+    meta_phone_number_id: str = Field("106540352242922", validation_alias="META_PHONE_NUMBER_ID")
+    meta_business_id: str | None = Field(
+        "102290129340398",
+        validation_alias=AliasChoices(
+            "META_WHATSAPP_BUSINESS_ID", "META_WHATSAPP_BUSINESS_ACCOUNT_ID"
+        ),
+    )
+    meta_app_secret: SecretStr | None = Field(
+        SecretStr("sandbox-app-secret"), validation_alias="META_APP_SECRET"
+    )
+    meta_verify_token: SecretStr | None = Field(None, validation_alias="META_VERIFY_TOKEN")
+    graph_api_base_url: str | None = Field(
+        None,
+        validation_alias="META_GRAPH_API_BASE_URL",
+        description="Defaults to the embedded sandbox when it runs, else https://graph.facebook.com.",
+    )
+    graph_api_version: str = Field("v23.0", validation_alias="META_GRAPH_API_VERSION")
+
+    sandbox_enabled: bool = Field(True, validation_alias="WAGRAPH_SANDBOX")
+    sandbox_port: int = Field(DEFAULT_SANDBOX_PORT, validation_alias="WAGRAPH_SANDBOX_PORT")
+
+    http_timeout_s: float = Field(10.0, validation_alias="WAGRAPH_HTTP_TIMEOUT")
+    http_max_connections: int = Field(200, validation_alias="WAGRAPH_HTTP_MAX_CONNECTIONS")
+    cloud_max_attempts: int = Field(4, validation_alias="WAGRAPH_CLOUD_MAX_ATTEMPTS")
+    cloud_backoff_base_s: float = Field(0.2, validation_alias="WAGRAPH_CLOUD_BACKOFF_BASE")
+    cloud_backoff_max_s: float = Field(5.0, validation_alias="WAGRAPH_CLOUD_BACKOFF_MAX")
+
+    max_query_depth: int = Field(12, validation_alias="WAGRAPH_MAX_QUERY_DEPTH")
+    max_query_tokens: int = Field(4000, validation_alias="WAGRAPH_MAX_QUERY_TOKENS")
+    max_body_bytes: int = Field(1_000_000, validation_alias="WAGRAPH_MAX_BODY_BYTES")
+    max_upload_bytes: int = Field(100 * 1024 * 1024, validation_alias="WAGRAPH_MAX_UPLOAD_BYTES")
+
+    dev_api_key_file: str = Field("./data/dev-api-key", validation_alias="WAGRAPH_DEV_KEY_FILE")
+
+    @model_validator(mode="after")
+    def _production_needs_real_secrets(self) -> Settings:
+        if self.environment == "production":
+            secret = self.meta_app_secret.get_secret_value() if self.meta_app_secret else ""
+            if not secret or secret == "sandbox-app-secret":
+                # An empty secret verifies against an empty key, which anyone can forge.
+                raise ValueError("META_APP_SECRET must be set outside development")
+        return self
+
+    @property
+    def graph_base_url(self) -> str:
+        if self.graph_api_base_url:
+            return self.graph_api_base_url.rstrip("/")
+        if self.sandbox_enabled:
+            return f"http://127.0.0.1:{self.sandbox_port}"
+        return "https://graph.facebook.com"
+
+    @property
+    def self_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def app_secret(self) -> str | None:
+        return self.meta_app_secret.get_secret_value() if self.meta_app_secret else None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

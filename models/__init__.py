@@ -1,0 +1,40 @@
+"""Tortoise models, one module per aggregate. This package is the only source of migrations."""
+
+from models.api_key import ApiKey
+from models.automation import WhatsAppAutomation, WhatsAppAutomationRun
+from models.contact import WhatsAppContact
+from models.enums import (
+    ApiKeyScope,
+    AutomationRunStatus,
+    InboxStatus,
+    MessageDirection,
+    MessageStatus,
+    MessageType,
+    SessionStatus,
+)
+from models.event import WhatsAppAnalyticsEvent
+from models.media import WhatsAppMedia
+from models.message import WhatsAppMessage
+from models.session import WhatsAppSession
+from models.template import WhatsAppTemplate
+from models.webhook import WebhookDelivery
+
+__all__ = [
+    "ApiKey",
+    "ApiKeyScope",
+    "AutomationRunStatus",
+    "InboxStatus",
+    "MessageDirection",
+    "MessageStatus",
+    "MessageType",
+    "SessionStatus",
+    "WebhookDelivery",
+    "WhatsAppAnalyticsEvent",
+    "WhatsAppAutomation",
+    "WhatsAppAutomationRun",
+    "WhatsAppContact",
+    "WhatsAppMedia",
+    "WhatsAppMessage",
+    "WhatsAppSession",
+    "WhatsAppTemplate",
+]

@@ -1,0 +1,56 @@
+"""Automations (trigger -> conditions -> actions) and the audit log of their runs."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.indexes import Index
+
+from models.base import BaseModel, TimestampedModel
+from models.enums import AutomationRunStatus
+
+
+class WhatsAppAutomation(TimestampedModel):
+    name = fields.CharField(max_length=128)
+    description = fields.TextField(null=True)
+    trigger = fields.CharField(max_length=128)
+    conditions = fields.JSONField(default=list)
+    actions = fields.JSONField(default=list)
+    enabled = fields.BooleanField(default=True)
+    cooldown_seconds = fields.IntField(default=60)
+
+    class Meta:
+        table = "whatsapp_automation"
+        indexes = (Index(fields=("enabled", "trigger"), name="idx_automation_enabled_trigger"),)
+
+
+class WhatsAppAutomationRun(BaseModel):
+    automation = fields.ForeignKeyField(
+        "models.WhatsAppAutomation", related_name="runs", on_delete=fields.CASCADE
+    )
+    event = fields.ForeignKeyField(
+        "models.WhatsAppAnalyticsEvent",
+        related_name="automation_runs",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    contact = fields.ForeignKeyField(
+        "models.WhatsAppContact",
+        related_name="automation_runs",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    status = fields.CharEnumField(
+        AutomationRunStatus, max_length=16, default=AutomationRunStatus.PENDING
+    )
+    results = fields.JSONField(default=list)
+    error = fields.TextField(null=True)
+    started_at = fields.DatetimeField(null=True)
+    finished_at = fields.DatetimeField(null=True)
+    duration_ms = fields.IntField(null=True)
+
+    class Meta:
+        table = "whatsapp_automation_run"
+        indexes = (
+            Index(fields=("automation_id", "created_at"), name="idx_run_automation_created"),
+            Index(fields=("automation_id", "contact_id", "created_at"), name="idx_run_cooldown"),
+        )

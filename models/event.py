@@ -1,0 +1,33 @@
+"""The analytics event log: one row per significant thing that happened."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.indexes import Index
+
+from models.base import BaseModel
+
+
+class WhatsAppAnalyticsEvent(BaseModel):
+    name = fields.CharField(max_length=128)
+    source = fields.CharField(max_length=64)
+    properties = fields.JSONField(default=dict)
+    message = fields.ForeignKeyField(
+        "models.WhatsAppMessage", related_name="events", null=True, on_delete=fields.SET_NULL
+    )
+    session = fields.ForeignKeyField(
+        "models.WhatsAppSession", related_name="events", null=True, on_delete=fields.SET_NULL
+    )
+    contact = fields.ForeignKeyField(
+        "models.WhatsAppContact", related_name="events", null=True, on_delete=fields.SET_NULL
+    )
+    caused_by_automation_run_id = fields.UUIDField(null=True)
+
+    class Meta:
+        table = "whatsapp_analytics_event"
+        indexes = (
+            Index(fields=("name", "created_at"), name="idx_event_name_created"),
+            Index(fields=("created_at", "id"), name="idx_event_created"),
+            Index(fields=("session_id", "created_at"), name="idx_event_session_created"),
+            Index(fields=("contact_id", "created_at"), name="idx_event_contact_created"),
+        )

@@ -1,0 +1,63 @@
+"""Every message we sent, scheduled or received, with the exact Graph API payload."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.indexes import Index
+
+from models.base import TimestampedModel
+from models.enums import MessageDirection, MessageStatus, MessageType
+
+
+class WhatsAppMessage(TimestampedModel):
+    direction = fields.CharEnumField(MessageDirection, max_length=8)
+    type = fields.CharEnumField(MessageType, max_length=24)
+    status = fields.CharEnumField(MessageStatus, max_length=16)
+    phone_number_id = fields.CharField(max_length=32)
+    customer_wa_id = fields.CharField(max_length=32)
+    wamid = fields.CharField(max_length=191, unique=True, null=True)
+    contact = fields.ForeignKeyField(
+        "models.WhatsAppContact", related_name="messages", null=True, on_delete=fields.SET_NULL
+    )
+    session = fields.ForeignKeyField(
+        "models.WhatsAppSession", related_name="messages", null=True, on_delete=fields.SET_NULL
+    )
+    template = fields.ForeignKeyField(
+        "models.WhatsAppTemplate", related_name="messages", null=True, on_delete=fields.SET_NULL
+    )
+    template_name = fields.CharField(max_length=512, null=True)
+    template_language = fields.CharField(max_length=16, null=True)
+    reply_to = fields.ForeignKeyField(
+        "models.WhatsAppMessage", related_name="replies", null=True, on_delete=fields.SET_NULL
+    )
+    reply_to_wamid = fields.CharField(max_length=191, null=True)
+    text = fields.TextField(null=True)
+    content = fields.JSONField(null=True)
+    metadata = fields.JSONField(null=True)
+    payload = fields.JSONField(null=True)
+    error_code = fields.IntField(null=True)
+    error_title = fields.CharField(max_length=512, null=True)
+    error_details = fields.TextField(null=True)
+    scheduled_for = fields.DatetimeField(null=True)
+    sent_at = fields.DatetimeField(null=True)
+    delivered_at = fields.DatetimeField(null=True)
+    read_at = fields.DatetimeField(null=True)
+    failed_at = fields.DatetimeField(null=True)
+    received_at = fields.DatetimeField(null=True)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True)
+    lease_expires_at = fields.DatetimeField(null=True)
+    idempotency_key = fields.CharField(max_length=128, unique=True, null=True)
+    request_hash = fields.CharField(max_length=64, null=True)
+    conversation = fields.JSONField(null=True)
+    pricing = fields.JSONField(null=True)
+
+    class Meta:
+        table = "whatsapp_message"
+        indexes = (
+            Index(fields=("status", "scheduled_for"), name="idx_message_status_scheduled"),
+            Index(fields=("created_at", "id"), name="idx_message_created"),
+            Index(fields=("customer_wa_id", "created_at"), name="idx_message_customer_created"),
+            Index(fields=("session_id", "created_at"), name="idx_message_session_created"),
+            Index(fields=("status", "created_at"), name="idx_message_status_created"),
+        )

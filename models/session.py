@@ -1,0 +1,31 @@
+"""A customer journey: a Flow run or a conversation, with its state and the service window."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.indexes import Index
+
+from models.base import TimestampedModel
+from models.enums import SessionStatus
+
+
+class WhatsAppSession(TimestampedModel):
+    contact = fields.ForeignKeyField(
+        "models.WhatsAppContact", related_name="sessions", null=True, on_delete=fields.SET_NULL
+    )
+    phone_number_id = fields.CharField(max_length=32, null=True)
+    flow = fields.CharField(max_length=128, null=True)
+    flow_token = fields.CharField(max_length=200, unique=True, null=True)
+    status = fields.CharEnumField(SessionStatus, max_length=16, default=SessionStatus.ACTIVE)
+    context = fields.JSONField(default=dict)
+    tags = fields.JSONField(default=list)
+    last_inbound_at = fields.DatetimeField(null=True)
+    started_at = fields.DatetimeField(auto_now_add=True)
+    completed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "whatsapp_session"
+        indexes = (
+            Index(fields=("contact_id", "updated_at"), name="idx_session_contact_updated"),
+            Index(fields=("status", "updated_at"), name="idx_session_status_updated"),
+        )

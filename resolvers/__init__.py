@@ -1,0 +1,1 @@
+"""Thin adapters: GraphQL input -> one `whatsapp.*` call -> GraphQL type. No SQL, no httpx."""

@@ -1,0 +1,33 @@
+"""`python -m sandbox [--port 8787] [--webhook-url URL] [--seed N]`: run the sandbox alone."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from sandbox.app import serve
+from sandbox.config import SandboxConfig
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8787)
+    parser.add_argument("--webhook-url", default=None)
+    parser.add_argument("--access-token", default=SandboxConfig.access_token)
+    parser.add_argument("--app-secret", default=SandboxConfig.app_secret)
+    parser.add_argument("--rate-limit-mps", type=int, default=SandboxConfig.rate_limit_mps)
+    parser.add_argument("--seed", type=int, default=None)
+    args = parser.parse_args()
+    config = SandboxConfig(
+        access_token=args.access_token,
+        app_secret=args.app_secret,
+        webhook_url=args.webhook_url,
+        rate_limit_mps=args.rate_limit_mps,
+        seed=args.seed,
+    )
+    asyncio.run(serve(config, host=args.host, port=args.port))
+
+
+if __name__ == "__main__":
+    main()

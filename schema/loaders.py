@@ -1,0 +1,39 @@
+"""DataLoaders, built per request, so a page of N messages costs one query per relation."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+from tortoise.models import Model
+
+from models import WhatsAppContact, WhatsAppMessage, WhatsAppSession, WhatsAppTemplate
+
+M = TypeVar("M", bound=Model)
+
+
+def by_id_loader(model: type[M]) -> DataLoader[uuid.UUID, M | None]:
+    async def load(keys: Sequence[uuid.UUID]) -> list[M | None]:
+        rows: dict[Any, M] = {row.pk: row for row in await model.filter(id__in=list(keys))}
+        return [rows.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass(slots=True)
+class Loaders:
+    message: DataLoader[uuid.UUID, WhatsAppMessage | None] = field(
+        default_factory=lambda: by_id_loader(WhatsAppMessage)
+    )
+    contact: DataLoader[uuid.UUID, WhatsAppContact | None] = field(
+        default_factory=lambda: by_id_loader(WhatsAppContact)
+    )
+    session: DataLoader[uuid.UUID, WhatsAppSession | None] = field(
+        default_factory=lambda: by_id_loader(WhatsAppSession)
+    )
+    template: DataLoader[uuid.UUID, WhatsAppTemplate | None] = field(
+        default_factory=lambda: by_id_loader(WhatsAppTemplate)
+    )

@@ -1,0 +1,280 @@
+"""The Cloud API client: one class around one shared `httpx.AsyncClient`.
+
+Meta's error envelope becomes a `CloudApiError` carrying code, subcode, title, details and
+whether retrying can help. Retryable failures (5xx, timeouts, throttling codes) are retried here
+with bounded exponential backoff and jitter; permanent ones are raised at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import orjson
+
+log = logging.getLogger(__name__)
+
+# Codes Meta documents as transient (reference §3.3). 131056 (pair rate) is retryable but only
+# after ~6 s, which is longer than an inline retry may wait; see `retry_after_s`.
+RETRYABLE_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131056, 131057, 133004})
+THROTTLING_CODES = frozenset({4, 80007, 130429, 131056})
+PAIR_RATE_LIMIT_CODE = 131056
+PAIR_RATE_LIMIT_WAIT_S = 6.0
+
+
+@dataclass(frozen=True, slots=True)
+class CloudConfig:
+    base_url: str
+    version: str
+    access_token: str
+    timeout_s: float = 10.0
+    max_connections: int = 200
+    max_attempts: int = 4
+    backoff_base_s: float = 0.2
+    backoff_max_s: float = 5.0
+
+
+class CloudError(Exception):
+    """Anything that went wrong talking to the Cloud API."""
+
+    retryable: bool = False
+
+
+class CloudTransportError(CloudError):
+    """The request did not get an answer (connection refused, timeout)."""
+
+    retryable = True
+
+
+@dataclass(eq=False)
+class CloudApiError(CloudError):
+    """Meta answered with its error envelope."""
+
+    http_status: int
+    code: int
+    title: str
+    details: str | None = None
+    subcode: int | None = None
+    type: str | None = None
+    fbtrace_id: str | None = None
+
+    def __post_init__(self) -> None:
+        suffix = f": {self.details}" if self.details else ""
+        super().__init__(f"({self.code}) {self.title}{suffix}")
+
+    @property
+    def retryable(self) -> bool:  # type: ignore[override]
+        return self.code in RETRYABLE_CODES or self.http_status >= 500
+
+    @property
+    def throttled(self) -> bool:
+        return self.code in THROTTLING_CODES
+
+    @property
+    def retry_after_s(self) -> float | None:
+        """How long Meta wants us to wait, when it says so (only the pair limit is fixed)."""
+        return PAIR_RATE_LIMIT_WAIT_S if self.code == PAIR_RATE_LIMIT_CODE else None
+
+    @classmethod
+    def from_response(cls, response: httpx.Response) -> CloudApiError:
+        try:
+            error = orjson.loads(response.content).get("error") or {}
+        except (orjson.JSONDecodeError, AttributeError):
+            error = {}
+        message = str(error.get("message") or response.reason_phrase or "Unknown error")
+        title = error.get("error_user_title") or _strip_code_prefix(message)
+        error_data = error.get("error_data") or {}
+        details = error_data.get("details") if isinstance(error_data, dict) else None
+        code = error.get("code")
+        return cls(
+            http_status=response.status_code,
+            code=int(code) if isinstance(code, int | str) and str(code).isdigit() else 0,
+            title=title,
+            details=details or error.get("error_user_msg"),
+            subcode=error.get("error_subcode"),
+            type=error.get("type"),
+            fbtrace_id=error.get("fbtrace_id"),
+        )
+
+
+def _strip_code_prefix(message: str) -> str:
+    """Meta's messages read "(#131009) Parameter value is not valid"; keep the title part."""
+    if message.startswith("(#") and ") " in message:
+        return message.split(") ", 1)[1]
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    wamid: str
+    wa_id: str | None
+    message_status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MediaInfo:
+    id: str
+    url: str
+    mime_type: str
+    sha256: str | None
+    file_size: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TemplatePage:
+    templates: list[dict[str, Any]]
+    after: str | None
+    has_next: bool
+
+
+@dataclass(slots=True)
+class _Attempt:
+    number: int = 0
+    errors: list[CloudError] = field(default_factory=list)
+
+
+class CloudClient:
+    """Meta's Graph API for WhatsApp, one method per endpoint we use."""
+
+    def __init__(self, config: CloudConfig, http: httpx.AsyncClient | None = None) -> None:
+        self.config = config
+        self._owns_http = http is None
+        self.http = http or self.new_http_client(config)
+        self._prefix = f"{config.base_url.rstrip('/')}/{config.version}"
+
+    @staticmethod
+    def new_http_client(config: CloudConfig) -> httpx.AsyncClient:
+        limits = httpx.Limits(
+            max_connections=config.max_connections,
+            max_keepalive_connections=config.max_connections,
+        )
+        # Limits go on the transport: the client's own are ignored when a transport is passed.
+        transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
+        return httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(config.timeout_s, connect=min(config.timeout_s, 5.0)),
+            headers={"Authorization": f"Bearer {config.access_token}"},
+        )
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self.http.aclose()
+
+    # -- endpoints -------------------------------------------------------------------------
+
+    async def send_message(self, phone_number_id: str, payload: Mapping[str, Any]) -> SentMessage:
+        body = await self._request("POST", f"{phone_number_id}/messages", json=payload)
+        message = (body.get("messages") or [{}])[0]
+        contact = (body.get("contacts") or [{}])[0]
+        if not message.get("id"):
+            raise CloudApiError(http_status=200, code=0, title="Response carried no message id")
+        return SentMessage(
+            wamid=message["id"],
+            wa_id=contact.get("wa_id"),
+            message_status=message.get("message_status"),
+        )
+
+    async def mark_as_read(self, phone_number_id: str, payload: Mapping[str, Any]) -> None:
+        await self._request("POST", f"{phone_number_id}/messages", json=payload)
+
+    async def upload_media(
+        self, phone_number_id: str, *, data: bytes, filename: str, mime_type: str
+    ) -> str:
+        body = await self._request(
+            "POST",
+            f"{phone_number_id}/media",
+            data={"messaging_product": "whatsapp", "type": mime_type},
+            files={"file": (filename, data, mime_type)},
+        )
+        return str(body["id"])
+
+    async def get_media(self, media_id: str, phone_number_id: str | None = None) -> MediaInfo:
+        params = {"phone_number_id": phone_number_id} if phone_number_id else None
+        body = await self._request("GET", media_id, params=params)
+        size = body.get("file_size")
+        return MediaInfo(
+            id=str(body.get("id", media_id)),
+            url=body["url"],
+            mime_type=body.get("mime_type", ""),
+            sha256=body.get("sha256"),
+            file_size=int(size) if size is not None else None,
+        )
+
+    async def list_templates(
+        self, waba_id: str, *, after: str | None = None, limit: int = 100
+    ) -> TemplatePage:
+        params: dict[str, Any] = {
+            "limit": limit,
+            "fields": "name,status,category,language,components,quality_score,"
+            "rejected_reason,parameter_format",
+        }
+        if after:
+            params["after"] = after
+        body = await self._request("GET", f"{waba_id}/message_templates", params=params)
+        paging = body.get("paging") or {}
+        return TemplatePage(
+            templates=list(body.get("data") or []),
+            after=(paging.get("cursors") or {}).get("after"),
+            has_next=bool(paging.get("next")),
+        )
+
+    async def iter_templates(
+        self, waba_id: str, *, limit: int = 100
+    ) -> AsyncIterator[TemplatePage]:
+        """Every page of the account's templates, following the cursors until Meta stops."""
+        after: str | None = None
+        while True:
+            page = await self.list_templates(waba_id, after=after, limit=limit)
+            yield page
+            if not page.has_next or not page.after:
+                return
+            after = page.after
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        url = f"{self._prefix}/{path}"
+        if "json" in kwargs:
+            kwargs["content"] = orjson.dumps(kwargs.pop("json"))
+            kwargs["headers"] = {"Content-Type": "application/json"}
+        attempt = _Attempt()
+        while True:
+            attempt.number += 1
+            try:
+                response = await self.http.request(method, url, **kwargs)
+            except httpx.TimeoutException as exc:
+                error: CloudError = CloudTransportError(f"{method} {path}: timed out ({exc!r})")
+            except httpx.TransportError as exc:
+                error = CloudTransportError(f"{method} {path}: {exc!r}")
+            else:
+                if response.is_success:
+                    return orjson.loads(response.content) if response.content else {}
+                error = CloudApiError.from_response(response)
+            attempt.errors.append(error)
+            delay = self._retry_delay(error, attempt.number)
+            if delay is None:
+                raise error
+            log.warning(
+                "cloud api %s %s failed (%s), retry %d in %.2fs",
+                method,
+                path,
+                error,
+                attempt.number,
+                delay,
+            )
+            await asyncio.sleep(delay)
+
+    def _retry_delay(self, error: CloudError, attempt: int) -> float | None:
+        """Exponential backoff with jitter, or None when retrying cannot help or we are done."""
+        if not error.retryable or attempt >= self.config.max_attempts:
+            return None
+        wait = getattr(error, "retry_after_s", None)
+        if wait is not None:
+            return wait if wait <= self.config.backoff_max_s else None
+        ceiling = min(self.config.backoff_max_s, self.config.backoff_base_s * 2 ** (attempt - 1))
+        return random.uniform(ceiling / 2, ceiling)
