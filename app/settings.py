@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     sandbox_port: int = Field(DEFAULT_SANDBOX_PORT, validation_alias="WAGRAPH_SANDBOX_PORT")
 
     http_timeout_s: float = Field(10.0, validation_alias="WAGRAPH_HTTP_TIMEOUT")
-    http_max_connections: int = Field(200, validation_alias="WAGRAPH_HTTP_MAX_CONNECTIONS")
+    http_max_connections: int = Field(32, validation_alias="WAGRAPH_HTTP_MAX_CONNECTIONS")
     cloud_max_attempts: int = Field(4, validation_alias="WAGRAPH_CLOUD_MAX_ATTEMPTS")
     cloud_backoff_base_s: float = Field(0.2, validation_alias="WAGRAPH_CLOUD_BACKOFF_BASE")
     cloud_backoff_max_s: float = Field(5.0, validation_alias="WAGRAPH_CLOUD_BACKOFF_MAX")

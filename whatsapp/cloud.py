@@ -146,6 +146,9 @@ class CloudClient:
         self._owns_http = http is None
         self.http = http or self.new_http_client(config)
         self._prefix = f"{config.base_url.rstrip('/')}/{config.version}"
+        # Callers beyond the pool size wait here rather than in httpx's pool, whose bookkeeping
+        # grows with its queue (encode/httpx#3215).
+        self._in_flight = asyncio.Semaphore(config.max_connections)
 
     @staticmethod
     def new_http_client(config: CloudConfig) -> httpx.AsyncClient:
@@ -246,7 +249,8 @@ class CloudClient:
         while True:
             attempt.number += 1
             try:
-                response = await self.http.request(method, url, **kwargs)
+                async with self._in_flight:
+                    response = await self.http.request(method, url, **kwargs)
             except httpx.TimeoutException as exc:
                 error: CloudError = CloudTransportError(f"{method} {path}: timed out ({exc!r})")
             except httpx.TransportError as exc:
