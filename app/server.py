@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -45,6 +46,9 @@ def build_runtime(settings: Settings) -> Runtime:
         cloud=CloudClient(cloud_config(settings)),
         phone_number_id=settings.meta_phone_number_id,
         business_id=settings.meta_business_id,
+        enforce_service_window=settings.enforce_service_window,
+        http=httpx.AsyncClient(timeout=settings.automation_webhook_timeout_s),
+        webhook_signing_secret=settings.automation_webhook_secret.get_secret_value(),
     )
 
 
@@ -192,7 +196,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         try:
             yield
         finally:
-            await app.state.runtime.cloud.aclose()
+            await app.state.runtime.aclose()
             if manage_db:
                 await close_db()
 

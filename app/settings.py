@@ -63,6 +63,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_000_000, validation_alias="WAGRAPH_MAX_BODY_BYTES")
     max_upload_bytes: int = Field(100 * 1024 * 1024, validation_alias="WAGRAPH_MAX_UPLOAD_BYTES")
 
+    enforce_service_window: bool = Field(True, validation_alias="WAGRAPH_ENFORCE_SERVICE_WINDOW")
+    automation_webhook_secret: SecretStr = Field(
+        SecretStr("wagraph-development-signing-secret"),
+        validation_alias="WAGRAPH_AUTOMATION_WEBHOOK_SECRET",
+    )
+    automation_webhook_timeout_s: float = Field(
+        5.0, validation_alias="WAGRAPH_AUTOMATION_WEBHOOK_TIMEOUT"
+    )
+
     dev_api_key_file: str = Field("./data/dev-api-key", validation_alias="WAGRAPH_DEV_KEY_FILE")
 
     @model_validator(mode="after")
@@ -72,6 +81,11 @@ class Settings(BaseSettings):
             if not secret or secret == "sandbox-app-secret":
                 # An empty secret verifies against an empty key, which anyone can forge.
                 raise ValueError("META_APP_SECRET must be set outside development")
+            signing = self.automation_webhook_secret.get_secret_value()
+            if signing == "wagraph-development-signing-secret":
+                raise ValueError(
+                    "WAGRAPH_AUTOMATION_WEBHOOK_SECRET must be set outside development"
+                )
         return self
 
     @property

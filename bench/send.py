@@ -148,6 +148,8 @@ def main() -> None:
             "META_GRAPH_API_BASE_URL": f"http://127.0.0.1:{sandbox_port}",
             "WAGRAPH_SANDBOX": "false",
             "WAGRAPH_ENV": "test",
+            # Benchmark recipients never wrote to us; Meta (the sandbox) fails those later.
+            "WAGRAPH_ENFORCE_SERVICE_WINDOW": "false",
             "WAGRAPH_PORT": str(server_port),
             "WAGRAPH_DEV_KEY_FILE": f"{tmp}/key",
         }

@@ -15,6 +15,7 @@ from models.enums import (
 from models.event import WhatsAppAnalyticsEvent
 from models.media import WhatsAppMedia
 from models.message import WhatsAppMessage
+from models.message_status import WhatsAppMessageStatus
 from models.session import WhatsAppSession
 from models.template import WhatsAppTemplate
 from models.webhook import WebhookDelivery
@@ -35,6 +36,7 @@ __all__ = [
     "WhatsAppContact",
     "WhatsAppMedia",
     "WhatsAppMessage",
+    "WhatsAppMessageStatus",
     "WhatsAppSession",
     "WhatsAppTemplate",
 ]

@@ -42,15 +42,18 @@ class WhatsAppAutomationRun(BaseModel):
     status = fields.CharEnumField(
         AutomationRunStatus, max_length=16, default=AutomationRunStatus.PENDING
     )
+    event_name = fields.CharField(max_length=128, null=True)
     results = fields.JSONField(default=list)
     error = fields.TextField(null=True)
     started_at = fields.DatetimeField(null=True)
     finished_at = fields.DatetimeField(null=True)
     duration_ms = fields.IntField(null=True)
+    locked_until = fields.DatetimeField(null=True)
 
     class Meta:
         table = "whatsapp_automation_run"
         indexes = (
             Index(fields=("automation_id", "created_at"), name="idx_run_automation_created"),
             Index(fields=("automation_id", "contact_id", "created_at"), name="idx_run_cooldown"),
+            Index(fields=("status", "created_at"), name="idx_run_status_created"),
         )

@@ -60,4 +60,9 @@ class WhatsAppMessage(TimestampedModel):
             Index(fields=("customer_wa_id", "created_at"), name="idx_message_customer_created"),
             Index(fields=("session_id", "created_at"), name="idx_message_session_created"),
             Index(fields=("status", "created_at"), name="idx_message_status_created"),
+            # The 24-hour service window: the customer's last message to one business number.
+            Index(
+                fields=("customer_wa_id", "phone_number_id", "direction", "received_at"),
+                name="idx_message_window",
+            ),
         )

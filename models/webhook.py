@@ -17,6 +17,7 @@ class WebhookDelivery(BaseModel):
     attempts = fields.IntField(default=0)
     last_error = fields.TextField(null=True)
     next_attempt_at = fields.DatetimeField(null=True)
+    locked_until = fields.DatetimeField(null=True)
     processed_at = fields.DatetimeField(null=True)
 
     class Meta:

@@ -11,6 +11,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -24,14 +25,22 @@ from tortoise import Tortoise
 from app.db import close_db, dialect_of, init_db, migrate
 from app.server import create_app
 from app.settings import Settings
-from models import ApiKeyScope
+from models import (
+    ApiKeyScope,
+    MessageDirection,
+    MessageStatus,
+    MessageType,
+    WhatsAppMessage,
+)
 from sandbox import Sandbox, SandboxConfig
 from whatsapp import api_keys
+from whatsapp.clock import utcnow
 
 PHONE_NUMBER_ID = "106540352242922"
 WABA_ID = "102290129340398"
 ACCESS_TOKEN = "test-token"
 APP_SECRET = "test-app-secret"
+CUSTOMER = "15551234567"
 
 
 # -- database ----------------------------------------------------------------------------------
@@ -216,6 +225,30 @@ async def write_key() -> str:
 @pytest.fixture
 async def read_key() -> str:
     return await _key(ApiKeyScope.READ)
+
+
+async def open_service_window(
+    wa_id: str, phone_number_id: str = PHONE_NUMBER_ID, *, at: datetime | None = None
+) -> WhatsAppMessage:
+    """The customer wrote to us (as an inbound webhook would record it): the window opens."""
+    when = at or utcnow()
+    return await WhatsAppMessage.create(
+        direction=MessageDirection.INBOUND,
+        type=MessageType.TEXT,
+        status=MessageStatus.RECEIVED,
+        phone_number_id=phone_number_id,
+        customer_wa_id=wa_id,
+        text="Hi",
+        wamid=f"wamid.test-{secrets.token_hex(8)}",
+        received_at=when,
+    )
+
+
+@pytest.fixture
+async def customer() -> str:
+    """A customer whose 24-hour window is open (they wrote a minute ago)."""
+    await open_service_window(CUSTOMER)
+    return CUSTOMER
 
 
 class GraphQL:

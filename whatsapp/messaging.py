@@ -42,6 +42,7 @@ from whatsapp.phone import normalize_wa_id
 from whatsapp.runtime import Runtime
 from whatsapp.sessions import SessionHint, new_flow_token, resolve_session
 from whatsapp.templates import check_template_for_send
+from whatsapp.windows import require_open_window
 
 KIND_TO_TYPE: dict[str, MessageType] = {
     "text": MessageType.TEXT,
@@ -94,6 +95,7 @@ class _Draft:
     flow: str | None = None
     flow_token: str | None = None
     source: str = "api"
+    automation_run_id: uuid.UUID | None = None
     extra_properties: dict[str, Any] = field(default_factory=dict)
 
 
@@ -111,13 +113,21 @@ async def send_message(
     session: SessionHint | None = None,
     idempotency_key: str | None = None,
     source: str = "api",
+    automation_run_id: uuid.UUID | None = None,
 ) -> SendResult:
-    """Send free-form content (text, media, location, contacts, interactive, flow)."""
+    """Send free-form content (text, media, location, contacts, interactive, flow).
+
+    Free-form content needs the customer's 24-hour window open; when the runtime enforces it,
+    a closed window is refused here instead of being accepted and failed later by Meta.
+    """
     request_hash = _request_hash("message", to, content, phone_number_id, reply_to, metadata)
     if (replay := await _replay(idempotency_key, request_hash)) is not None:
         return replay
     wa_id = normalize_wa_id(to)
     kind = payloads.content_kind(content)
+    number = rt.number(phone_number_id)
+    if rt.enforce_service_window:
+        await require_open_window(number, wa_id)
     content = await _resolve_media_ids(content, prefix=("content",))
     flow = flow_token = None
     if kind == "flow":
@@ -137,7 +147,7 @@ async def send_message(
     draft = _Draft(
         id=draft_id,
         type=KIND_TO_TYPE[kind],
-        phone_number_id=rt.number(phone_number_id),
+        phone_number_id=number,
         wa_id=wa_id,
         payload=payload,
         event_prefix="message",
@@ -151,6 +161,7 @@ async def send_message(
         flow=flow,
         flow_token=flow_token,
         source=source,
+        automation_run_id=automation_run_id,
     )
     return await _store_and_deliver(rt, draft)
 
@@ -169,6 +180,7 @@ async def send_template(
     session: SessionHint | None = None,
     idempotency_key: str | None = None,
     source: str = "api",
+    automation_run_id: uuid.UUID | None = None,
 ) -> SendResult:
     """Send an approved template with its header, body and button parameters."""
     request_hash = _request_hash(
@@ -222,6 +234,7 @@ async def send_template(
         request_hash=request_hash,
         session_hint=session,
         source=source,
+        automation_run_id=automation_run_id,
         extra_properties={"template": name, "language": language},
     )
     return await _store_and_deliver(rt, draft)
@@ -336,6 +349,7 @@ async def _store_and_deliver(rt: Runtime, draft: _Draft) -> SendResult:
         source=draft.source,
         extra_properties=draft.extra_properties,
         event_prefix=draft.event_prefix,
+        automation_run_id=draft.automation_run_id,
     )
 
 
@@ -347,6 +361,7 @@ async def deliver(
     source: str,
     event_prefix: str,
     extra_properties: Mapping[str, Any] | None = None,
+    automation_run_id: uuid.UUID | None = None,
 ) -> SendResult:
     """Call the Cloud API for a stored SENDING message and record the outcome with its event."""
     problem: Problem | None = None
@@ -388,6 +403,7 @@ async def deliver(
             message_id=message.id,
             session_id=message.session_id,
             contact_id=contact_id,
+            caused_by_automation_run_id=automation_run_id,
             using_db=conn,
         )
     return SendResult(message=message, problem=problem)

@@ -5,7 +5,9 @@ Built once per process by the composition root (`app.server`, `app.cli`, the wor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import httpx
 
 from whatsapp.cloud import CloudClient
 
@@ -15,7 +17,17 @@ class Runtime:
     cloud: CloudClient
     phone_number_id: str
     business_id: str | None = None
+    # Refuse free-form sends outside the 24-hour window before calling Meta. Numbers whose
+    # conversation history predates wagraph can turn this off (Meta still enforces it).
+    enforce_service_window: bool = True
+    # Outbound HTTP that is not the Cloud API (automation webhooks), with its signing secret.
+    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=10.0))
+    webhook_signing_secret: str = "wagraph-development-signing-secret"
 
     def number(self, phone_number_id: str | None) -> str:
         """The business number to act for: the caller's choice or the configured default."""
         return phone_number_id or self.phone_number_id
+
+    async def aclose(self) -> None:
+        await self.cloud.aclose()
+        await self.http.aclose()

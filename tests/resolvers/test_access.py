@@ -11,6 +11,8 @@ from tests.conftest import GraphQL
 from tests.resolvers.test_send_message import SEND, graph_requests
 from whatsapp import api_keys
 
+pytestmark = pytest.mark.usefixtures("customer")
+
 QUERY = "{ messages(first: 1) { edges { node { id } } } }"
 TEXT = {"to": "15551234567", "content": {"text": {"body": "hi"}}}
 

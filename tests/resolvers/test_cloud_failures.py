@@ -12,6 +12,8 @@ from sandbox import Sandbox
 from tests.conftest import GraphQL
 from tests.resolvers.test_send_message import SEND, graph_requests
 
+pytestmark = pytest.mark.usefixtures("customer")
+
 TEXT = {"to": "15551234567", "content": {"text": {"body": "hello"}}}
 
 

@@ -12,6 +12,8 @@ from models import MessageStatus, WhatsAppAnalyticsEvent, WhatsAppMessage
 from sandbox import Sandbox
 from tests.conftest import PHONE_NUMBER_ID, GraphQL
 
+pytestmark = pytest.mark.usefixtures("customer")
+
 SEND = """
 mutation Send($input: SendMessageInput!) {
   sendMessage(input: $input) {
@@ -351,7 +353,7 @@ async def test_unknown_media_id_is_an_input_error(gql: GraphQL, sandbox: Sandbox
     assert errors[0]["code"] == "NOT_FOUND"
     assert errors[0]["field"] == ["input", "content", "image", "mediaId"]
     assert graph_requests(sandbox) == []
-    assert await WhatsAppMessage.all().count() == 0
+    assert await WhatsAppMessage.filter(direction="OUTBOUND").count() == 0
 
 
 # -- validation: clear errors, nothing written, Meta never called -------------------------------
@@ -437,7 +439,7 @@ async def test_invalid_content_is_refused_before_meta(
     assert field in [e["field"] for e in payload["errors"]]
     assert all(e["message"] for e in payload["errors"])
     assert graph_requests(sandbox) == []
-    assert await WhatsAppMessage.all().count() == 0
+    assert await WhatsAppMessage.filter(direction="OUTBOUND").count() == 0
 
 
 async def test_bad_phone_number_is_invalid_recipient(gql: GraphQL, sandbox: Sandbox) -> None:
@@ -471,4 +473,4 @@ async def test_unknown_reply_target_is_not_found(gql: GraphQL, sandbox: Sandbox)
 
     assert result["data"]["sendMessage"]["errors"][0]["code"] == "NOT_FOUND"
     assert result["data"]["sendMessage"]["errors"][0]["field"] == ["input", "replyTo"]
-    assert await WhatsAppMessage.all().count() == 0
+    assert await WhatsAppMessage.filter(direction="OUTBOUND").count() == 0

@@ -1,0 +1,34 @@
+"""Every status Meta reported for an outbound message, once each, with its time.
+
+The unique (wamid, status) pair is what makes webhook processing idempotent across processes:
+a second copy of the same status fails to insert and changes nothing. A status that arrives
+before our own send has stored its wamid waits here (message unset) until the message appears.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.indexes import Index
+
+from models.base import BaseModel
+from models.enums import MessageStatus
+
+
+class WhatsAppMessageStatus(BaseModel):
+    message = fields.ForeignKeyField(
+        "models.WhatsAppMessage", related_name="statuses", null=True, on_delete=fields.CASCADE
+    )
+    wamid = fields.CharField(max_length=191)
+    status = fields.CharEnumField(MessageStatus, max_length=16)
+    occurred_at = fields.DatetimeField()
+    recipient_wa_id = fields.CharField(max_length=32, null=True)
+    conversation = fields.JSONField(null=True)
+    pricing = fields.JSONField(null=True)
+    error_code = fields.IntField(null=True)
+    error_title = fields.CharField(max_length=512, null=True)
+    error_details = fields.TextField(null=True)
+
+    class Meta:
+        table = "whatsapp_message_status"
+        unique_together = (("wamid", "status"),)
+        indexes = (Index(fields=("message_id", "occurred_at"), name="idx_status_message_time"),)
