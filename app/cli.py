@@ -20,10 +20,13 @@ app = typer.Typer(
     add_completion=False,
 )
 keys_app = typer.Typer(help="Manage API keys (only their hashes are stored).", no_args_is_help=True)
+webhooks_app = typer.Typer(help="Inspect and replay the webhook inbox.", no_args_is_help=True)
 migrations_app = typer.Typer(help="Write and check aerich migrations.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(migrations_app, name="migrations")
 console = Console(stderr=True, soft_wrap=True)
+DEMO_CUSTOMER = "15551234567"
 
 
 def _logging(level: str = "INFO") -> None:
@@ -32,6 +35,7 @@ def _logging(level: str = "INFO") -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
 
 
 async def _with_db(settings: Settings, coro_fn):  # type: ignore[no-untyped-def]
@@ -107,6 +111,8 @@ async def _serve(settings: Settings, log_level: str, migrate_first: bool) -> Non
         servers.append(_sandbox_server(settings, log_level))
     _banner(settings, key)
     tasks = [asyncio.create_task(server.serve()) for server in servers]
+    if len(servers) > 1 and settings.environment == "development":
+        tasks.append(asyncio.create_task(_demo_customer_says_hello(settings, servers)))
     try:
         # When one server stops (a signal, or a port already taken), the others stop too.
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -115,6 +121,29 @@ async def _serve(settings: Settings, log_level: str, migrate_first: bool) -> Non
             server.should_exit = True
         await asyncio.gather(*tasks, return_exceptions=True)
         await close_db()
+
+
+async def _demo_customer_says_hello(settings: Settings, servers: list) -> None:  # type: ignore[type-arg]
+    """The demo customer writes first, so their 24-hour window is open in the sandbox and here."""
+    import httpx
+
+    while not all(server.started for server in servers):  # noqa: ASYNC110 - uvicorn has no event
+        await asyncio.sleep(0.05)
+    url = f"http://127.0.0.1:{settings.sandbox_port}/_sandbox/customers/{DEMO_CUSTOMER}/messages"
+    try:
+        async with httpx.AsyncClient(timeout=5.0) as http:
+            await http.post(
+                url,
+                json={
+                    "type": "text",
+                    "text": {"body": "Hi! I'd like to order."},
+                    "profile_name": "Ana (demo)",
+                },
+            )
+    except httpx.HTTPError as exc:
+        logging.getLogger("wagraph").warning("demo customer could not say hello: %s", exc)
+        return
+    await asyncio.Event().wait()  # stay pending like the servers, so wait() is not woken
 
 
 def _sandbox_server(settings: Settings, log_level: str):  # type: ignore[no-untyped-def]
@@ -127,6 +156,8 @@ def _sandbox_server(settings: Settings, log_level: str):  # type: ignore[no-unty
         app_secret=settings.app_secret or "sandbox-app-secret",
         phone_numbers={settings.meta_phone_number_id: "15550783881"},
         waba_id=settings.meta_business_id or "102290129340398",
+        # The loop closes: statuses and simulated customers come back to us, signed.
+        webhook_url=f"{settings.self_url}/webhooks/whatsapp",
     )
     return uvicorn.Server(
         uvicorn.Config(
@@ -183,6 +214,12 @@ def _banner(settings: Settings, key: str | None) -> None:
         console.print(f"  development API key (admin), kept in {settings.dev_api_key_file}:")
         console.print(f"    {key}")
         console.print(f'  In GraphiQL, open Headers and paste: {{"Authorization": "Bearer {key}"}}')
+    if settings.sandbox_enabled and settings.graph_api_base_url is None:
+        console.print(
+            f"  demo customer {DEMO_CUSTOMER} has just written, so free-form sends to them are "
+            "allowed; simulate any customer message with POST "
+            f"http://127.0.0.1:{settings.sandbox_port}/_sandbox/customers/<waId>/messages"
+        )
 
 
 @app.command("sandbox")
@@ -275,6 +312,51 @@ def keys_revoke(
         console.print(f"[red]no active key with prefix {prefix}[/]")
         raise typer.Exit(1)
     console.print(f"revoked {prefix}")
+
+
+@webhooks_app.command("replay")
+def webhooks_replay(
+    delivery_id: Annotated[
+        list[str] | None, typer.Option("--id", help="A delivery id (repeatable).")
+    ] = None,
+    failed: Annotated[bool, typer.Option("--failed", help="Every FAILED delivery.")] = False,
+) -> None:
+    """Process stored deliveries again (idempotent: already-applied items change nothing)."""
+    import uuid
+
+    from rich.progress import Progress
+
+    from whatsapp import inbox
+
+    try:
+        ids = [uuid.UUID(value) for value in delivery_id or []]
+    except ValueError:
+        console.print("[red]--id must be a delivery id (a UUID)[/]")
+        raise typer.Exit(2) from None
+    if not ids and not failed:
+        console.print("[red]say which deliveries: --id ID (repeatable) or --failed[/]")
+        raise typer.Exit(2)
+
+    async def run() -> tuple[int, dict[str, int]]:
+        chosen = await inbox.replay(ids=ids, failed=failed)
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("replaying", total=len(chosen))
+            for one in chosen:
+                await inbox.process_delivery(one)
+                progress.advance(task)
+        return len(chosen), await inbox.inbox_counts()
+
+    count, counts = asyncio.run(_with_db(get_settings(), run))
+    console.print(f"replayed {count} deliveries; inbox now: {counts}")
+
+
+@webhooks_app.command("status")
+def webhooks_status() -> None:
+    """Count inbox deliveries by state (PENDING, PROCESSED, FAILED)."""
+    from whatsapp import inbox
+
+    counts = asyncio.run(_with_db(get_settings(), inbox.inbox_counts))
+    console.print(counts)
 
 
 @migrations_app.command("make")

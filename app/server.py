@@ -19,8 +19,10 @@ from tortoise import Tortoise
 
 from app.db import close_db, init_db
 from app.settings import Settings, get_settings
+from jobs.inprocess import BackgroundWork
 from schema.context import Context
 from schema.root import build_schema
+from webhooks import whatsapp as webhooks
 from whatsapp import api_keys
 from whatsapp.cloud import CloudClient, CloudConfig
 from whatsapp.runtime import Runtime
@@ -193,9 +195,15 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         if manage_db:
             await init_db(settings.database_url)
         app.state.runtime = build_runtime(settings)
+        app.state.background = BackgroundWork(
+            app.state.runtime, sweep_interval_s=settings.background_interval_s
+        )
+        if settings.background_interval_s > 0:
+            app.state.background.start()
         try:
             yield
         finally:
+            await app.state.background.stop()
             await app.state.runtime.aclose()
             if manage_db:
                 await close_db()
@@ -210,6 +218,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Route("/webhooks/whatsapp", webhooks.verify, methods=["GET"]),
+            Route("/webhooks/whatsapp", webhooks.receive, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(12, validation_alias="WAGRAPH_MAX_QUERY_DEPTH")
     max_query_tokens: int = Field(4000, validation_alias="WAGRAPH_MAX_QUERY_TOKENS")
     max_body_bytes: int = Field(1_000_000, validation_alias="WAGRAPH_MAX_BODY_BYTES")
+    max_webhook_bytes: int = Field(3 * 1024 * 1024, validation_alias="WAGRAPH_MAX_WEBHOOK_BYTES")
+    background_interval_s: float = Field(
+        1.0,
+        validation_alias="WAGRAPH_BACKGROUND_INTERVAL",
+        description="Seconds between in-process sweeps (inbox retries, automations); 0 = off.",
+    )
     max_upload_bytes: int = Field(100 * 1024 * 1024, validation_alias="WAGRAPH_MAX_UPLOAD_BYTES")
 
     enforce_service_window: bool = Field(True, validation_alias="WAGRAPH_ENFORCE_SERVICE_WINDOW")
@@ -75,12 +81,13 @@ class Settings(BaseSettings):
     dev_api_key_file: str = Field("./data/dev-api-key", validation_alias="WAGRAPH_DEV_KEY_FILE")
 
     @model_validator(mode="after")
-    def _production_needs_real_secrets(self) -> Settings:
-        if self.environment == "production":
+    def _real_secrets_outside_development(self) -> Settings:
+        if self.environment != "development":
             secret = self.meta_app_secret.get_secret_value() if self.meta_app_secret else ""
             if not secret or secret == "sandbox-app-secret":
                 # An empty secret verifies against an empty key, which anyone can forge.
                 raise ValueError("META_APP_SECRET must be set outside development")
+        if self.environment == "production":
             signing = self.automation_webhook_secret.get_secret_value()
             if signing == "wagraph-development-signing-secret":
                 raise ValueError(
@@ -99,6 +106,10 @@ class Settings(BaseSettings):
     @property
     def self_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def verify_token(self) -> str | None:
+        return self.meta_verify_token.get_secret_value() if self.meta_verify_token else None
 
     @property
     def app_secret(self) -> str | None:

@@ -148,6 +148,7 @@ def main() -> None:
             "META_GRAPH_API_BASE_URL": f"http://127.0.0.1:{sandbox_port}",
             "WAGRAPH_SANDBOX": "false",
             "WAGRAPH_ENV": "test",
+            "META_APP_SECRET": "bench-app-secret",
             # Benchmark recipients never wrote to us; Meta (the sandbox) fails those later.
             "WAGRAPH_ENFORCE_SERVICE_WINDOW": "false",
             "WAGRAPH_PORT": str(server_port),

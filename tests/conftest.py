@@ -41,6 +41,7 @@ WABA_ID = "102290129340398"
 ACCESS_TOKEN = "test-token"
 APP_SECRET = "test-app-secret"
 CUSTOMER = "15551234567"
+VERIFY_TOKEN = "test-verify-token"
 
 
 # -- database ----------------------------------------------------------------------------------
@@ -184,6 +185,9 @@ def make_settings(database_url: str, graph_url: str, **overrides: Any) -> Settin
         "cloud_backoff_base_s": 0.01,
         "cloud_backoff_max_s": 0.05,
         "http_timeout_s": 0.5,
+        "meta_verify_token": VERIFY_TOKEN,
+        # Tests drive background work explicitly (drain, process_due, run_pending).
+        "background_interval_s": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

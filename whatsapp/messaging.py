@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Case, F, Value, When
 from tortoise.transactions import in_transaction
 
 from models import (
@@ -41,6 +42,7 @@ from whatsapp.events import emit_event
 from whatsapp.phone import normalize_wa_id
 from whatsapp.runtime import Runtime
 from whatsapp.sessions import SessionHint, new_flow_token, resolve_session
+from whatsapp.statuses import attach_pending_statuses
 from whatsapp.templates import check_template_for_send
 from whatsapp.windows import require_open_window
 
@@ -152,7 +154,7 @@ async def send_message(
         payload=payload,
         event_prefix="message",
         content=dict(content),
-        text=payloads.describe(content),
+        text=_preview(kind, content),
         metadata=dict(metadata) if metadata else None,
         reply_to=target,
         idempotency_key=idempotency_key,
@@ -378,10 +380,9 @@ async def deliver(
         )
         fields = ["status", "failed_at", "error_code", "error_title", "error_details"]
     else:
-        message.status = MessageStatus.SENT
         message.wamid = sent.wamid
         message.sent_at = utcnow()
-        fields = ["status", "wamid", "sent_at"]
+        fields = []
     message.lease_expires_at = None
     properties = {
         "type": message.type.value,
@@ -395,7 +396,23 @@ async def deliver(
     if problem:
         properties["error"] = {"code": message.error_code, "title": message.error_title}
     async with in_transaction() as conn:
-        await message.save(update_fields=[*fields, "lease_expires_at", "updated_at"], using_db=conn)
+        if problem:
+            await message.save(
+                update_fields=[*fields, "lease_expires_at", "updated_at"], using_db=conn
+            )
+        else:
+            # A status webhook may already have moved the message on (it knows the message by
+            # its callback data): only a message still SENDING becomes SENT.
+            await WhatsAppMessage.filter(id=message.id).using_db(conn).update(
+                wamid=message.wamid,
+                sent_at=message.sent_at,
+                lease_expires_at=None,
+                updated_at=message.sent_at,
+                status=Case(
+                    When(status=MessageStatus.SENDING, then=Value(MessageStatus.SENT.value)),
+                    default=F("status"),
+                ),
+            )
         await emit_event(
             f"{event_prefix}.{'failed' if problem else 'sent'}",
             source=source,
@@ -406,10 +423,20 @@ async def deliver(
             caused_by_automation_run_id=automation_run_id,
             using_db=conn,
         )
+    if not problem:
+        await attach_pending_statuses(message)
+        await message.refresh_from_db(fields=["status", "delivered_at", "read_at", "failed_at"])
     return SendResult(message=message, problem=problem)
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
+
+def _preview(kind: str, content: Mapping[str, Any]) -> str:
+    """What a dashboard shows: a text message's own words, a summary of anything else."""
+    if kind == "text":
+        return str(content["text"]["body"])[: payloads.DESCRIBE_MAX]
+    return payloads.describe(content)
 
 
 def _request_hash(*parts: Any) -> str:

@@ -10,8 +10,10 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from models import WhatsAppContact, WhatsAppSession
+from models import SessionStatus, WhatsAppContact, WhatsAppSession
+from whatsapp.clock import utcnow
 from whatsapp.errors import ErrorCode, WagraphError, invalid
+from whatsapp.windows import SERVICE_WINDOW
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +38,8 @@ async def resolve_session(
     flow: str | None = None,
     flow_token: str | None = None,
 ) -> WhatsAppSession | None:
-    """Find (or, for a flow token, start) the session a send belongs to, and apply the hint."""
+    """The session a send belongs to: the hinted one, the flow token's (started if new), or
+    the customer's live conversation on this number; then the hint's tags and context."""
     token = (hint.flow_token if hint else None) or flow_token
     session: WhatsAppSession | None = None
     if hint and hint.id:
@@ -45,12 +48,30 @@ async def resolve_session(
             raise WagraphError.of(ErrorCode.NOT_FOUND, "No session with that id", ("session", "id"))
     elif token:
         session = await _session_for_token(token, contact, phone_number_id, flow)
+    else:
+        session = await active_session(contact.id, phone_number_id)
     if session is None:
         return None
     if session.contact_id not in (None, contact.id):
         raise invalid("That session belongs to another contact", "session", "id")
     await _apply_hint(session, hint)
     return session
+
+
+async def active_session(
+    contact_id: uuid.UUID, phone_number_id: str
+) -> WhatsAppSession | None:
+    """The conversation a reply without hints joins: the customer's live session, if any."""
+    return (
+        await WhatsAppSession.filter(
+            contact_id=contact_id,
+            phone_number_id=phone_number_id,
+            status=SessionStatus.ACTIVE,
+            updated_at__gte=utcnow() - SERVICE_WINDOW,
+        )
+        .order_by("-updated_at")
+        .first()
+    )
 
 
 async def _session_for_token(

@@ -1,0 +1,88 @@
+"""Background work inside the server process, for deployments without Redis.
+
+Webhook deliveries are processed as soon as they arrive (and swept on an interval, which also
+retries failures and picks up anything left by a crashed process); automation runs are worked
+the same way. Everything runs through the same `whatsapp.*` functions the arq worker calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+
+from whatsapp import inbox
+from whatsapp.runtime import Runtime
+
+log = logging.getLogger("wagraph.background")
+
+
+class BackgroundWork:
+    # Deliveries are processed by a few consumers rather than one task each: under a burst,
+    # acknowledging (one insert) must not queue behind processing (a dozen statements) for
+    # the database connection.
+    INBOX_CONSUMERS = 2
+
+    def __init__(self, rt: Runtime, *, sweep_interval_s: float = 1.0) -> None:
+        self.rt = rt
+        self.sweep_interval_s = sweep_interval_s
+        self._arrived: asyncio.Queue[uuid.UUID] = asyncio.Queue()
+        self._loops: list[asyncio.Task[None]] = []
+        self._consumers: list[asyncio.Task[None]] = []
+        self._stop = asyncio.Event()
+
+    def start(self) -> None:
+        self._loops.append(asyncio.create_task(self._every(inbox.process_due, "inbox sweep")))
+        for name, work in self.extra_loops():
+            self._loops.append(asyncio.create_task(self._every(work, name)))
+
+    def extra_loops(self) -> list[tuple[str, Callable[[], Awaitable[object]]]]:
+        loops: list[tuple[str, Callable[[], Awaitable[object]]]] = []
+        try:
+            from whatsapp import automations
+        except ImportError:  # pragma: no cover - automations ship with the inbound issue
+            return loops
+        loops.append(("automations", lambda: automations.run_pending(self.rt)))
+        return loops
+
+    def inbox_arrived(self, delivery_id: uuid.UUID) -> None:
+        """Process a delivery soon after it was acknowledged."""
+        if not self._consumers:
+            self._consumers = [
+                asyncio.create_task(self._consume()) for _ in range(self.INBOX_CONSUMERS)
+            ]
+        self._arrived.put_nowait(delivery_id)
+
+    async def drain(self) -> None:
+        """Wait until every arrived delivery has been processed (tests and shutdown)."""
+        await self._arrived.join()
+
+    async def stop(self) -> None:
+        self._stop.set()
+        await self.drain()
+        for task in [*self._loops, *self._consumers]:
+            task.cancel()
+        for task in [*self._loops, *self._consumers]:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _consume(self) -> None:
+        while True:
+            delivery_id = await self._arrived.get()
+            try:
+                await inbox.process_delivery(delivery_id)
+            except Exception:  # a delivery left PENDING is retried by the sweep
+                log.exception("processing delivery %s failed", delivery_id)
+            finally:
+                self._arrived.task_done()
+
+    async def _every(self, work: Callable[[], Awaitable[object]], name: str) -> None:
+        while not self._stop.is_set():
+            try:
+                await work()
+            except Exception:  # a failing sweep must not stop the loop
+                log.exception("%s failed", name)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.sweep_interval_s)
