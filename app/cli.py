@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from app.cli_templates import templates_app
 from app.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -21,9 +22,12 @@ app = typer.Typer(
 )
 keys_app = typer.Typer(help="Manage API keys (only their hashes are stored).", no_args_is_help=True)
 webhooks_app = typer.Typer(help="Inspect and replay the webhook inbox.", no_args_is_help=True)
+scheduled_app = typer.Typer(help="Scheduled messages: list and flush.", no_args_is_help=True)
 migrations_app = typer.Typer(help="Write and check aerich migrations.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(scheduled_app, name="scheduled")
+app.add_typer(templates_app, name="templates")
 app.add_typer(migrations_app, name="migrations")
 console = Console(stderr=True, soft_wrap=True)
 DEMO_CUSTOMER = "15551234567"
@@ -312,6 +316,109 @@ def keys_revoke(
         console.print(f"[red]no active key with prefix {prefix}[/]")
         raise typer.Exit(1)
     console.print(f"revoked {prefix}")
+
+
+@app.command()
+def worker(
+    burst: Annotated[bool, typer.Option(help="Stop when the queue is empty.")] = False,
+    log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
+) -> None:
+    """Run an arq worker on REDIS_URL: scheduled delivery, sweeps, automations, template sync.
+
+    Start as many as you like; they share the work and the per-number rate limit. SIGINT or
+    SIGTERM stops one gracefully (running jobs finish)."""
+    from jobs.worker import build_worker
+
+    settings = get_settings()
+    _logging(log_level)
+    if not settings.redis_url:
+        console.print(
+            "[red]REDIS_URL is not set[/]: without Redis, `wagraph serve` delivers "
+            "scheduled messages itself"
+        )
+        raise typer.Exit(2)
+    console.print(
+        f"worker on {settings.redis_url.split('@')[-1]}, "
+        f"{settings.rate_limit_mps:.0f} msg/s per number"
+    )
+    build_worker(settings, burst=burst).run()
+
+
+@scheduled_app.command("flush")
+def scheduled_flush(
+    batch: Annotated[int | None, typer.Option(help="Messages claimed per pass.")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Sends in flight.")] = None,
+) -> None:
+    """Send every due scheduled message now, pass after pass, with progress."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from app.server import build_runtime
+    from whatsapp import scheduling
+
+    settings = get_settings()
+    _logging("WARNING")
+
+    async def run() -> scheduling.FlushResult:
+        rt = build_runtime(settings)
+        due = await scheduling.count_due()
+        try:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=console,
+            ) as progress:
+                task = progress.add_task("flushing", total=due)
+
+                def show(total: scheduling.FlushResult) -> None:
+                    progress.update(
+                        task,
+                        completed=total.sent + total.failed,
+                        description=f"sent {total.sent} failed {total.failed} "
+                        f"retrying {total.retried}",
+                    )
+
+                return await scheduling.flush_scheduled_messages(
+                    rt,
+                    batch=batch or settings.scheduled_batch,
+                    concurrency=concurrency or settings.scheduled_concurrency,
+                    progress=show,
+                )
+        finally:
+            await rt.aclose()
+
+    result = asyncio.run(_with_db(settings, run))
+    console.print(
+        f"claimed {result.claimed}, sent {result.sent}, failed {result.failed}, "
+        f"retrying later {result.retried}, recovered {result.recovered}"
+    )
+
+
+@scheduled_app.command("list")
+def scheduled_list(
+    due: Annotated[bool, typer.Option("--due", help="Only messages due now.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+) -> None:
+    """List scheduled messages, soonest first."""
+    from rich.table import Table
+
+    from whatsapp import scheduling
+
+    rows = asyncio.run(
+        _with_db(get_settings(), lambda: scheduling.list_scheduled(due_only=due, limit=limit))
+    )
+    table = Table("id", "to", "type", "scheduled for", "next attempt", "attempts")
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            row.customer_wa_id,
+            row.type.value,
+            f"{row.scheduled_for:%Y-%m-%d %H:%M:%S}" if row.scheduled_for else "-",
+            f"{row.next_attempt_at:%Y-%m-%d %H:%M:%S}" if row.next_attempt_at else "-",
+            str(row.attempts),
+        )
+    Console().print(table)
 
 
 @webhooks_app.command("replay")

@@ -20,12 +20,14 @@ from tortoise import Tortoise
 from app.db import close_db, init_db
 from app.settings import Settings, get_settings
 from jobs.inprocess import BackgroundWork
+from jobs.queue import JobQueue
 from schema.context import Context
 from schema.root import build_schema
 from webhooks import whatsapp as webhooks
 from whatsapp import api_keys
 from whatsapp.cloud import CloudClient, CloudConfig
-from whatsapp.runtime import Runtime
+from whatsapp.ratelimit import build_limiter
+from whatsapp.runtime import Runtime, ScheduleHook
 
 log = logging.getLogger("wagraph.server")
 
@@ -43,7 +45,7 @@ def cloud_config(settings: Settings) -> CloudConfig:
     )
 
 
-def build_runtime(settings: Settings) -> Runtime:
+def build_runtime(settings: Settings, *, on_scheduled: ScheduleHook | None = None) -> Runtime:
     return Runtime(
         cloud=CloudClient(cloud_config(settings)),
         phone_number_id=settings.meta_phone_number_id,
@@ -51,6 +53,10 @@ def build_runtime(settings: Settings) -> Runtime:
         enforce_service_window=settings.enforce_service_window,
         http=httpx.AsyncClient(timeout=settings.automation_webhook_timeout_s),
         webhook_signing_secret=settings.automation_webhook_secret.get_secret_value(),
+        limiter=build_limiter(settings.rate_limit_mps, settings.redis_url),
+        on_scheduled=on_scheduled,
+        max_attempts=settings.scheduled_max_attempts,
+        lease_recovery=settings.lease_recovery,
     )
 
 
@@ -194,9 +200,21 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await init_db(settings.database_url)
-        app.state.runtime = build_runtime(settings)
+        queue = (
+            await JobQueue.connect(settings.redis_url, settings.queue_name)
+            if settings.redis_url
+            else None
+        )
+        app.state.runtime = build_runtime(
+            settings, on_scheduled=queue.schedule_delivery if queue else None
+        )
+        # With Redis, arq workers own scheduled delivery; without it, this process does.
         app.state.background = BackgroundWork(
-            app.state.runtime, sweep_interval_s=settings.background_interval_s
+            app.state.runtime,
+            sweep_interval_s=settings.background_interval_s,
+            scheduled=queue is None,
+            batch=settings.scheduled_batch,
+            concurrency=settings.scheduled_concurrency,
         )
         if settings.background_interval_s > 0:
             app.state.background.start()
@@ -205,6 +223,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         finally:
             await app.state.background.stop()
             await app.state.runtime.aclose()
+            if queue is not None:
+                await queue.aclose()
             if manage_db:
                 await close_db()
 

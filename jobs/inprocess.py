@@ -1,8 +1,9 @@
-"""Background work inside the server process, for deployments without Redis.
+"""Background work inside the server process.
 
 Webhook deliveries are processed as soon as they arrive (and swept on an interval, which also
 retries failures and picks up anything left by a crashed process); automation runs are worked
-the same way. Everything runs through the same `whatsapp.*` functions the arq worker calls.
+the same way; without Redis, due scheduled messages are flushed here too (with Redis the arq
+workers do that). Everything runs through the same `whatsapp.*` functions the worker calls.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 
-from whatsapp import inbox
+from whatsapp import automations, inbox, scheduling
 from whatsapp.runtime import Runtime
 
 log = logging.getLogger("wagraph.background")
@@ -25,9 +26,20 @@ class BackgroundWork:
     # the database connection.
     INBOX_CONSUMERS = 2
 
-    def __init__(self, rt: Runtime, *, sweep_interval_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        rt: Runtime,
+        *,
+        sweep_interval_s: float = 1.0,
+        scheduled: bool = True,
+        batch: int = 500,
+        concurrency: int = 64,
+    ) -> None:
         self.rt = rt
         self.sweep_interval_s = sweep_interval_s
+        self.scheduled = scheduled
+        self.batch = batch
+        self.concurrency = concurrency
         self._arrived: asyncio.Queue[uuid.UUID] = asyncio.Queue()
         self._loops: list[asyncio.Task[None]] = []
         self._consumers: list[asyncio.Task[None]] = []
@@ -35,17 +47,18 @@ class BackgroundWork:
 
     def start(self) -> None:
         self._loops.append(asyncio.create_task(self._every(inbox.process_due, "inbox sweep")))
-        for name, work in self.extra_loops():
-            self._loops.append(asyncio.create_task(self._every(work, name)))
+        if self.scheduled:
+            self._loops.append(asyncio.create_task(self._every(self._flush, "scheduled sweep")))
+        self._loops.append(
+            asyncio.create_task(
+                self._every(lambda: automations.run_pending(self.rt), "automations")
+            )
+        )
 
-    def extra_loops(self) -> list[tuple[str, Callable[[], Awaitable[object]]]]:
-        loops: list[tuple[str, Callable[[], Awaitable[object]]]] = []
-        try:
-            from whatsapp import automations
-        except ImportError:  # pragma: no cover - automations ship with the inbound issue
-            return loops
-        loops.append(("automations", lambda: automations.run_pending(self.rt)))
-        return loops
+    async def _flush(self) -> None:
+        await scheduling.flush_scheduled_messages(
+            self.rt, batch=self.batch, concurrency=self.concurrency
+        )
 
     def inbox_arrived(self, delivery_id: uuid.UUID) -> None:
         """Process a delivery soon after it was acknowledged."""

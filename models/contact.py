@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tortoise import fields
+from tortoise.indexes import Index
 
 from models.base import TimestampedModel
 
@@ -15,3 +16,4 @@ class WhatsAppContact(TimestampedModel):
 
     class Meta:
         table = "whatsapp_contact"
+        indexes = (Index(fields=("created_at", "id"), name="idx_contact_created"),)

@@ -56,6 +56,10 @@ class WhatsAppMessage(TimestampedModel):
         table = "whatsapp_message"
         indexes = (
             Index(fields=("status", "scheduled_for"), name="idx_message_status_scheduled"),
+            # Due work: SCHEDULED rows by when they are next due (first time or retry), and
+            # SENDING rows by lease expiry for crash recovery.
+            Index(fields=("status", "next_attempt_at"), name="idx_message_status_due"),
+            Index(fields=("status", "lease_expires_at"), name="idx_message_status_lease"),
             Index(fields=("created_at", "id"), name="idx_message_created"),
             Index(fields=("customer_wa_id", "created_at"), name="idx_message_customer_created"),
             Index(fields=("session_id", "created_at"), name="idx_message_session_created"),

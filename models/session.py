@@ -28,4 +28,5 @@ class WhatsAppSession(TimestampedModel):
         indexes = (
             Index(fields=("contact_id", "updated_at"), name="idx_session_contact_updated"),
             Index(fields=("status", "updated_at"), name="idx_session_status_updated"),
+            Index(fields=("updated_at", "id"), name="idx_session_updated"),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import strawberry
 
@@ -19,7 +20,7 @@ from schema.inputs import (
 )
 from schema.payloads import MarkAsReadPayload, SendMessagePayload
 from schema.types import Message, MessageConnection
-from whatsapp import message_queries, messaging
+from whatsapp import message_queries, messaging, scheduling
 from whatsapp.errors import WagraphError, invalid
 from whatsapp.messaging import SendResult
 from whatsapp.sessions import SessionHint
@@ -63,6 +64,7 @@ async def send_message(info: Info, input: SendMessageInput) -> SendMessagePayloa
             metadata=input.metadata,
             session=_session_hint(input.session),
             idempotency_key=input.idempotency_key,
+            schedule_for=input.schedule_for,
         )
     except WagraphError as exc:
         return SendMessagePayload(errors=user_errors(exc))
@@ -83,6 +85,7 @@ async def send_template(info: Info, input: SendTemplateInput) -> SendMessagePayl
             metadata=input.metadata,
             session=_session_hint(input.session),
             idempotency_key=input.idempotency_key,
+            schedule_for=input.schedule_for,
         )
     except WagraphError as exc:
         return SendMessagePayload(errors=user_errors(exc))
@@ -113,6 +116,32 @@ async def mark_as_read(
     except WagraphError as exc:
         return MarkAsReadPayload(errors=user_errors(exc, prefix=()))
     return MarkAsReadPayload(message=Message.from_model(message))
+
+
+async def cancel_scheduled_message(info: Info, id: strawberry.ID) -> SendMessagePayload:
+    try:
+        message = await scheduling.cancel_scheduled_message(_required_uuid(id))
+    except WagraphError as exc:
+        return SendMessagePayload(errors=user_errors(exc, prefix=()))
+    return SendMessagePayload(message=Message.from_model(message))
+
+
+async def reschedule_message(
+    info: Info, id: strawberry.ID, schedule_for: datetime
+) -> SendMessagePayload:
+    try:
+        message = await scheduling.reschedule_message(
+            info.context.runtime, _required_uuid(id), schedule_for
+        )
+    except WagraphError as exc:
+        return SendMessagePayload(errors=user_errors(exc, prefix=()))
+    return SendMessagePayload(message=Message.from_model(message))
+
+
+def _required_uuid(value: strawberry.ID) -> uuid.UUID:
+    parsed = _uuid(str(value), "id")
+    assert parsed is not None
+    return parsed
 
 
 async def message(info: Info, id: strawberry.ID) -> Message | None:

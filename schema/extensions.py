@@ -42,11 +42,16 @@ class MaskUnexpectedErrors(MaskErrors):
         )
 
 
-def wagraph_error_to_graphql(exc: WagraphError) -> GraphQLError:
-    """For query resolvers, which have no payload: the problem goes to `errors` with its code."""
+def wagraph_error_to_graphql(exc: WagraphError, at: GraphQLError) -> GraphQLError:
+    """For query resolvers, which have no payload: the problem goes to `errors` with its code,
+    at the place in the query where it happened."""
     first = exc.problems[0]
     return GraphQLError(
         first.message,
+        nodes=at.nodes,
+        source=at.source,
+        positions=at.positions,
+        path=at.path,
         extensions={"code": first.code.value, "field": list(first.field or [])},
         original_error=exc,
     )

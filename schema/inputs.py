@@ -228,6 +228,10 @@ class SendMessageInput:
     idempotency_key: str | None = strawberry.field(
         default=None, description="Repeating a key returns the first result and sends nothing."
     )
+    schedule_for: datetime | None = strawberry.field(
+        default=None,
+        description="Send at this time (timezone required, up to 30 days ahead) instead of now.",
+    )
 
 
 # -- templates ---------------------------------------------------------------------------------
@@ -275,6 +279,9 @@ class SendTemplateInput:
     metadata: JSON | None = None
     session: SessionHintInput | None = None
     idempotency_key: str | None = None
+    schedule_for: datetime | None = strawberry.field(
+        default=None, description="Send at this time instead of now; parameters are checked now."
+    )
 
 
 @strawberry.input

@@ -12,8 +12,11 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.tools import merge_types
 
 from resolvers import api_keys, media, messages
+from resolvers.automations import AutomationMutation, AutomationQuery
+from resolvers.templates import TemplateMutation, TemplateQuery
 from schema.extensions import MaskUnexpectedErrors, wagraph_error_to_graphql
 from schema.payloads import (
     CreateApiKeyPayload,
@@ -22,6 +25,7 @@ from schema.payloads import (
     UploadMediaPayload,
 )
 from schema.permissions import CanRead, CanWrite, IsAdmin
+from schema.sessions import SessionQuery
 from schema.types import Message, MessageConnection
 from whatsapp.errors import WagraphError
 
@@ -37,13 +41,13 @@ def _write(resolver: Any, description: str | None = None) -> Any:
 
 
 @strawberry.type
-class Query:
+class MessageQuery:
     message: Message | None = _read(messages.message)
     messages: MessageConnection = _read(messages.messages)
 
 
 @strawberry.type
-class Mutation:
+class MessageMutation:
     send_message: SendMessagePayload = _write(
         messages.send_message, "Send text, media, location, contacts, interactive or flow content."
     )
@@ -52,10 +56,21 @@ class Mutation:
         messages.send_reaction, 'React to a message; an empty emoji "" removes the reaction.'
     )
     mark_as_read: MarkAsReadPayload = _write(messages.mark_as_read)
+    cancel_scheduled_message: SendMessagePayload = _write(
+        messages.cancel_scheduled_message, "Cancel a SCHEDULED message (NOT_CANCELLABLE otherwise)."
+    )
+    reschedule_message: SendMessagePayload = _write(
+        messages.reschedule_message, "Move a SCHEDULED message to another time."
+    )
     upload_media: UploadMediaPayload = _write(media.upload_media)
     create_api_key: CreateApiKeyPayload = strawberry.mutation(
         resolver=api_keys.create_api_key, permission_classes=[IsAdmin]
     )
+
+
+# Each domain contributes its own Query/Mutation part; the roots are their union.
+Query = merge_types("Query", (MessageQuery, SessionQuery, AutomationQuery, TemplateQuery))
+Mutation = merge_types("Mutation", (MessageMutation, AutomationMutation, TemplateMutation))
 
 
 class _WagraphErrorsInQueries(SchemaExtension):
@@ -67,7 +82,7 @@ class _WagraphErrorsInQueries(SchemaExtension):
         if result is None or not result.errors:
             return
         result.errors = [
-            wagraph_error_to_graphql(e.original_error)
+            wagraph_error_to_graphql(e.original_error, e)
             if isinstance(e.original_error, WagraphError)
             else e
             for e in result.errors

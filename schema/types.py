@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from models import (
     MessageDirection as StoredDirection,
 )
 from models import (
+    WhatsAppAnalyticsEvent,
     WhatsAppContact,
     WhatsAppMedia,
     WhatsAppMessage,
@@ -20,7 +22,20 @@ from models import (
 )
 from schema.context import Info
 from schema.enums import MessageDirection, MessageStatus, MessageType, SessionStatus
+from whatsapp import message_queries, session_queries, timeline
 from whatsapp.pagination import Page
+from whatsapp.timeline import TimelinePage
+from whatsapp.windows import SERVICE_WINDOW, window_open
+
+WINDOW_OPEN = "The customer wrote within the last 24 hours: free-form messages can be sent."
+WINDOW_EXPIRES_AT = (
+    "When the 24-hour window closes (or closed) without a new customer message; "
+    "null if the customer never wrote."
+)
+
+
+def _expires(last_inbound_at: datetime | None) -> datetime | None:
+    return last_inbound_at + SERVICE_WINDOW if last_inbound_at else None
 
 
 @strawberry.type(description="A customer, identified by their WhatsApp id.")
@@ -31,6 +46,27 @@ class Contact:
     tags: list[str]
     last_inbound_at: datetime | None
     created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field(description=WINDOW_OPEN)
+    def window_open(self) -> bool:
+        return window_open(self.last_inbound_at)
+
+    @strawberry.field(description=WINDOW_EXPIRES_AT)
+    def window_expires_at(self) -> datetime | None:
+        return _expires(self.last_inbound_at)
+
+    @strawberry.field(description="Their sessions, most recently updated first.")
+    async def sessions(self, first: int | None = 20, after: str | None = None) -> SessionConnection:
+        query = session_queries.SessionQuery(contact_id=uuid.UUID(self.id))
+        page = await session_queries.list_sessions(query, first=first, after=after)
+        return SessionConnection.from_page(page)
+
+    @strawberry.field(description="Messages to and from them, most recent first.")
+    async def messages(self, first: int | None = 20, after: str | None = None) -> MessageConnection:
+        query = message_queries.MessageQuery(customer=self.wa_id)
+        page = await message_queries.list_messages(query, first=first, after=after)
+        return MessageConnection.from_page(page)
 
     @classmethod
     def from_model(cls, row: WhatsAppContact) -> Contact:
@@ -41,6 +77,7 @@ class Contact:
             tags=list(row.tags or []),
             last_inbound_at=row.last_inbound_at,
             created_at=row.created_at,
+            updated_at=row.updated_at,
         )
 
 
@@ -56,6 +93,8 @@ class Session:
     last_inbound_at: datetime | None
     started_at: datetime
     completed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
     _contact_id: strawberry.Private[Any]
 
     @strawberry.field
@@ -64,6 +103,29 @@ class Session:
             return None
         row = await info.context.loaders.contact.load(self._contact_id)
         return Contact.from_model(row) if row else None
+
+    @strawberry.field(description=WINDOW_OPEN)
+    def window_open(self) -> bool:
+        return window_open(self.last_inbound_at)
+
+    @strawberry.field(description=WINDOW_EXPIRES_AT)
+    def window_expires_at(self) -> datetime | None:
+        return _expires(self.last_inbound_at)
+
+    @strawberry.field(description="The session's messages, most recent first.")
+    async def messages(self, first: int | None = 20, after: str | None = None) -> MessageConnection:
+        query = message_queries.MessageQuery(session_id=uuid.UUID(self.id))
+        page = await message_queries.list_messages(query, first=first, after=after)
+        return MessageConnection.from_page(page)
+
+    @strawberry.field(
+        description="Messages and events merged by time, oldest first (read top to bottom)."
+    )
+    async def timeline(
+        self, first: int | None = 20, after: str | None = None
+    ) -> TimelineConnection:
+        page = await timeline.session_timeline(uuid.UUID(self.id), first=first, after=after)
+        return TimelineConnection.from_page(page)
 
     @classmethod
     def from_model(cls, row: WhatsAppSession) -> Session:
@@ -78,6 +140,8 @@ class Session:
             last_inbound_at=row.last_inbound_at,
             started_at=row.started_at,
             completed_at=row.completed_at,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
             _contact_id=row.contact_id,
         )
 
@@ -266,3 +330,175 @@ class MessageConnection:
             page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
             _page=page,
         )
+
+
+@strawberry.type(description="Something that happened, from the analytics event log.")
+class Event:
+    id: strawberry.ID
+    name: str = strawberry.field(description="Dotted, e.g. message.sent or flow.completed.")
+    source: str
+    properties: JSON
+    created_at: datetime
+    caused_by_automation_run_id: strawberry.ID | None = strawberry.field(
+        description="Set when an automation run caused this event (it triggers no automations)."
+    )
+    _row: strawberry.Private[WhatsAppAnalyticsEvent]
+
+    @strawberry.field
+    async def message(self, info: Info) -> Message | None:
+        key = self._row.message_id
+        row = await info.context.loaders.message.load(key) if key else None
+        return Message.from_model(row) if row else None
+
+    @strawberry.field
+    async def session(self, info: Info) -> Session | None:
+        key = self._row.session_id
+        row = await info.context.loaders.session.load(key) if key else None
+        return Session.from_model(row) if row else None
+
+    @strawberry.field
+    async def contact(self, info: Info) -> Contact | None:
+        key = self._row.contact_id
+        row = await info.context.loaders.contact.load(key) if key else None
+        return Contact.from_model(row) if row else None
+
+    @classmethod
+    def from_model(cls, row: WhatsAppAnalyticsEvent) -> Event:
+        run_id = row.caused_by_automation_run_id
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            source=row.source,
+            properties=row.properties or {},
+            created_at=row.created_at,
+            caused_by_automation_run_id=strawberry.ID(str(run_id)) if run_id else None,
+            _row=row,
+        )
+
+
+TimelineItem = Annotated[
+    Message | Event,
+    strawberry.union("TimelineItem", description="One entry of a session's timeline."),
+]
+
+
+def _page_info(page: Page[Any] | TimelinePage) -> PageInfo:
+    return PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor)
+
+
+@strawberry.type
+class SessionEdge:
+    cursor: str
+    node: Session
+
+
+@strawberry.type(description="A page of sessions, most recently updated first.")
+class SessionConnection:
+    edges: list[SessionEdge]
+    page_info: PageInfo
+    _page: strawberry.Private[Page[WhatsAppSession]]
+
+    @strawberry.field(description="Sessions matching the filter (one COUNT query, on demand).")
+    async def total_count(self) -> int:
+        return await self._page.total_count()
+
+    @classmethod
+    def from_page(cls, page: Page[WhatsAppSession]) -> SessionConnection:
+        return cls(
+            edges=[
+                SessionEdge(cursor=cursor, node=Session.from_model(row))
+                for row, cursor in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=_page_info(page),
+            _page=page,
+        )
+
+
+@strawberry.type
+class ContactEdge:
+    cursor: str
+    node: Contact
+
+
+@strawberry.type(description="A page of contacts, newest first.")
+class ContactConnection:
+    edges: list[ContactEdge]
+    page_info: PageInfo
+    _page: strawberry.Private[Page[WhatsAppContact]]
+
+    @strawberry.field(description="Contacts matching the filter (one COUNT query, on demand).")
+    async def total_count(self) -> int:
+        return await self._page.total_count()
+
+    @classmethod
+    def from_page(cls, page: Page[WhatsAppContact]) -> ContactConnection:
+        return cls(
+            edges=[
+                ContactEdge(cursor=cursor, node=Contact.from_model(row))
+                for row, cursor in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=_page_info(page),
+            _page=page,
+        )
+
+
+@strawberry.type
+class EventEdge:
+    cursor: str
+    node: Event
+
+
+@strawberry.type(description="A page of events, newest first.")
+class EventConnection:
+    edges: list[EventEdge]
+    page_info: PageInfo
+    _page: strawberry.Private[Page[WhatsAppAnalyticsEvent]]
+
+    @strawberry.field(description="Events matching the filter (one COUNT query, on demand).")
+    async def total_count(self) -> int:
+        return await self._page.total_count()
+
+    @classmethod
+    def from_page(cls, page: Page[WhatsAppAnalyticsEvent]) -> EventConnection:
+        return cls(
+            edges=[
+                EventEdge(cursor=cursor, node=Event.from_model(row))
+                for row, cursor in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=_page_info(page),
+            _page=page,
+        )
+
+
+@strawberry.type
+class TimelineEdge:
+    cursor: str
+    node: TimelineItem
+
+
+@strawberry.type(description="A page of a session's timeline, oldest first.")
+class TimelineConnection:
+    edges: list[TimelineEdge]
+    page_info: PageInfo
+    _page: strawberry.Private[TimelinePage]
+
+    @strawberry.field(description="Messages plus events of the session (two COUNT queries).")
+    async def total_count(self) -> int:
+        return await self._page.total_count()
+
+    @classmethod
+    def from_page(cls, page: TimelinePage) -> TimelineConnection:
+        return cls(
+            edges=[
+                TimelineEdge(cursor=cursor, node=_timeline_node(item))
+                for item, cursor in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=_page_info(page),
+            _page=page,
+        )
+
+
+def _timeline_node(item: WhatsAppMessage | WhatsAppAnalyticsEvent) -> Message | Event:
+    if isinstance(item, WhatsAppMessage):
+        return Message.from_model(item)
+    return Event.from_model(item)

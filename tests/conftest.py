@@ -157,10 +157,13 @@ async def sandbox_server() -> AsyncIterator[tuple[Sandbox, str]]:
 
 
 @pytest.fixture
-async def sandbox(sandbox_server: tuple[Sandbox, str]) -> Sandbox:
+async def sandbox(sandbox_server: tuple[Sandbox, str]) -> AsyncIterator[Sandbox]:
+    """A fresh sandbox; runtime knobs a test turned (rate limit, faults) are put back after."""
     box, _ = sandbox_server
     box.reset()
-    return box
+    yield box
+    box.faults.clear()
+    box.config.update({"rate_limit_mps": 80, "webhook_url": None, "fault_rate": 0.0})
 
 
 @pytest.fixture

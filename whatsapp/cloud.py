@@ -130,6 +130,7 @@ class TemplatePage:
     templates: list[dict[str, Any]]
     after: str | None
     has_next: bool
+    total: int | None = None  # Meta's summary.total_count, when it sends one
 
 
 @dataclass(slots=True)
@@ -170,8 +171,13 @@ class CloudClient:
 
     # -- endpoints -------------------------------------------------------------------------
 
-    async def send_message(self, phone_number_id: str, payload: Mapping[str, Any]) -> SentMessage:
-        body = await self._request("POST", f"{phone_number_id}/messages", json=payload)
+    async def send_message(
+        self, phone_number_id: str, payload: Mapping[str, Any], *, attempts: int | None = None
+    ) -> SentMessage:
+        """`attempts=1` leaves retrying to the caller (the scheduler reschedules instead)."""
+        body = await self._request(
+            "POST", f"{phone_number_id}/messages", json=payload, attempts=attempts
+        )
         message = (body.get("messages") or [{}])[0]
         contact = (body.get("contacts") or [{}])[0]
         if not message.get("id"):
@@ -209,30 +215,47 @@ class CloudClient:
         )
 
     async def list_templates(
-        self, waba_id: str, *, after: str | None = None, limit: int = 100
+        self,
+        waba_id: str,
+        *,
+        after: str | None = None,
+        limit: int = 100,
+        name: str | None = None,
+        language: str | None = None,
     ) -> TemplatePage:
+        """One page of the account's templates; `name` is Meta's substring filter."""
         params: dict[str, Any] = {
             "limit": limit,
             "fields": "name,status,category,language,components,quality_score,"
             "rejected_reason,parameter_format",
+            "summary": "total_count",
         }
-        if after:
-            params["after"] = after
+        filters = {"after": after, "name": name, "language": language}
+        params.update({key: value for key, value in filters.items() if value})
         body = await self._request("GET", f"{waba_id}/message_templates", params=params)
         paging = body.get("paging") or {}
+        total = (body.get("summary") or {}).get("total_count")
         return TemplatePage(
             templates=list(body.get("data") or []),
             after=(paging.get("cursors") or {}).get("after"),
             has_next=bool(paging.get("next")),
+            total=int(total) if isinstance(total, int | str) and str(total).isdigit() else None,
         )
 
     async def iter_templates(
-        self, waba_id: str, *, limit: int = 100
+        self,
+        waba_id: str,
+        *,
+        limit: int = 100,
+        name: str | None = None,
+        language: str | None = None,
     ) -> AsyncIterator[TemplatePage]:
         """Every page of the account's templates, following the cursors until Meta stops."""
         after: str | None = None
         while True:
-            page = await self.list_templates(waba_id, after=after, limit=limit)
+            page = await self.list_templates(
+                waba_id, after=after, limit=limit, name=name, language=language
+            )
             yield page
             if not page.has_next or not page.after:
                 return
@@ -240,8 +263,11 @@ class CloudClient:
 
     # -- plumbing --------------------------------------------------------------------------
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    async def _request(
+        self, method: str, path: str, *, attempts: int | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         url = f"{self._prefix}/{path}"
+        max_attempts = attempts or self.config.max_attempts
         if "json" in kwargs:
             kwargs["content"] = orjson.dumps(kwargs.pop("json"))
             kwargs["headers"] = {"Content-Type": "application/json"}
@@ -260,7 +286,7 @@ class CloudClient:
                     return orjson.loads(response.content) if response.content else {}
                 error = CloudApiError.from_response(response)
             attempt.errors.append(error)
-            delay = self._retry_delay(error, attempt.number)
+            delay = self._retry_delay(error, attempt.number, max_attempts)
             if delay is None:
                 raise error
             log.warning(
@@ -273,9 +299,9 @@ class CloudClient:
             )
             await asyncio.sleep(delay)
 
-    def _retry_delay(self, error: CloudError, attempt: int) -> float | None:
+    def _retry_delay(self, error: CloudError, attempt: int, max_attempts: int) -> float | None:
         """Exponential backoff with jitter, or None when retrying cannot help or we are done."""
-        if not error.retryable or attempt >= self.config.max_attempts:
+        if not error.retryable or attempt >= max_attempts:
             return None
         wait = getattr(error, "retry_after_s", None)
         if wait is not None:

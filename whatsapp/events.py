@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
 
 from models import WhatsAppAnalyticsEvent
+from whatsapp import automations
 
 log = logging.getLogger(__name__)
 
@@ -25,20 +27,34 @@ async def emit_event(
     caused_by_automation_run_id: uuid.UUID | None = None,
     using_db: BaseDBAsyncClient | None = None,
 ) -> WhatsAppAnalyticsEvent:
-    """Persist one analytics event (the seed's `emitWhatsAppEvent`).
+    """Persist one analytics event (the seed's `emitWhatsAppEvent`) and queue its automations.
 
     Pass `using_db` to write it in the caller's transaction, so the event and the state change
-    it describes land together or not at all.
+    it describes land together or not at all; without one, the event and the automation runs
+    it triggers get a transaction of their own. An event caused by an automation run
+    (`caused_by_automation_run_id`) triggers no automation: that is the loop guard.
     """
-    event = await WhatsAppAnalyticsEvent.create(
-        name=name,
-        source=source,
-        properties=dict(properties or {}),
-        message_id=message_id,
-        session_id=session_id,
-        contact_id=contact_id,
-        caused_by_automation_run_id=caused_by_automation_run_id,
-        using_db=using_db,
-    )
+    fields: dict[str, Any] = {
+        "name": name,
+        "source": source,
+        "properties": dict(properties or {}),
+        "message_id": message_id,
+        "session_id": session_id,
+        "contact_id": contact_id,
+        "caused_by_automation_run_id": caused_by_automation_run_id,
+    }
+    if caused_by_automation_run_id is not None:
+        event = await WhatsAppAnalyticsEvent.create(**fields, using_db=using_db)
+    elif using_db is not None:
+        event = await _record(fields, using_db)
+    else:
+        async with in_transaction() as conn:
+            event = await _record(fields, conn)
     log.debug("event %s %s", name, event.id)
+    return event
+
+
+async def _record(fields: dict[str, Any], conn: BaseDBAsyncClient) -> WhatsAppAnalyticsEvent:
+    event = await WhatsAppAnalyticsEvent.create(**fields, using_db=conn)
+    await automations.enqueue_matching(event, using_db=conn)
     return event

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from models import MessageDirection, MessageStatus, MessageType, WhatsAppMessage
+from whatsapp.clock import as_utc
 from whatsapp.pagination import Page, keyset_page
 from whatsapp.phone import normalize_wa_id
 
@@ -55,7 +56,7 @@ async def list_messages(
     if query.template_name:
         rows = rows.filter(template_name=query.template_name)
     if query.created_after:
-        rows = rows.filter(created_at__gte=query.created_after)
+        rows = rows.filter(created_at__gte=as_utc(query.created_after))
     if query.created_before:
-        rows = rows.filter(created_at__lt=query.created_before)
+        rows = rows.filter(created_at__lt=as_utc(query.created_before))
     return await keyset_page(rows, first=first, after=after)

@@ -15,7 +15,7 @@ import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -63,6 +63,11 @@ KIND_TO_TYPE: dict[str, MessageType] = {
 
 # How long a SENDING row is owned by the process that wrote it before it counts as abandoned.
 SEND_LEASE = timedelta(minutes=2)
+# Meta's throughput limit (130429): the number's budget pauses this long for everyone.
+THROUGHPUT_CODE = 130429
+THROUGHPUT_PENALTY_S = 1.0
+# Uploaded media lives 30 days at Meta; a message scheduled further out could not be sent.
+MAX_SCHEDULE_AHEAD = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +103,7 @@ class _Draft:
     flow_token: str | None = None
     source: str = "api"
     automation_run_id: uuid.UUID | None = None
+    schedule_for: datetime | None = None
     extra_properties: dict[str, Any] = field(default_factory=dict)
 
 
@@ -114,22 +120,28 @@ async def send_message(
     metadata: Mapping[str, Any] | None = None,
     session: SessionHint | None = None,
     idempotency_key: str | None = None,
+    schedule_for: datetime | None = None,
     source: str = "api",
     automation_run_id: uuid.UUID | None = None,
 ) -> SendResult:
-    """Send free-form content (text, media, location, contacts, interactive, flow).
+    """Send free-form content (text, media, location, contacts, interactive, flow), now or at
+    `schedule_for`.
 
-    Free-form content needs the customer's 24-hour window open; when the runtime enforces it,
-    a closed window is refused here instead of being accepted and failed later by Meta.
+    Free-form content needs the customer's 24-hour window open (at the scheduled time, for a
+    scheduled send); when the runtime enforces it, a closed window is refused here instead of
+    being accepted and failed later by Meta.
     """
-    request_hash = _request_hash("message", to, content, phone_number_id, reply_to, metadata)
+    request_hash = _request_hash(
+        "message", to, content, phone_number_id, reply_to, metadata, schedule_for
+    )
     if (replay := await _replay(idempotency_key, request_hash)) is not None:
         return replay
+    check_schedule_time(schedule_for)
     wa_id = normalize_wa_id(to)
     kind = payloads.content_kind(content)
     number = rt.number(phone_number_id)
     if rt.enforce_service_window:
-        await require_open_window(number, wa_id)
+        await require_open_window(number, wa_id, at=schedule_for)
     content = await _resolve_media_ids(content, prefix=("content",))
     flow = flow_token = None
     if kind == "flow":
@@ -164,6 +176,7 @@ async def send_message(
         flow_token=flow_token,
         source=source,
         automation_run_id=automation_run_id,
+        schedule_for=schedule_for,
     )
     return await _store_and_deliver(rt, draft)
 
@@ -181,19 +194,32 @@ async def send_template(
     metadata: Mapping[str, Any] | None = None,
     session: SessionHint | None = None,
     idempotency_key: str | None = None,
+    schedule_for: datetime | None = None,
     source: str = "api",
     automation_run_id: uuid.UUID | None = None,
 ) -> SendResult:
-    """Send an approved template with its header, body and button parameters."""
+    """Send an approved template with its header, body and button parameters, now or at
+    `schedule_for` (the parameters are checked when it is scheduled, not only when sent)."""
     request_hash = _request_hash(
-        "template", to, name, language, header, body, buttons, phone_number_id, metadata
+        "template",
+        to,
+        name,
+        language,
+        header,
+        body,
+        buttons,
+        phone_number_id,
+        metadata,
+        schedule_for,
     )
     if (replay := await _replay(idempotency_key, request_hash)) is not None:
         return replay
+    check_schedule_time(schedule_for)
     wa_id = normalize_wa_id(to)
     resolved = await _resolve_media_ids({"header": header, "body": list(body)})
     header, body = resolved["header"], resolved["body"]
     template = await check_template_for_send(
+        rt,
         business_id=rt.business_id,
         name=name,
         language=language,
@@ -237,6 +263,7 @@ async def send_template(
         session_hint=session,
         source=source,
         automation_run_id=automation_run_id,
+        schedule_for=schedule_for,
         extra_properties={"template": name, "language": language},
     )
     return await _store_and_deliver(rt, draft)
@@ -311,12 +338,15 @@ async def _store_and_deliver(rt: Runtime, draft: _Draft) -> SendResult:
     contact = await get_or_create_contact(draft.wa_id)
     session = await _session_for(draft, contact)
     now = utcnow()
+    scheduled = draft.schedule_for is not None
     try:
         message = await WhatsAppMessage.create(
             id=draft.id,
             direction=MessageDirection.OUTBOUND,
             type=draft.type,
-            status=MessageStatus.SENDING,
+            status=MessageStatus.SCHEDULED if scheduled else MessageStatus.SENDING,
+            scheduled_for=draft.schedule_for,
+            next_attempt_at=draft.schedule_for,
             phone_number_id=draft.phone_number_id,
             customer_wa_id=draft.wa_id,
             contact=contact,
@@ -332,8 +362,8 @@ async def _store_and_deliver(rt: Runtime, draft: _Draft) -> SendResult:
             content=draft.content,
             metadata=draft.metadata,
             payload=draft.payload,
-            attempts=1,
-            lease_expires_at=now + SEND_LEASE,
+            attempts=0 if scheduled else 1,
+            lease_expires_at=None if scheduled else now + SEND_LEASE,
             idempotency_key=draft.idempotency_key,
             request_hash=draft.request_hash,
         )
@@ -344,6 +374,8 @@ async def _store_and_deliver(rt: Runtime, draft: _Draft) -> SendResult:
         ):
             return replay
         raise
+    if scheduled:
+        return await _scheduled(rt, message, draft)
     return await deliver(
         rt,
         message,
@@ -353,6 +385,39 @@ async def _store_and_deliver(rt: Runtime, draft: _Draft) -> SendResult:
         event_prefix=draft.event_prefix,
         automation_run_id=draft.automation_run_id,
     )
+
+
+async def _scheduled(rt: Runtime, message: WhatsAppMessage, draft: _Draft) -> SendResult:
+    await emit_event(
+        f"{draft.event_prefix}.scheduled",
+        source=draft.source,
+        properties={
+            "type": message.type.value,
+            "to": message.customer_wa_id,
+            "scheduledFor": message.scheduled_for.isoformat(),  # type: ignore[union-attr]
+            **draft.extra_properties,
+        },
+        message_id=message.id,
+        session_id=message.session_id,
+        contact_id=message.contact_id,
+        caused_by_automation_run_id=draft.automation_run_id,
+    )
+    if rt.on_scheduled is not None:
+        await rt.on_scheduled(message.id, message.scheduled_for)  # type: ignore[arg-type]
+    return SendResult(message=message)
+
+
+def check_schedule_time(when: datetime | None, field: str = "scheduleFor") -> None:
+    """A scheduled time must be ahead of us, and not further than Meta keeps media (30 days)."""
+    if when is None:
+        return
+    if when.tzinfo is None:
+        raise invalid("scheduleFor needs a timezone (for example 2026-12-01T09:00:00Z)", field)
+    now = utcnow()
+    if when <= now:
+        raise invalid("scheduleFor must be in the future", field)
+    if when - now > MAX_SCHEDULE_AHEAD:
+        raise invalid(f"scheduleFor may be at most {MAX_SCHEDULE_AHEAD.days} days ahead", field)
 
 
 async def deliver(
@@ -368,8 +433,11 @@ async def deliver(
     """Call the Cloud API for a stored SENDING message and record the outcome with its event."""
     problem: Problem | None = None
     try:
+        await rt.limiter.acquire(message.phone_number_id)
         sent = await rt.cloud.send_message(message.phone_number_id, message.payload or {})
     except CloudError as exc:
+        if isinstance(exc, CloudApiError) and exc.code == THROUGHPUT_CODE:
+            await rt.limiter.penalize(message.phone_number_id, THROUGHPUT_PENALTY_S)
         problem = problem_from_cloud(exc)
         message.status = MessageStatus.FAILED
         message.failed_at = utcnow()
@@ -403,15 +471,19 @@ async def deliver(
         else:
             # A status webhook may already have moved the message on (it knows the message by
             # its callback data): only a message still SENDING becomes SENT.
-            await WhatsAppMessage.filter(id=message.id).using_db(conn).update(
-                wamid=message.wamid,
-                sent_at=message.sent_at,
-                lease_expires_at=None,
-                updated_at=message.sent_at,
-                status=Case(
-                    When(status=MessageStatus.SENDING, then=Value(MessageStatus.SENT.value)),
-                    default=F("status"),
-                ),
+            await (
+                WhatsAppMessage.filter(id=message.id)
+                .using_db(conn)
+                .update(
+                    wamid=message.wamid,
+                    sent_at=message.sent_at,
+                    lease_expires_at=None,
+                    updated_at=message.sent_at,
+                    status=Case(
+                        When(status=MessageStatus.SENDING, then=Value(MessageStatus.SENT.value)),
+                        default=F("status"),
+                    ),
+                )
             )
         await emit_event(
             f"{event_prefix}.{'failed' if problem else 'sent'}",

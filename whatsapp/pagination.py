@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from whatsapp.clock import as_utc
 from whatsapp.errors import invalid
 
 T = TypeVar("T")
@@ -47,7 +48,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         stamp, row_id = base64.urlsafe_b64decode(padded).decode().split("|", 1)
-        return datetime.fromisoformat(stamp), uuid.UUID(row_id)
+        return as_utc(datetime.fromisoformat(stamp)), uuid.UUID(row_id)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise invalid("Malformed cursor: pass an endCursor this API returned", "after") from None
 

@@ -5,11 +5,18 @@ Built once per process by the composition root (`app.server`, `app.cli`, the wor
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import httpx
 
 from whatsapp.cloud import CloudClient
+from whatsapp.ratelimit import InProcessLimiter, RateLimiter
+
+# Called after a scheduled message is committed, to book its punctual delivery (an arq job).
+ScheduleHook = Callable[[uuid.UUID, datetime], Awaitable[None]]
 
 
 @dataclass(slots=True)
@@ -23,6 +30,12 @@ class Runtime:
     # Outbound HTTP that is not the Cloud API (automation webhooks), with its signing secret.
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=10.0))
     webhook_signing_secret: str = "wagraph-development-signing-secret"
+    limiter: RateLimiter = field(default_factory=lambda: InProcessLimiter(80))
+    on_scheduled: ScheduleHook | None = None
+    # Scheduled delivery: attempts for retryable failures, and what a crash mid-send means
+    # ("fail": at most once, the default; "retry": at least once).
+    max_attempts: int = 5
+    lease_recovery: str = "fail"
 
     def number(self, phone_number_id: str | None) -> str:
         """The business number to act for: the caller's choice or the configured default."""
@@ -31,3 +44,4 @@ class Runtime:
     async def aclose(self) -> None:
         await self.cloud.aclose()
         await self.http.aclose()
+        await self.limiter.aclose()

@@ -190,5 +190,15 @@ async def _advance(
         message_id=message.id,
         session_id=message.session_id,
         contact_id=message.contact_id,
+        caused_by_automation_run_id=_automation_run(message),
         using_db=conn,
     )
+
+
+def _automation_run(message: WhatsAppMessage) -> uuid.UUID | None:
+    """Statuses of a message an automation sent are its consequences too: no new triggers."""
+    raw = (message.metadata or {}).get("automationRunId")
+    try:
+        return uuid.UUID(str(raw)) if raw else None
+    except ValueError:
+        return None

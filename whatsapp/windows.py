@@ -31,12 +31,16 @@ def window_open(last_inbound: datetime | None, now: datetime | None = None) -> b
     return last_inbound is not None and (now or utcnow()) - last_inbound < SERVICE_WINDOW
 
 
-async def require_open_window(phone_number_id: str, wa_id: str) -> None:
-    """Refuse a free-form send Meta would accept and then fail with 131047."""
-    if not window_open(await last_inbound_at(phone_number_id, wa_id)):
+async def require_open_window(
+    phone_number_id: str, wa_id: str, *, at: datetime | None = None
+) -> None:
+    """Refuse a free-form send Meta would accept and then fail with 131047 — for a scheduled
+    send, judged at the time it is due."""
+    if not window_open(await last_inbound_at(phone_number_id, wa_id), at):
+        when = "at the scheduled time" if at else "now"
         raise WagraphError.of(
             ErrorCode.OUTSIDE_SERVICE_WINDOW,
-            "More than 24 hours have passed since this customer last wrote to this number: "
-            "only template messages can be sent until they write again",
+            f"This customer's 24-hour window is closed {when} (it opens when they write to "
+            "this number): only template messages can be sent outside it",
             ("to",),
         )

@@ -107,24 +107,30 @@ async def test_template_with_header_body_and_buttons(gql: GraphQL, sandbox: Sand
     assert event.properties["template"] == "order_update"
 
 
-async def test_unknown_template_is_refused_by_meta_and_stored_failed(
+async def test_unknown_template_is_refused_before_meta_is_asked_to_send(
     gql: GraphQL, sandbox: Sandbox
 ) -> None:
+    # when: a template neither synced here nor known to Meta
     result = await gql(
         TEMPLATE, {"input": {"to": "15551234567", "name": "no_such_template", "language": "en_US"}}
     )
 
+    # then: Meta was asked about the name, nothing was sent or stored
     payload = result["data"]["sendTemplate"]
-    assert payload["errors"][0]["code"] == "TEMPLATE_NOT_FOUND"
-    assert payload["errors"][0]["cloudApiCode"] == 132001
-    assert payload["message"]["status"] == "FAILED"
-    assert payload["message"]["errorCode"] == 132001
-    row = await WhatsAppMessage.get(id=payload["message"]["id"])
-    assert row.status == MessageStatus.FAILED and row.error_code == 132001
-    assert row.failed_at is not None
-    event = await WhatsAppAnalyticsEvent.get(message_id=row.id)
-    assert event.name == "template.failed"
-    assert event.properties["error"]["code"] == 132001
+    assert payload["message"] is None
+    assert payload["errors"] == [
+        {
+            "code": "TEMPLATE_NOT_FOUND",
+            "message": "Template no_such_template (en_US) does not exist in this business account",
+            "field": ["input", "name"],
+            "cloudApiCode": None,
+        }
+    ]
+    lookups = [r for r in sandbox.requests if r.path.endswith("/message_templates")]
+    assert [r.query.get("name") for r in lookups] == ["no_such_template"]
+    assert graph_requests(sandbox) == []
+    assert await WhatsAppMessage.filter(direction="OUTBOUND").count() == 0
+    assert not await WhatsAppAnalyticsEvent.filter(name="template.failed").exists()
 
 
 async def test_parameter_mismatch_caught_before_meta_when_template_is_known(

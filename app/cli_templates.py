@@ -1,0 +1,76 @@
+"""`wagraph templates`: the local copy of the business account's message templates."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from app.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from whatsapp.template_sync import Progress, SyncResult
+
+templates_app = typer.Typer(
+    help="Message templates: keep the local copy in step with Meta.", no_args_is_help=True
+)
+console = Console(stderr=True, soft_wrap=True)
+
+
+@templates_app.command("sync")
+def sync(
+    page_size: Annotated[
+        int, typer.Option(min=1, max=100, help="Templates asked of Meta per page (1-100).")
+    ] = 100,
+) -> None:
+    """Pull every template from Meta: create, update, mark removed.
+
+    Lists the templates of META_WHATSAPP_BUSINESS_ID page by page, then stores new ones, updates
+    changed ones and marks removed (status DELETED) the ones Meta no longer lists. Nothing is
+    written when the listing fails.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from whatsapp.errors import WagraphError
+
+    settings = get_settings()
+    with Progress(
+        TextColumn("fetching templates"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("templates", total=None)
+
+        def on_page(count: int, total: int | None) -> None:
+            bar.update(task, completed=count, total=total)
+
+        try:
+            result = asyncio.run(_sync(settings, page_size=page_size, progress=on_page))
+        except WagraphError as exc:
+            bar.stop()
+            console.print(f"[red]template sync failed:[/] {exc}")
+            raise typer.Exit(1) from None
+    print(
+        f"fetched {result.fetched} templates in {result.pages} page(s): "
+        f"{result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged, {result.removed} removed"
+    )
+
+
+async def _sync(settings: Settings, *, page_size: int, progress: Progress) -> SyncResult:
+    """Like app.cli's commands: open the database, run, close; the runtime is closed too."""
+    from app.db import close_db, init_db
+    from app.server import build_runtime
+    from whatsapp.template_sync import sync_templates
+
+    await init_db(settings.database_url)
+    rt = build_runtime(settings)
+    try:
+        return await sync_templates(rt, progress=progress, page_size=page_size, source="cli")
+    finally:
+        await rt.aclose()
+        await close_db()

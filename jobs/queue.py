@@ -1,0 +1,39 @@
+"""Enqueueing arq jobs from the server (only when REDIS_URL is set)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
+
+DELIVER_JOB = "messages.deliver"
+
+
+def redis_settings(url: str) -> RedisSettings:
+    return RedisSettings.from_dsn(url)
+
+
+class JobQueue:
+    def __init__(self, pool: ArqRedis, queue_name: str) -> None:
+        self.pool = pool
+        self.queue_name = queue_name
+
+    @classmethod
+    async def connect(cls, redis_url: str, queue_name: str) -> JobQueue:
+        return cls(await create_pool(redis_settings(redis_url)), queue_name)
+
+    async def schedule_delivery(self, message_id: uuid.UUID, when: datetime) -> None:
+        """A deferred job per scheduled message, for punctuality; the job id makes a repeat
+        (the same message at the same time) a no-op, while a reschedule books a new one."""
+        await self.pool.enqueue_job(
+            DELIVER_JOB,
+            str(message_id),
+            _job_id=f"{DELIVER_JOB}:{message_id}:{int(when.timestamp())}",
+            _defer_until=when,
+            _queue_name=self.queue_name,
+        )
+
+    async def aclose(self) -> None:
+        await self.pool.aclose()
