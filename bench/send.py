@@ -151,6 +151,8 @@ def main() -> None:
             "META_APP_SECRET": "bench-app-secret",
             # Benchmark recipients never wrote to us; Meta (the sandbox) fails those later.
             "WAGRAPH_ENFORCE_SERVICE_WINDOW": "false",
+            # Meta's top tier, so the figure is the server's, not the default 80/s pacing.
+            "WAGRAPH_RATE_LIMIT_MPS": "1000",
             "WAGRAPH_PORT": str(server_port),
             "WAGRAPH_DEV_KEY_FILE": f"{tmp}/key",
         }

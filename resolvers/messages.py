@@ -139,9 +139,10 @@ async def reschedule_message(
 
 
 def _required_uuid(value: strawberry.ID) -> uuid.UUID:
-    parsed = _uuid(str(value), "id")
-    assert parsed is not None
-    return parsed
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise invalid("Not a valid message id", "id") from None
 
 
 async def message(info: Info, id: strawberry.ID) -> Message | None:

@@ -301,6 +301,10 @@ async def _get(automation_id: uuid.UUID | str) -> WhatsAppAutomation:
 # -- enqueueing --------------------------------------------------------------------------------
 
 
+async def any_enabled(using_db: BaseDBAsyncClient | None = None) -> bool:
+    return await WhatsAppAutomation.filter(enabled=True).using_db(using_db).exists()
+
+
 async def enqueue_matching(
     event: WhatsAppAnalyticsEvent, *, using_db: BaseDBAsyncClient | None = None
 ) -> list[WhatsAppAutomationRun]:

@@ -58,3 +58,15 @@ async def _record(fields: dict[str, Any], conn: BaseDBAsyncClient) -> WhatsAppAn
     event = await WhatsAppAnalyticsEvent.create(**fields, using_db=conn)
     await automations.enqueue_matching(event, using_db=conn)
     return event
+
+
+async def emit_events(events: list[WhatsAppAnalyticsEvent], *, using_db: BaseDBAsyncClient) -> None:
+    """Persist many unsaved events in one INSERT (the scheduler's batches) and queue their
+    automations; with no automation enabled, that costs one more query, not one per event."""
+    if not events:
+        return
+    await WhatsAppAnalyticsEvent.bulk_create(events, using_db=using_db)
+    if not await automations.any_enabled(using_db):
+        return
+    for event in events:
+        await automations.enqueue_matching(event, using_db=using_db)

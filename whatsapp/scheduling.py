@@ -32,12 +32,12 @@ from tortoise import Tortoise
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from models import MessageStatus, MessageType, WhatsAppMessage
+from models import MessageStatus, MessageType, WhatsAppAnalyticsEvent, WhatsAppMessage
 from whatsapp.clock import utcnow
 from whatsapp.cloud import CloudApiError, CloudError
 from whatsapp.cloud_problems import problem_from_cloud
 from whatsapp.errors import ErrorCode, WagraphError
-from whatsapp.events import emit_event
+from whatsapp.events import emit_event, emit_events
 from whatsapp.messaging import (
     SEND_LEASE,
     THROUGHPUT_CODE,
@@ -70,6 +70,8 @@ _CLAIM_SQL = {
         "FOR UPDATE SKIP LOCKED) AND status='SCHEDULED' RETURNING id"
     ),
 }
+# Acceptances are written in batches of this size (one UPDATE, one INSERT of events).
+RECORD_EVERY = 100
 FREE_FORM_EXEMPT = (MessageType.TEMPLATE, MessageType.REACTION)
 
 
@@ -261,6 +263,7 @@ async def _send_all(rt: Runtime, messages: list[WhatsAppMessage], concurrency: i
     result = FlushResult()
     closed = await _closed_windows(rt, messages)
     gate = asyncio.Semaphore(concurrency)
+    accepted: list[tuple[WhatsAppMessage, str]] = []
 
     async def one(message: WhatsAppMessage) -> None:
         async with gate:
@@ -269,14 +272,23 @@ async def _send_all(rt: Runtime, messages: list[WhatsAppMessage], concurrency: i
                 result.failed += 1
                 return
             outcome = await _send_one(rt, message)
-            setattr(result, outcome, getattr(result, outcome) + 1)
+            if isinstance(outcome, str):
+                setattr(result, outcome, getattr(result, outcome) + 1)
+                return
+            accepted.append((message, outcome[1]))
+            result.sent += 1
+            if len(accepted) >= RECORD_EVERY:
+                batch = accepted[:]
+                accepted.clear()
+                await _record_sent(batch)
 
     await asyncio.gather(*(one(m) for m in messages))
+    await _record_sent(accepted)
     return result
 
 
-async def _send_one(rt: Runtime, message: WhatsAppMessage) -> str:
-    """Send a claimed message; returns which FlushResult counter it adds to."""
+async def _send_one(rt: Runtime, message: WhatsAppMessage) -> str | tuple[str, str]:
+    """Send a claimed message: ("sent", wamid) to record, or the FlushResult counter to add."""
     try:
         await rt.limiter.acquire(message.phone_number_id)
         sent = await rt.cloud.send_message(
@@ -284,27 +296,40 @@ async def _send_one(rt: Runtime, message: WhatsAppMessage) -> str:
         )
     except CloudError as exc:
         return await _after_failure(rt, message, exc)
+    return "sent", sent.wamid
+
+
+async def _record_sent(accepted: list[tuple[WhatsAppMessage, str]]) -> None:
+    """Write Meta's acceptances in one statement and their events in one insert.
+
+    A status webhook may already have moved a message on (it finds it by callback data), so
+    only rows still SENDING become SENT; each row gets its own wamid.
+    """
+    if not accepted:
+        return
     now = utcnow()
-    async with in_transaction() as conn:
-        await (
-            WhatsAppMessage.filter(id=message.id, status=MessageStatus.SENDING)
-            .using_db(conn)
-            .update(
-                status=MessageStatus.SENT,
-                wamid=sent.wamid,
-                sent_at=now,
-                lease_expires_at=None,
-                updated_at=now,
-            )
-        )
-        await (
-            WhatsAppMessage.filter(id=message.id, wamid__isnull=True)
-            .using_db(conn)
-            .update(wamid=sent.wamid, sent_at=now, lease_expires_at=None)
-        )
-        message.wamid = sent.wamid
-        await _event(message, "sent", {}, conn)
-    return "sent"
+    conn = Tortoise.get_connection("default")
+    postgres = conn.capabilities.dialect == "postgres"
+    params: list[Any] = []
+
+    def slot(value: Any) -> str:
+        params.append(value if postgres or not isinstance(value, uuid.UUID) else str(value))
+        return f"${len(params)}" if postgres else "?"
+
+    cases = " ".join(f"WHEN {slot(m.id)} THEN {slot(wamid)}" for m, wamid in accepted)
+    sql = (
+        "UPDATE whatsapp_message SET status = CASE WHEN status = 'SENDING' THEN 'SENT' "
+        f"ELSE status END, wamid = CASE id {cases} END, sent_at = {slot(now)}, "
+        f"lease_expires_at = NULL, updated_at = {slot(now)} "
+        f"WHERE id IN ({', '.join(slot(m.id) for m, _ in accepted)})"
+    )
+    events = []
+    for message, wamid in accepted:
+        message.wamid = wamid
+        events.append(_event_row(message, "sent", {}, now))
+    async with in_transaction() as tx:
+        await tx.execute_query(sql, params)
+        await emit_events(events, using_db=tx)
 
 
 async def _after_failure(rt: Runtime, message: WhatsAppMessage, exc: CloudError) -> str:
@@ -414,10 +439,14 @@ async def _fail_window_closed(message: WhatsAppMessage) -> None:
         )
 
 
-async def _event(message: WhatsAppMessage, outcome: str, extra: dict[str, Any], conn: Any) -> None:
+def _event_row(
+    message: WhatsAppMessage, outcome: str, extra: dict[str, Any], now: datetime
+) -> WhatsAppAnalyticsEvent:
     prefix = "template" if message.type == MessageType.TEMPLATE else "message"
-    await emit_event(
-        f"{prefix}.{outcome}",
+    return WhatsAppAnalyticsEvent(
+        id=uuid.uuid4(),
+        created_at=now,
+        name=f"{prefix}.{outcome}",
         source="scheduler",
         properties={
             "type": message.type.value,
@@ -432,8 +461,11 @@ async def _event(message: WhatsAppMessage, outcome: str, extra: dict[str, Any], 
         message_id=message.id,
         session_id=message.session_id,
         contact_id=message.contact_id,
-        using_db=conn,
     )
+
+
+async def _event(message: WhatsAppMessage, outcome: str, extra: dict[str, Any], conn: Any) -> None:
+    await emit_events([_event_row(message, outcome, extra, utcnow())], using_db=conn)
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -1,0 +1,209 @@
+"""Benchmark: N due scheduled messages flushed to the sandbox by one or more workers.
+
+Seeds N due template messages (distinct recipients), starts the sandbox with Meta's top
+throughput tier (1,000 msg/s per number) and runs W `wagraph scheduled flush` processes at
+once, with the per-number limiter at 1,000/s (shared through Redis when W > 1). Prints messages
+per second, each worker's peak memory, and the sandbox's measured peak send rate against the
+limit.
+
+    .venv/bin/python bench/flush.py --messages 10000 --workers 1
+    REDIS_URL=redis://127.0.0.1:6379 .venv/bin/python bench/flush.py --messages 10000 --workers 2
+    .venv/bin/python bench/flush.py --database-url postgres://postgres@127.0.0.1:5432/test
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.send import BIN, ROOT, free_port, wait_http
+
+PNID = "106540352242922"
+TOKEN = "bench-token"
+LIMIT = 1000
+
+
+async def seed(database_url: str, n: int) -> None:
+    from app.db import close_db, init_db
+    from models import MessageDirection, MessageStatus, MessageType, WhatsAppMessage
+    from whatsapp import payloads
+    from whatsapp.clock import utcnow
+
+    await init_db(database_url)
+    try:
+        due = utcnow()
+        batch: list[WhatsAppMessage] = []
+        for i in range(n):
+            message_id = uuid.uuid4()
+            to = f"1{i:010d}"
+            payload = payloads.build_template(
+                to=to,
+                name="hello_world",
+                language="en_US",
+                header=None,
+                body=[],
+                buttons=[],
+                callback_data=str(message_id),
+            )
+            batch.append(
+                WhatsAppMessage(
+                    id=message_id,
+                    direction=MessageDirection.OUTBOUND,
+                    type=MessageType.TEMPLATE,
+                    status=MessageStatus.SCHEDULED,
+                    phone_number_id=PNID,
+                    customer_wa_id=to,
+                    template_name="hello_world",
+                    template_language="en_US",
+                    payload=payload,
+                    scheduled_for=due,
+                    next_attempt_at=due,
+                    text="template: hello_world",
+                )
+            )
+            if len(batch) == 2000:
+                await WhatsAppMessage.bulk_create(batch)
+                batch = []
+        if batch:
+            await WhatsAppMessage.bulk_create(batch)
+    finally:
+        await close_db()
+
+
+async def sent_count(database_url: str) -> dict[str, int]:
+    from app.db import close_db, init_db
+    from models import MessageStatus, WhatsAppMessage
+
+    await init_db(database_url)
+    try:
+        return {
+            status.value: n
+            for status in MessageStatus
+            if (n := await WhatsAppMessage.filter(status=status).count())
+        }
+    finally:
+        await close_db()
+
+
+def peak_rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def fresh_postgres(url: str) -> tuple[str, str]:
+    """A throwaway database beside the given one (the benchmark fills it)."""
+    name = f"wagraph_bench_{secrets.token_hex(3)}"
+    subprocess.run(["psql", url, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}")), name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    args = parser.parse_args()
+    if args.workers > 1 and not os.environ.get("REDIS_URL"):
+        raise SystemExit("several workers share the rate limit through Redis: set REDIS_URL")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dropped = None
+        if args.database_url:
+            database_url, dropped = fresh_postgres(args.database_url)
+        else:
+            database_url = f"sqlite://{tmp}/bench.sqlite3"
+        sandbox_port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "META_ACCESS_TOKEN": TOKEN,
+            "META_APP_SECRET": "bench-app-secret",
+            "META_PHONE_NUMBER_ID": PNID,
+            "META_GRAPH_API_BASE_URL": f"http://127.0.0.1:{sandbox_port}",
+            "WAGRAPH_SANDBOX": "false",
+            "WAGRAPH_ENV": "test",
+            "WAGRAPH_RATE_LIMIT_MPS": str(LIMIT),
+            "WAGRAPH_HTTP_MAX_CONNECTIONS": "32",
+        }
+        if args.workers == 1:
+            env.pop("REDIS_URL", None)
+        wagraph = str(BIN / "wagraph")
+        sandbox = subprocess.Popen(
+            [wagraph, "sandbox", "--port", str(sandbox_port), "--rate-limit", str(LIMIT)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            subprocess.run(
+                [wagraph, "migrate"], env=env, cwd=ROOT, check=True, stderr=subprocess.DEVNULL
+            )
+            asyncio.run(seed(database_url, args.messages))
+            wait_http(f"http://127.0.0.1:{sandbox_port}/_sandbox/stats")
+            started = time.perf_counter()
+            workers = [
+                subprocess.Popen(
+                    [wagraph, "scheduled", "flush"],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                for _ in range(args.workers)
+            ]
+            peaks = [0] * len(workers)
+            while any(w.poll() is None for w in workers):
+                peaks = [max(p, peak_rss_kb(w.pid)) for p, w in zip(peaks, workers, strict=True)]
+                time.sleep(0.1)
+            elapsed = time.perf_counter() - started
+            stats = httpx.get(f"http://127.0.0.1:{sandbox_port}/_sandbox/stats").json()
+            number = stats["per_phone_number"][PNID]
+            counts = asyncio.run(sent_count(database_url))
+        finally:
+            sandbox.terminate()
+            sandbox.wait(timeout=10)
+            if dropped and args.database_url:
+                subprocess.run(
+                    [
+                        "psql",
+                        args.database_url,
+                        "-qc",
+                        f'DROP DATABASE IF EXISTS "{dropped}" WITH (FORCE)',
+                    ],
+                    check=False,
+                )
+
+    dialect = "postgres" if args.database_url else "sqlite"
+    print(f"{args.messages} due messages, {args.workers} worker(s), {dialect}, limit {LIMIT}/s")
+    print(f"  flushed in {elapsed:.1f} s: {args.messages / elapsed:.0f} msg/s; final {counts}")
+    print(f"  peak worker memory: {', '.join(f'{p / 1024:.0f} MB' for p in peaks)}")
+    print(
+        f"  sandbox: {stats['messages']['accepted']} accepted, peak {number['peak_mps']}/s "
+        f"(limit {LIMIT}), {number['rate_limited']} refused with 130429, "
+        f"{len(stats['duplicate_callback_data'])} sent twice"
+    )
+
+
+if __name__ == "__main__":
+    main()
