@@ -17,7 +17,7 @@ from models import WhatsAppAutomation, WhatsAppAutomationRun
 from models import enums as model_enums
 from schema.context import Info
 from schema.errors import UserError
-from schema.types import Contact, PageInfo
+from schema.types import Contact, CountedPage, PageInfo, page_edges, page_info_of
 from whatsapp.automations import public_actions
 from whatsapp.pagination import Page
 
@@ -145,23 +145,15 @@ class AutomationRunEdge:
 
 
 @strawberry.type(description="A page of automation runs, newest first.")
-class AutomationRunConnection:
+class AutomationRunConnection(CountedPage):
     edges: list[AutomationRunEdge]
     page_info: PageInfo
-    _page: strawberry.Private[Page[WhatsAppAutomationRun]]
-
-    @strawberry.field(description="Runs matching the filter (one COUNT query, on demand).")
-    async def total_count(self) -> int:
-        return await self._page.total_count()
 
     @classmethod
     def from_page(cls, page: Page[WhatsAppAutomationRun]) -> AutomationRunConnection:
         return cls(
-            edges=[
-                AutomationRunEdge(cursor=cursor, node=AutomationRun.from_model(row))
-                for row, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
+            edges=page_edges(page, AutomationRunEdge, AutomationRun.from_model),
+            page_info=page_info_of(page),
             _page=page,
         )
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -304,6 +305,31 @@ class PageInfo:
     end_cursor: str | None
 
 
+E = TypeVar("E")
+
+
+@strawberry.type
+class CountedPage:
+    """What every connection shares: the page it was built from, and its total on demand."""
+
+    _page: strawberry.Private[Any]
+
+    @strawberry.field(description="Items matching the filter (one COUNT query, on demand).")
+    async def total_count(self) -> int:
+        return await self._page.total_count()  # type: ignore[no-any-return]
+
+
+def page_info_of(page: Page[Any] | TimelinePage) -> PageInfo:
+    return PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor)
+
+
+def page_edges(page: Any, edge: Callable[..., E], to_node: Callable[[Any], Any]) -> list[E]:
+    return [
+        edge(cursor=cursor, node=to_node(row))
+        for row, cursor in zip(page.items, page.cursors, strict=True)
+    ]
+
+
 @strawberry.type
 class MessageEdge:
     cursor: str
@@ -311,23 +337,15 @@ class MessageEdge:
 
 
 @strawberry.type(description="A page of messages, newest first.")
-class MessageConnection:
+class MessageConnection(CountedPage):
     edges: list[MessageEdge]
     page_info: PageInfo
-    _page: strawberry.Private[Page[WhatsAppMessage]]
-
-    @strawberry.field(description="Messages matching the filter (one COUNT query, on demand).")
-    async def total_count(self) -> int:
-        return await self._page.total_count()
 
     @classmethod
     def from_page(cls, page: Page[WhatsAppMessage]) -> MessageConnection:
         return cls(
-            edges=[
-                MessageEdge(cursor=cursor, node=Message.from_model(row))
-                for row, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
+            edges=page_edges(page, MessageEdge, Message.from_model),
+            page_info=page_info_of(page),
             _page=page,
         )
 
@@ -382,10 +400,6 @@ TimelineItem = Annotated[
 ]
 
 
-def _page_info(page: Page[Any] | TimelinePage) -> PageInfo:
-    return PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor)
-
-
 @strawberry.type
 class SessionEdge:
     cursor: str
@@ -393,23 +407,15 @@ class SessionEdge:
 
 
 @strawberry.type(description="A page of sessions, most recently updated first.")
-class SessionConnection:
+class SessionConnection(CountedPage):
     edges: list[SessionEdge]
     page_info: PageInfo
-    _page: strawberry.Private[Page[WhatsAppSession]]
-
-    @strawberry.field(description="Sessions matching the filter (one COUNT query, on demand).")
-    async def total_count(self) -> int:
-        return await self._page.total_count()
 
     @classmethod
     def from_page(cls, page: Page[WhatsAppSession]) -> SessionConnection:
         return cls(
-            edges=[
-                SessionEdge(cursor=cursor, node=Session.from_model(row))
-                for row, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=_page_info(page),
+            edges=page_edges(page, SessionEdge, Session.from_model),
+            page_info=page_info_of(page),
             _page=page,
         )
 
@@ -421,23 +427,15 @@ class ContactEdge:
 
 
 @strawberry.type(description="A page of contacts, newest first.")
-class ContactConnection:
+class ContactConnection(CountedPage):
     edges: list[ContactEdge]
     page_info: PageInfo
-    _page: strawberry.Private[Page[WhatsAppContact]]
-
-    @strawberry.field(description="Contacts matching the filter (one COUNT query, on demand).")
-    async def total_count(self) -> int:
-        return await self._page.total_count()
 
     @classmethod
     def from_page(cls, page: Page[WhatsAppContact]) -> ContactConnection:
         return cls(
-            edges=[
-                ContactEdge(cursor=cursor, node=Contact.from_model(row))
-                for row, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=_page_info(page),
+            edges=page_edges(page, ContactEdge, Contact.from_model),
+            page_info=page_info_of(page),
             _page=page,
         )
 
@@ -449,23 +447,15 @@ class EventEdge:
 
 
 @strawberry.type(description="A page of events, newest first.")
-class EventConnection:
+class EventConnection(CountedPage):
     edges: list[EventEdge]
     page_info: PageInfo
-    _page: strawberry.Private[Page[WhatsAppAnalyticsEvent]]
-
-    @strawberry.field(description="Events matching the filter (one COUNT query, on demand).")
-    async def total_count(self) -> int:
-        return await self._page.total_count()
 
     @classmethod
     def from_page(cls, page: Page[WhatsAppAnalyticsEvent]) -> EventConnection:
         return cls(
-            edges=[
-                EventEdge(cursor=cursor, node=Event.from_model(row))
-                for row, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=_page_info(page),
+            edges=page_edges(page, EventEdge, Event.from_model),
+            page_info=page_info_of(page),
             _page=page,
         )
 
@@ -493,7 +483,7 @@ class TimelineConnection:
                 TimelineEdge(cursor=cursor, node=_timeline_node(item))
                 for item, cursor in zip(page.items, page.cursors, strict=True)
             ],
-            page_info=_page_info(page),
+            page_info=page_info_of(page),
             _page=page,
         )
 
