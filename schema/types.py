@@ -157,6 +157,7 @@ class Template:
     parameter_format: str
     components: JSON
     quality_score: str | None
+    rejected_reason: str | None
     meta_id: str | None
     synced_at: datetime | None
     removed_at: datetime | None
@@ -172,6 +173,7 @@ class Template:
             parameter_format=row.parameter_format,
             components=row.components,
             quality_score=row.quality_score,
+            rejected_reason=row.rejected_reason,
             meta_id=row.meta_id,
             synced_at=row.synced_at,
             removed_at=row.removed_at,
