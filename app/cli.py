@@ -279,7 +279,13 @@ def keys_create(
         )
         return key
 
-    key = asyncio.run(_with_db(settings, create))
+    from whatsapp.errors import WagraphError
+
+    try:
+        key = asyncio.run(_with_db(settings, create))
+    except WagraphError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
     print(key)
 
 

@@ -12,8 +12,10 @@ from datetime import timedelta
 
 from models import ApiKey, ApiKeyScope
 from whatsapp.clock import utcnow
+from whatsapp.errors import invalid
 
 KEY_PREFIX = "wag_"
+NAME_MAX = 128
 # Writing last_used_at on every request would turn every read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -24,6 +26,9 @@ def digest(key: str) -> str:
 
 async def create_api_key(*, name: str, scope: ApiKeyScope) -> tuple[ApiKey, str]:
     """Returns the stored key and the plaintext, which is never stored or shown again."""
+    name = name.strip()
+    if not 1 <= len(name) <= NAME_MAX:
+        raise invalid(f"name must be 1-{NAME_MAX} characters", "name")
     public = secrets.token_hex(4)
     key = f"{KEY_PREFIX}{public}_{secrets.token_urlsafe(32)}"
     row = await ApiKey.create(

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import random
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -131,12 +131,6 @@ class TemplatePage:
     after: str | None
     has_next: bool
     total: int | None = None  # Meta's summary.total_count, when it sends one
-
-
-@dataclass(slots=True)
-class _Attempt:
-    number: int = 0
-    errors: list[CloudError] = field(default_factory=list)
 
 
 class CloudClient:
@@ -271,9 +265,9 @@ class CloudClient:
         if "json" in kwargs:
             kwargs["content"] = orjson.dumps(kwargs.pop("json"))
             kwargs["headers"] = {"Content-Type": "application/json"}
-        attempt = _Attempt()
+        attempt = 0
         while True:
-            attempt.number += 1
+            attempt += 1
             try:
                 async with self._in_flight:
                     response = await self.http.request(method, url, **kwargs)
@@ -285,8 +279,7 @@ class CloudClient:
                 if response.is_success:
                     return orjson.loads(response.content) if response.content else {}
                 error = CloudApiError.from_response(response)
-            attempt.errors.append(error)
-            delay = self._retry_delay(error, attempt.number, max_attempts)
+            delay = self._retry_delay(error, attempt, max_attempts)
             if delay is None:
                 raise error
             log.warning(
@@ -294,7 +287,7 @@ class CloudClient:
                 method,
                 path,
                 error,
-                attempt.number,
+                attempt,
                 delay,
             )
             await asyncio.sleep(delay)

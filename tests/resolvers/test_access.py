@@ -117,3 +117,17 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     ready = await client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["database"] == "up"
+
+
+async def test_a_blank_key_name_is_an_input_error(
+    client: httpx.AsyncClient, admin_key: str
+) -> None:
+    result = await GraphQL(client, admin_key)(
+        'mutation { createApiKey(name: "   ", scope: READ) { key errors { code field } } }'
+    )
+
+    assert result["data"]["createApiKey"] == {
+        "key": None,
+        "errors": [{"code": "INVALID_INPUT", "field": ["name"]}],
+    }
+    assert await ApiKey.all().count() == 1  # only the admin key itself
