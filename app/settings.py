@@ -71,14 +71,15 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(100 * 1024 * 1024, validation_alias="WAGRAPH_MAX_UPLOAD_BYTES")
 
     rate_limit_mps: float = Field(
-        80, validation_alias="WAGRAPH_RATE_LIMIT_MPS", gt=0, le=1000,
+        80,
+        validation_alias="WAGRAPH_RATE_LIMIT_MPS",
+        gt=0,
+        le=1000,
         description="Messages per second per phone number (Meta: 80 by default, up to 1,000).",
     )
     scheduled_max_attempts: int = Field(5, validation_alias="WAGRAPH_SCHEDULED_MAX_ATTEMPTS", ge=1)
     scheduled_batch: int = Field(500, validation_alias="WAGRAPH_SCHEDULED_BATCH", ge=1)
-    scheduled_concurrency: int = Field(
-        64, validation_alias="WAGRAPH_SCHEDULED_CONCURRENCY", ge=1
-    )
+    scheduled_concurrency: int = Field(64, validation_alias="WAGRAPH_SCHEDULED_CONCURRENCY", ge=1)
     lease_recovery: Literal["fail", "retry"] = Field(
         "fail",
         validation_alias="WAGRAPH_LEASE_RECOVERY",

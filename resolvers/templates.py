@@ -47,9 +47,7 @@ class TemplateQuery:
         permission_classes=[CanRead],
         description="The business account's templates as last synced, by name and language.",
     )
-    template: Template | None = strawberry.field(
-        resolver=template, permission_classes=[CanRead]
-    )
+    template: Template | None = strawberry.field(resolver=template, permission_classes=[CanRead])
 
 
 @strawberry.type

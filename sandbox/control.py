@@ -59,8 +59,9 @@ def _endpoint(handler: Any) -> Any:
         except ControlError as exc:
             return ORJSONResponse({"error": exc.message}, status_code=exc.status)
         except GraphError as exc:
-            return ORJSONResponse({"error": exc.details or exc.message, "code": exc.code},
-                                  status_code=400)
+            return ORJSONResponse(
+                {"error": exc.details or exc.message, "code": exc.code}, status_code=400
+            )
         except ValueError as exc:
             return ORJSONResponse({"error": str(exc)}, status_code=400)
         if isinstance(result, Response):
@@ -78,7 +79,8 @@ async def list_requests(request: Request, sb: Sandbox) -> Any:
     path_contains = request.query_params.get("path_contains")
     method = (request.query_params.get("method") or "").upper() or None
     items = [
-        r.public() for r in sb.requests
+        r.public()
+        for r in sb.requests
         if (path_contains is None or path_contains in r.path)
         and (method is None or r.method == method)
     ]
@@ -240,7 +242,8 @@ async def delete_template(request: Request, sb: Sandbox) -> Any:
     name = request.path_params["name"]
     language = request.query_params.get("language")
     doomed = [
-        t for t in (sb.templates.get(name, lang) for lang in sb.templates.languages_of(name))
+        t
+        for t in (sb.templates.get(name, lang) for lang in sb.templates.languages_of(name))
         if t is not None and (language is None or t.data["language"] == language)
     ]
     if not doomed:

@@ -59,11 +59,18 @@ class FaultSpec:
         return self.path_contains is None or self.path_contains in path
 
     def public(self) -> dict[str, Any]:
-        return {k: v for k, v in {
-            "kind": self.kind, "status": self.status, "code": self.code,
-            "path_contains": self.path_contains, "method": self.method,
-            "timeout_s": self.timeout_s,
-        }.items() if v is not None}
+        return {
+            k: v
+            for k, v in {
+                "kind": self.kind,
+                "status": self.status,
+                "code": self.code,
+                "path_contains": self.path_contains,
+                "method": self.method,
+                "timeout_s": self.timeout_s,
+            }.items()
+            if v is not None
+        }
 
 
 class FaultInjector:

@@ -40,7 +40,7 @@ def check_keys(obj: dict[str, Any], allowed: frozenset[str], where: str) -> None
     """Graph rejects keys it does not know (code 100), which catches typos early."""
     for key in obj:
         if key not in allowed:
-            raise bad_param(f"Unexpected key \"{key}\" on param \"{where}\"")
+            raise bad_param(f'Unexpected key "{key}" on param "{where}"')
 
 
 def required(obj: dict[str, Any], key: str, where: str) -> Any:

@@ -134,21 +134,27 @@ def make_endpoint(resolve: Resolver) -> Callable[[Request], Awaitable[Response]]
 
 
 def record(
-    sb: Sandbox, request: Request, json: Any, form: dict[str, Any] | None, status: int,
+    sb: Sandbox,
+    request: Request,
+    json: Any,
+    form: dict[str, Any] | None,
+    status: int,
     response: Any,
 ) -> None:
     sb.stats_counters.accepted += 1
     headers = {k: v for k, v in request.headers.items() if k in RECORDED_HEADERS}
-    sb.requests.append(RecordedRequest(
-        method=request.method,
-        path=request.url.path,
-        query={k: v for k, v in request.query_params.items() if k != "access_token"},
-        headers=headers,
-        json=json,
-        form=form,
-        status=status,
-        response=response,
-    ))
+    sb.requests.append(
+        RecordedRequest(
+            method=request.method,
+            path=request.url.path,
+            query={k: v for k, v in request.query_params.items() if k != "access_token"},
+            headers=headers,
+            json=json,
+            form=form,
+            status=status,
+            response=response,
+        )
+    )
 
 
 async def unknown_route(request: Request) -> Response:

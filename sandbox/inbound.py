@@ -14,10 +14,25 @@ from typing import Any
 from sandbox import payloads
 from sandbox.state import KnownMessage, Sandbox
 
-INBOUND_TYPES = frozenset({
-    "text", "image", "video", "audio", "document", "sticker", "location", "contacts",
-    "interactive", "button", "reaction", "unsupported", "order", "system", "request_welcome",
-})
+INBOUND_TYPES = frozenset(
+    {
+        "text",
+        "image",
+        "video",
+        "audio",
+        "document",
+        "sticker",
+        "location",
+        "contacts",
+        "interactive",
+        "button",
+        "reaction",
+        "unsupported",
+        "order",
+        "system",
+        "request_welcome",
+    }
+)
 MEDIA_DEFAULTS = {
     "image": "image/jpeg",
     "video": "video/mp4",
@@ -129,21 +144,27 @@ def _add_content(
         button = _obj(body, "button")
         if "text" not in button:
             raise InboundError("button.text is required")
-        message["button"] = {"payload": button.get("payload", button["text"]),
-                             "text": button["text"]}
+        message["button"] = {
+            "payload": button.get("payload", button["text"]),
+            "text": button["text"],
+        }
     elif msg_type == "reaction":
         reaction = _obj(body, "reaction")
         if "message_id" not in reaction:
             raise InboundError("reaction.message_id is required")
-        message["reaction"] = {"message_id": reaction["message_id"],
-                               "emoji": reaction.get("emoji", "")}
+        message["reaction"] = {
+            "message_id": reaction["message_id"],
+            "emoji": reaction.get("emoji", ""),
+        }
     elif msg_type == "unsupported":
-        message["errors"] = [{
-            "code": 131051,
-            "title": "Message type unknown",
-            "message": "Message type unknown",
-            "error_data": {"details": "Message type is currently not supported."},
-        }]
+        message["errors"] = [
+            {
+                "code": 131051,
+                "title": "Message type unknown",
+                "message": "Message type unknown",
+                "error_data": {"details": "Message type is currently not supported."},
+            }
+        ]
         unsupported = body.get("unsupported")
         if isinstance(unsupported, dict):
             message["unsupported"] = unsupported

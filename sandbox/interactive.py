@@ -20,10 +20,16 @@ from sandbox.fields import (
 
 KINDS = ("button", "list", "cta_url", "flow", "location_request_message")
 # Types Meta has but the sandbox does not simulate (catalogs and the like) -> 131051.
-NOT_SIMULATED = frozenset({
-    "product", "product_list", "catalog_message", "address_message", "call_permission_request",
-    "voice_call",
-})
+NOT_SIMULATED = frozenset(
+    {
+        "product",
+        "product_list",
+        "catalog_message",
+        "address_message",
+        "call_permission_request",
+        "voice_call",
+    }
+)
 _TOP_KEYS = frozenset({"type", "header", "body", "footer", "action"})
 _MEDIA_HEADERS = ("image", "video", "document")
 
@@ -44,8 +50,12 @@ def check(value: Any, *, kind_of: MediaKindOf, refs: MediaRefs) -> None:
         check_keys(footer, frozenset({"text"}), "interactive.footer")
         text(footer, "text", "interactive.footer", max_len=60)
     if "header" in obj:
-        _check_header(obj["header"], text_only=kind in ("list", "location_request_message"),
-                      kind_of=kind_of, refs=refs)
+        _check_header(
+            obj["header"],
+            text_only=kind in ("list", "location_request_message"),
+            kind_of=kind_of,
+            refs=refs,
+        )
     action = expect_object(required(obj, "action", "interactive"), "interactive.action")
     if kind == "button":
         _check_buttons(action)
@@ -83,8 +93,9 @@ def _check_header(value: Any, *, text_only: bool, kind_of: MediaKindOf, refs: Me
 
 def _check_buttons(action: dict[str, Any]) -> None:
     check_keys(action, frozenset({"buttons"}), "interactive.action")
-    buttons = expect_list(required(action, "buttons", "interactive.action"),
-                          "interactive.action.buttons")
+    buttons = expect_list(
+        required(action, "buttons", "interactive.action"), "interactive.action.buttons"
+    )
     if not 1 <= len(buttons) <= 3:
         raise invalid(f"Buttons count invalid: {len(buttons)}. Min: 1, Max: 3")
     ids: set[str] = set()
@@ -114,8 +125,9 @@ def _check_buttons(action: dict[str, Any]) -> None:
 def _check_list(action: dict[str, Any]) -> None:
     check_keys(action, frozenset({"button", "sections"}), "interactive.action")
     text(action, "button", "interactive.action", max_len=20, label="List button label")
-    sections = expect_list(required(action, "sections", "interactive.action"),
-                           "interactive.action.sections")
+    sections = expect_list(
+        required(action, "sections", "interactive.action"), "interactive.action.sections"
+    )
     if not 1 <= len(sections) <= 10:
         raise invalid(f"Sections count invalid: {len(sections)}. Min: 1, Max: 10")
     row_ids: set[str] = set()
@@ -124,8 +136,9 @@ def _check_list(action: dict[str, Any]) -> None:
         where = f"interactive.action.sections[{i}]"
         section = expect_object(raw, where)
         check_keys(section, frozenset({"title", "rows"}), where)
-        text(section, "title", where, max_len=24, optional=len(sections) == 1,
-             label="Section title")
+        text(
+            section, "title", where, max_len=24, optional=len(sections) == 1, label="Section title"
+        )
         rows = expect_list(required(section, "rows", where), f"{where}.rows")
         if not rows:
             raise invalid(f"Param {where}.rows must contain at least one row")
@@ -135,8 +148,15 @@ def _check_list(action: dict[str, Any]) -> None:
             check_keys(row, frozenset({"id", "title", "description"}), row_where)
             row_id = text(row, "id", row_where, max_len=200, label="Row id")
             text(row, "title", row_where, max_len=24, label="Row title")
-            text(row, "description", row_where, max_len=72, min_len=0, optional=True,
-                 label="Row description")
+            text(
+                row,
+                "description",
+                row_where,
+                max_len=72,
+                min_len=0,
+                optional=True,
+                label="Row description",
+            )
             assert row_id is not None
             if row_id in row_ids:
                 raise invalid(f"Row id must be unique: '{row_id}' appears twice")
@@ -150,19 +170,29 @@ def _check_cta_url(action: dict[str, Any]) -> None:
     check_keys(action, frozenset({"name", "parameters"}), "interactive.action")
     if required(action, "name", "interactive.action") != "cta_url":
         raise invalid("Param interactive.action.name must be 'cta_url'")
-    params = expect_object(required(action, "parameters", "interactive.action"),
-                           "interactive.action.parameters")
+    params = expect_object(
+        required(action, "parameters", "interactive.action"), "interactive.action.parameters"
+    )
     check_keys(params, frozenset({"display_text", "url"}), "interactive.action.parameters")
-    text(params, "display_text", "interactive.action.parameters", max_len=20,
-         label="Display text")
-    http_url(required(params, "url", "interactive.action.parameters"),
-             "interactive.action.parameters.url")
+    text(params, "display_text", "interactive.action.parameters", max_len=20, label="Display text")
+    http_url(
+        required(params, "url", "interactive.action.parameters"),
+        "interactive.action.parameters.url",
+    )
 
 
-_FLOW_KEYS = frozenset({
-    "flow_message_version", "flow_id", "flow_name", "flow_token", "flow_cta", "flow_action",
-    "flow_action_payload", "mode",
-})
+_FLOW_KEYS = frozenset(
+    {
+        "flow_message_version",
+        "flow_id",
+        "flow_name",
+        "flow_token",
+        "flow_cta",
+        "flow_action",
+        "flow_action_payload",
+        "mode",
+    }
+)
 
 
 def _check_flow(action: dict[str, Any]) -> None:
@@ -189,8 +219,9 @@ def _check_flow(action: dict[str, Any]) -> None:
     choice(params, "mode", where, ("draft", "published"))
     payload = params.get("flow_action_payload")
     if flow_action == "navigate":
-        payload = expect_object(required(params, "flow_action_payload", where),
-                                f"{where}.flow_action_payload")
+        payload = expect_object(
+            required(params, "flow_action_payload", where), f"{where}.flow_action_payload"
+        )
         check_keys(payload, frozenset({"screen", "data"}), f"{where}.flow_action_payload")
         text(payload, "screen", f"{where}.flow_action_payload", max_len=200)
         data = payload.get("data")

@@ -159,7 +159,9 @@ def _schedule_statuses(
     steps: list[tuple[float, dict[str, Any]]] = []
     if failure is not None:
         value = payloads.status_value(
-            **common, status="failed", timestamp=int(now + d_sent),
+            **common,
+            status="failed",
+            timestamp=int(now + d_sent),
             errors=[webhook_error(failure.code, failure.details)],
         )
         steps.append((d_sent, value))
@@ -181,12 +183,16 @@ def _schedule_statuses(
             if status == "sent":
                 conversation["expiration_timestamp"] = str(expires)
             value = payloads.status_value(
-                **common, status=status, timestamp=stamp, conversation=conversation,
+                **common,
+                status=status,
+                timestamp=stamp,
+                conversation=conversation,
                 pricing=pricing,
             )
             steps.append((delay, value))
-    bodies = [(delay, payloads.envelope(config.waba_id, "messages", value))
-              for delay, value in steps]
+    bodies = [
+        (delay, payloads.envelope(config.waba_id, "messages", value)) for delay, value in steps
+    ]
 
     async def run(job: Job) -> None:
         loop = asyncio.get_running_loop()

@@ -87,7 +87,13 @@ class Stats:
     def error(self, method: str, path: str, status: int, code: int, details: str | None) -> None:
         self.rejected += 1
         self.errors_by_code[code] += 1
-        self.recent_errors.append({
-            "method": method, "path": path, "status": status, "code": code,
-            "details": details, "time": datetime.now(UTC).isoformat(),
-        })
+        self.recent_errors.append(
+            {
+                "method": method,
+                "path": path,
+                "status": status,
+                "code": code,
+                "details": details,
+                "time": datetime.now(UTC).isoformat(),
+            }
+        )

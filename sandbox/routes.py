@@ -77,8 +77,14 @@ async def upload_media(call: GraphCall) -> Any:
         raise missing("Param type (the file's MIME type) is required")
     check_upload(mime, len(data))
     media_id = sb.ids.numeric()
-    sb.media.add(media_id, phone_number_id=call.node, mime_type=mime, data=data,
-                 now=sb.now(), filename=upload.filename)
+    sb.media.add(
+        media_id,
+        phone_number_id=call.node,
+        mime_type=mime,
+        data=data,
+        now=sb.now(),
+        filename=upload.filename,
+    )
     return {"id": media_id}
 
 
@@ -118,20 +124,25 @@ async def register_phone_number(call: GraphCall) -> Any:
 
 async def get_waba(call: GraphCall) -> Any:
     sb = call.sandbox
-    return _fields_of(call, {
-        "id": sb.config.waba_id,
-        "name": sb.config.verified_name,
-        "currency": "USD",
-        "timezone_id": "1",
-        "message_template_namespace": "sandbox_" + sb.config.waba_id,
-    })
+    return _fields_of(
+        call,
+        {
+            "id": sb.config.waba_id,
+            "name": sb.config.verified_name,
+            "currency": "USD",
+            "timezone_id": "1",
+            "message_template_namespace": "sandbox_" + sb.config.waba_id,
+        },
+    )
 
 
 async def list_phone_numbers(call: GraphCall) -> Any:
     sb = call.sandbox
     data = [_phone_info(sb, pnid) for pnid in sb.config.phone_numbers]
-    return {"data": data, "paging": {"cursors": {"before": encode_cursor(0),
-                                                 "after": encode_cursor(len(data) - 1)}}}
+    return {
+        "data": data,
+        "paging": {"cursors": {"before": encode_cursor(0), "after": encode_cursor(len(data) - 1)}},
+    }
 
 
 async def subscribe_app(call: GraphCall) -> Any:
@@ -157,13 +168,22 @@ async def list_templates(call: GraphCall) -> Any:
     fields = parse_fields(query.get("fields"))
     filters = {
         key: query[key]
-        for key in ("name", "status", "category", "language", "quality_score", "content",
-                    "name_or_content")
+        for key in (
+            "name",
+            "status",
+            "category",
+            "language",
+            "quality_score",
+            "content",
+            "name_or_content",
+        )
         if key in query
     }
     page = call.sandbox.templates.page(
-        filters=filters, limit=_limit(query.get("limit")),
-        after=query.get("after"), before=None if "after" in query else query.get("before"),
+        filters=filters,
+        limit=_limit(query.get("limit")),
+        after=query.get("after"),
+        before=None if "after" in query else query.get("before"),
     )
     body: dict[str, Any] = {"data": [project(t.data, fields) for t in page.items]}
     if page.items:
@@ -177,8 +197,11 @@ async def list_templates(call: GraphCall) -> Any:
         body["paging"] = paging
     summary = query.get("summary")
     if summary:
-        body["summary"] = {"total_count": page.total, "message_template_count": page.total,
-                           "message_template_limit": 6000}
+        body["summary"] = {
+            "total_count": page.total,
+            "message_template_count": page.total,
+            "message_template_limit": 6000,
+        }
     return body
 
 
@@ -230,8 +253,9 @@ def template_event(
     sb: Sandbox, stored: StoredTemplate, event: str, reason: str = "NONE"
 ) -> dict[str, Any]:
     value = payloads.template_status_value(stored.data, event, reason)
-    return payloads.envelope(sb.config.waba_id, "message_template_status_update", value,
-                             time=int(sb.now()))
+    return payloads.envelope(
+        sb.config.waba_id, "message_template_status_update", value, time=int(sb.now())
+    )
 
 
 async def delete_templates(call: GraphCall) -> Any:
@@ -240,7 +264,7 @@ async def delete_templates(call: GraphCall) -> Any:
         raise bad_param("The parameter name is required.")
     deleted = call.sandbox.templates.delete(name, call.query.get("hsm_id"))
     if not deleted:
-        raise bad_param(f"Message template \"{name}\" was not found")
+        raise bad_param(f'Message template "{name}" was not found')
     return {"success": True}
 
 
@@ -336,8 +360,9 @@ async def download_media(request: Request) -> Response:
             query.get("mid", ""), query.get("ext", ""), query.get("hash", ""), sb.now()
         )
         if item is None:
-            raise GraphError(100, "Media URL is invalid or has expired: fetch a new one",
-                             status=404)
+            raise GraphError(
+                100, "Media URL is invalid or has expired: fetch a new one", status=404
+            )
     except GraphError as exc:
         return error_response(sb, request, exc, "v23.0")
     record(sb, request, None, None, 200, {"bytes": item.file_size, "mime_type": item.mime_type})

@@ -137,8 +137,15 @@ class Sandbox:
 
     def add_inbound_media(self, pnid: str, mime: str, data: bytes, filename: str | None) -> str:
         media_id = self.ids.numeric()
-        self.media.add(media_id, phone_number_id=pnid, mime_type=mime, data=data,
-                       now=self.clock(), ttl_s=INBOUND_TTL_S, filename=filename)
+        self.media.add(
+            media_id,
+            phone_number_id=pnid,
+            mime_type=mime,
+            data=data,
+            now=self.clock(),
+            ttl_s=INBOUND_TTL_S,
+            filename=filename,
+        )
         return media_id
 
     def conversation(self, pnid: str, wa_id: str, origin: str, now: float) -> tuple[str, int]:

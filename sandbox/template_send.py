@@ -152,12 +152,17 @@ def _check_header(
         )
     check_keys(param, frozenset({"type", wanted}), where)
     if wanted == "location":
-        check_location(required(param, "location", where), f"{where}.location",
-                       require_labels=True)
+        check_location(required(param, "location", where), f"{where}.location", require_labels=True)
     else:
         allowed = frozenset({"id", "link", "filename"} if wanted == "document" else {"id", "link"})
-        media_object(required(param, wanted, where), wanted, f"{where}.{wanted}",
-                     kind_of=kind_of, refs=refs, allowed=allowed)
+        media_object(
+            required(param, wanted, where),
+            wanted,
+            f"{where}.{wanted}",
+            kind_of=kind_of,
+            refs=refs,
+            allowed=allowed,
+        )
 
 
 def _check_body(params: list[Any] | None, shape: TemplateShape) -> None:
@@ -223,13 +228,26 @@ def _check_currency(value: Any, where: str) -> None:
         raise invalid(f"Param {where}.amount_1000 must be an integer (amount x 1000)")
 
 
-_DATE_KEYS = frozenset({
-    "fallback_value", "day_of_week", "year", "month", "day_of_month", "hour", "minute",
-    "calendar", "timestamp",
-})
+_DATE_KEYS = frozenset(
+    {
+        "fallback_value",
+        "day_of_week",
+        "year",
+        "month",
+        "day_of_month",
+        "hour",
+        "minute",
+        "calendar",
+        "timestamp",
+    }
+)
 _DATE_RANGES = {
-    "day_of_week": (1, 7), "month": (1, 12), "day_of_month": (1, 31), "hour": (0, 23),
-    "minute": (0, 59), "year": (1, 9999),
+    "day_of_week": (1, 7),
+    "month": (1, 12),
+    "day_of_month": (1, 31),
+    "hour": (0, 23),
+    "minute": (0, 59),
+    "year": (1, 9999),
 }
 
 
@@ -250,8 +268,12 @@ def _check_date_time(value: Any, where: str) -> None:
         raise invalid(f"Param {where}.calendar must be GREGORIAN or SOLAR_HIJRI")
 
 
-_BUTTON_PARAM = {"QUICK_REPLY": "payload", "URL": "text", "COPY_CODE": "coupon_code",
-                 "FLOW": "action"}
+_BUTTON_PARAM = {
+    "QUICK_REPLY": "payload",
+    "URL": "text",
+    "COPY_CODE": "coupon_code",
+    "FLOW": "action",
+}
 
 
 def _check_buttons(given: dict[int, tuple[str, dict[str, Any]]], shape: TemplateShape) -> None:

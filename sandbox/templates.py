@@ -16,18 +16,52 @@ from sandbox.errors import GraphError, bad_param
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 CATEGORIES = frozenset({"MARKETING", "UTILITY", "AUTHENTICATION"})
-STATUSES = frozenset({
-    "APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED", "IN_APPEAL", "REINSTATED",
-    "FLAGGED", "PENDING_DELETION", "DELETED", "LIMIT_EXCEEDED", "ARCHIVED", "UNARCHIVED", "LOCKED",
-})
+STATUSES = frozenset(
+    {
+        "APPROVED",
+        "PENDING",
+        "REJECTED",
+        "PAUSED",
+        "DISABLED",
+        "IN_APPEAL",
+        "REINSTATED",
+        "FLAGGED",
+        "PENDING_DELETION",
+        "DELETED",
+        "LIMIT_EXCEEDED",
+        "ARCHIVED",
+        "UNARCHIVED",
+        "LOCKED",
+    }
+)
 HEADER_FORMATS = frozenset({"TEXT", "IMAGE", "VIDEO", "DOCUMENT", "LOCATION"})
-BUTTON_TYPES = frozenset({
-    "QUICK_REPLY", "URL", "PHONE_NUMBER", "COPY_CODE", "FLOW", "OTP", "CATALOG", "MPM",
-})
-FIELDS = frozenset({
-    "id", "name", "language", "status", "category", "parameter_format", "components",
-    "quality_score", "rejected_reason", "previous_category", "sub_category",
-})
+BUTTON_TYPES = frozenset(
+    {
+        "QUICK_REPLY",
+        "URL",
+        "PHONE_NUMBER",
+        "COPY_CODE",
+        "FLOW",
+        "OTP",
+        "CATALOG",
+        "MPM",
+    }
+)
+FIELDS = frozenset(
+    {
+        "id",
+        "name",
+        "language",
+        "status",
+        "category",
+        "parameter_format",
+        "components",
+        "quality_score",
+        "rejected_reason",
+        "previous_category",
+        "sub_category",
+    }
+)
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 # Names with this prefix are REJECTED by the simulated review (documented in README).
@@ -168,7 +202,8 @@ class TemplateStore:
 
     def delete(self, name: str, template_id: str | None = None) -> list[StoredTemplate]:
         doomed = [
-            t for t in self._by_key.values()
+            t
+            for t in self._by_key.values()
             if t.data["name"] == name and (template_id is None or t.data["id"] == template_id)
         ]
         for stored in doomed:
@@ -218,9 +253,9 @@ def _matches(data: dict[str, Any], filters: dict[str, str]) -> bool:
         wanted = filters.get(key)
         if wanted:
             value = data[key]
-            wanted_set = _split(wanted) if key == "language" else {
-                w.upper() for w in _split(wanted)
-            }
+            wanted_set = (
+                _split(wanted) if key == "language" else {w.upper() for w in _split(wanted)}
+            )
             if value not in wanted_set:
                 return False
     quality = filters.get("quality_score")

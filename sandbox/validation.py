@@ -28,13 +28,31 @@ from sandbox.fields import (
 )
 
 MEDIA_TYPES = frozenset({"image", "video", "audio", "document", "sticker"})
-SENDABLE = frozenset({
-    "text", "image", "video", "audio", "document", "sticker", "location", "contacts",
-    "reaction", "interactive", "template",
-})
-ENVELOPE_KEYS = frozenset({
-    "messaging_product", "recipient_type", "to", "type", "context", "biz_opaque_callback_data",
-})
+SENDABLE = frozenset(
+    {
+        "text",
+        "image",
+        "video",
+        "audio",
+        "document",
+        "sticker",
+        "location",
+        "contacts",
+        "reaction",
+        "interactive",
+        "template",
+    }
+)
+ENVELOPE_KEYS = frozenset(
+    {
+        "messaging_product",
+        "recipient_type",
+        "to",
+        "type",
+        "context",
+        "biz_opaque_callback_data",
+    }
+)
 READ_KEYS = frozenset({"messaging_product", "status", "message_id", "typing_indicator"})
 _TO_SEPARATORS = str.maketrans("", "", "+ -()")
 _DIGITS = re.compile(r"^\d{7,15}$")
@@ -82,8 +100,9 @@ def parse_send(body: Any, *, kind_of: MediaKindOf) -> Outgoing | ReadReceipt:
         raise invalid("Param recipient_type must be 'individual' (groups are not simulated)")
     to_raw = required(body, "to", "")
     wa_id = normalise_to(to_raw)
-    callback_data = text(body, "biz_opaque_callback_data", "", max_len=CALLBACK_DATA_MAX,
-                         min_len=0, optional=True)
+    callback_data = text(
+        body, "biz_opaque_callback_data", "", max_len=CALLBACK_DATA_MAX, min_len=0, optional=True
+    )
     context_id = _context(body.get("context"))
     if msg_type not in body:
         raise missing(f"Param {msg_type} is required for messages of type '{msg_type}'")
@@ -215,7 +234,7 @@ def _check_reaction(value: Any) -> str:
     check_keys(obj, frozenset({"message_id", "emoji"}), "reaction")
     message_id = text(obj, "message_id", "reaction", max_len=256)
     if "emoji" not in obj or obj["emoji"] is None:
-        raise missing("Param reaction.emoji is required (use \"\" to remove a reaction)")
+        raise missing('Param reaction.emoji is required (use "" to remove a reaction)')
     emoji = obj["emoji"]
     if not isinstance(emoji, str):
         raise bad_param("Param reaction.emoji must be a string")

@@ -163,17 +163,24 @@ class WebhookDispatcher:
             delay *= 2
 
     def _log(
-        self, url: str, payload: dict[str, Any], attempts: int, status: int | None, *,
+        self,
+        url: str,
+        payload: dict[str, Any],
+        attempts: int,
+        status: int | None,
+        *,
         delivered: bool,
     ) -> None:
-        self.log.append({
-            "url": url,
-            "payload": payload,
-            "attempts": attempts,
-            "last_status": status,
-            "delivered": delivered,
-            "time": time.time(),
-        })
+        self.log.append(
+            {
+                "url": url,
+                "payload": payload,
+                "attempts": attempts,
+                "last_status": status,
+                "delivered": delivered,
+                "time": time.time(),
+            }
+        )
 
     async def drain(self, timeout: float) -> bool:  # noqa: ASYNC109 - a deadline, not I/O
         """Wait until every scheduled delivery has finished; False if `timeout` ran out first."""

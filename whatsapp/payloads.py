@@ -21,13 +21,24 @@ from whatsapp.errors import ErrorCode, FieldPath, ProblemCollector, WagraphError
 from whatsapp.phone import normalize_wa_id, wa_id_digits
 
 MESSAGE_KINDS: tuple[str, ...] = (
-    "text", "image", "video", "audio", "document", "sticker", "location", "contacts",
-    "buttons", "list", "ctaUrl", "flow",
+    "text",
+    "image",
+    "video",
+    "audio",
+    "document",
+    "sticker",
+    "location",
+    "contacts",
+    "buttons",
+    "list",
+    "ctaUrl",
+    "flow",
 )
 MEDIA_KINDS: tuple[str, ...] = ("image", "video", "audio", "document", "sticker")
 _INTERACTIVE_TYPES = {"buttons": "button", "list": "list", "ctaUrl": "cta_url", "flow": "flow"}
-_MESSAGE_TYPES = {kind: "interactive" if kind in _INTERACTIVE_TYPES else kind
-                  for kind in MESSAGE_KINDS}
+_MESSAGE_TYPES = {
+    kind: "interactive" if kind in _INTERACTIVE_TYPES else kind for kind in MESSAGE_KINDS
+}
 
 MESSAGING_PRODUCT = "whatsapp"
 FLOW_MESSAGE_VERSION = "3"
@@ -38,6 +49,7 @@ WA_PHONE_TYPES = frozenset({"CELL", "MAIN", "IPHONE", "HOME", "WORK"})
 
 
 # --- Limits -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Length:
@@ -118,6 +130,7 @@ _ANY_EMOJI = re.compile(f"[{_PICTOGRAPH}{_REGIONAL_INDICATOR}{_SKIN_TONE}\u20e3]
 
 # --- Public API ---------------------------------------------------------------------------------
 
+
 def content_kind(content: Mapping[str, Any]) -> str:
     """The content's single kind (`text`, `buttons`, …); INVALID_INPUT on `content` otherwise."""
     problems = ProblemCollector()
@@ -144,8 +157,9 @@ def build_message(
 ) -> dict[str, Any]:
     """The full `POST /{PNID}/messages` body for a free-form message."""
     problems = ProblemCollector()
-    envelope = _envelope(problems, to, "", reply_to_wamid=reply_to_wamid,
-                         callback_data=callback_data)
+    envelope = _envelope(
+        problems, to, "", reply_to_wamid=reply_to_wamid, callback_data=callback_data
+    )
     kind = _one_of(problems, content, MESSAGE_KINDS, ("content",), "content")
     payload = _content_payload(problems, kind, content[kind]) if kind else None
     problems.raise_if_any()
@@ -171,16 +185,24 @@ def build_template(
     Whether the parameters fit the template's definition is `check_template_parameters`' job.
     """
     problems = ProblemCollector()
-    envelope = _envelope(problems, to, "template",
-                         reply_to_wamid=reply_to_wamid, callback_data=callback_data)
-    _check_pattern(problems, name, _TEMPLATE_NAME, ("name",),
-                   "Template name must be 1-512 lower-case letters, digits or underscores")
-    _check_pattern(problems, language, _LANGUAGE, ("language",),
-                   "Language must be a code like en or en_US")
+    envelope = _envelope(
+        problems, to, "template", reply_to_wamid=reply_to_wamid, callback_data=callback_data
+    )
+    _check_pattern(
+        problems,
+        name,
+        _TEMPLATE_NAME,
+        ("name",),
+        "Template name must be 1-512 lower-case letters, digits or underscores",
+    )
+    _check_pattern(
+        problems, language, _LANGUAGE, ("language",), "Language must be a code like en or en_US"
+    )
     components = _template_components(problems, header, body or (), buttons or ())
     problems.raise_if_any()
     template: dict[str, Any] = {
-        "name": name, "language": {"code": language, "policy": "deterministic"},
+        "name": name,
+        "language": {"code": language, "policy": "deterministic"},
     }
     if components:
         template["components"] = components
@@ -196,8 +218,9 @@ def build_reaction(*, to: str, message_wamid: str, emoji: str) -> dict[str, Any]
     if not isinstance(emoji, str):
         problems.add("Emoji must be a string", "emoji")
     elif emoji and not _ONE_EMOJI.fullmatch(emoji):
-        problems.add(f'Reaction must be exactly one emoji, or "" to remove it (got {emoji!r})',
-                     "emoji")
+        problems.add(
+            f'Reaction must be exactly one emoji, or "" to remove it (got {emoji!r})', "emoji"
+        )
     problems.raise_if_any()
     envelope["reaction"] = {"message_id": message_wamid, "emoji": emoji}
     return envelope
@@ -209,7 +232,9 @@ def build_mark_as_read(*, wamid: str, typing_indicator: bool = False) -> dict[st
     _check_wamid(problems, wamid, ("messageId",), "Message id")
     problems.raise_if_any()
     payload: dict[str, Any] = {
-        "messaging_product": MESSAGING_PRODUCT, "status": "read", "message_id": wamid,
+        "messaging_product": MESSAGING_PRODUCT,
+        "status": "read",
+        "message_id": wamid,
     }
     if typing_indicator:
         payload["typing_indicator"] = {"type": "text"}
@@ -229,14 +254,18 @@ def template_placeholder_counts(components: Sequence[Mapping[str, Any]]) -> dict
         if kind == "HEADER":
             header_format = str(component.get("format") or "TEXT").upper()
             counts["header_format"] = header_format
-            counts["header"] = (len(_placeholders(component.get("text")))
-                                if header_format == "TEXT" else 1)
+            counts["header"] = (
+                len(_placeholders(component.get("text"))) if header_format == "TEXT" else 1
+            )
         elif kind == "BODY":
             counts["body"] = len(_placeholders(component.get("text")))
         elif kind == "BUTTONS":
             counts["buttons"] = [
-                {"index": index, "type": str(button.get("type", "")).upper(),
-                 "dynamic": _button_is_dynamic(button)}
+                {
+                    "index": index,
+                    "type": str(button.get("type", "")).upper(),
+                    "dynamic": _button_is_dynamic(button),
+                }
                 for index, button in enumerate(component.get("buttons") or ())
             ]
     return counts
@@ -257,8 +286,9 @@ def check_template_parameters(
     problems = ProblemCollector()
     counts = template_placeholder_counts(definition_components)
     _match_header(problems, counts, header)
-    _match_body(problems, counts["body"], _body_placeholder_names(definition_components),
-                body or ())
+    _match_body(
+        problems, counts["body"], _body_placeholder_names(definition_components), body or ()
+    )
     _match_buttons(problems, counts["buttons"], buttons or ())
     problems.raise_if_any()
 
@@ -270,10 +300,11 @@ def describe(content: Mapping[str, Any]) -> str:
         return ""
     summary = " ".join(_DESCRIBERS[kind](content[kind]).split())
     text = f"{kind}: {summary}" if summary else kind
-    return text if len(text) <= DESCRIBE_MAX else text[:DESCRIBE_MAX - 1] + "…"
+    return text if len(text) <= DESCRIBE_MAX else text[: DESCRIBE_MAX - 1] + "…"
 
 
 # --- Envelope -----------------------------------------------------------------------------------
+
 
 def _envelope(
     problems: ProblemCollector,
@@ -306,8 +337,7 @@ def _recipient(problems: ProblemCollector, to: str) -> str:
         return ""
 
 
-def _check_wamid(problems: ProblemCollector, wamid: object, path: FieldPath,
-                 label: str) -> None:
+def _check_wamid(problems: ProblemCollector, wamid: object, path: FieldPath, label: str) -> None:
     if not isinstance(wamid, str) or not wamid.strip():
         problems.add(f"{label} is required", *path)
 
@@ -325,8 +355,9 @@ def _content_payload(problems: ProblemCollector, kind: str, spec: Any) -> Any:
     return _BUILDERS[kind](problems, spec, path) if spec is not None else None
 
 
-def _text_message(problems: ProblemCollector, spec: Mapping[str, Any],
-                  path: FieldPath) -> dict[str, Any]:
+def _text_message(
+    problems: ProblemCollector, spec: Mapping[str, Any], path: FieldPath
+) -> dict[str, Any]:
     text: dict[str, Any] = {"body": _required(problems, spec, "body", path, TEXT_BODY)}
     _put(text, "preview_url", _flag(problems, spec, "previewUrl", path))
     return text
@@ -335,14 +366,16 @@ def _text_message(problems: ProblemCollector, spec: Mapping[str, Any],
 def _media_message(kind: str) -> Builder:
     """A builder for one media kind: the same object, with caption/filename/voice where allowed."""
 
-    def build(problems: ProblemCollector, spec: Mapping[str, Any],
-              path: FieldPath) -> dict[str, Any]:
+    def build(
+        problems: ProblemCollector, spec: Mapping[str, Any], path: FieldPath
+    ) -> dict[str, Any]:
         media = _media_source(problems, spec, path)
         if kind in ("image", "video", "document"):
             _put(media, "caption", _optional(problems, spec, "caption", path, CAPTION))
         else:
-            _forbid(problems, spec, "caption", path,
-                    f"{kind.capitalize()} messages take no caption")
+            _forbid(
+                problems, spec, "caption", path, f"{kind.capitalize()} messages take no caption"
+            )
         if kind == "document":
             _put(media, "filename", _optional(problems, spec, "filename", path))
         else:
@@ -356,8 +389,9 @@ def _media_message(kind: str) -> Builder:
     return build
 
 
-def _location_message(problems: ProblemCollector, spec: Mapping[str, Any],
-                      path: FieldPath) -> dict[str, Any]:
+def _location_message(
+    problems: ProblemCollector, spec: Mapping[str, Any], path: FieldPath
+) -> dict[str, Any]:
     location: dict[str, Any] = {
         "latitude": _coordinate(problems, spec, "latitude", path, 90),
         "longitude": _coordinate(problems, spec, "longitude", path, 180),
@@ -368,42 +402,59 @@ def _location_message(problems: ProblemCollector, spec: Mapping[str, Any],
     return location
 
 
-def _coordinate(problems: ProblemCollector, spec: Mapping[str, Any], key: str,
-                path: FieldPath, limit: int) -> Any:
+def _coordinate(
+    problems: ProblemCollector, spec: Mapping[str, Any], key: str, path: FieldPath, limit: int
+) -> Any:
     value = spec.get(key)
     label = key.capitalize()
     if value is None:
         problems.add(f"{label} is required", *path, key)
     elif not _is_number(value) or not -limit <= value <= limit:
-        problems.add(f"{label} must be a number between -{limit} and {limit} (got {value!r})",
-                     *path, key)
+        problems.add(
+            f"{label} must be a number between -{limit} and {limit} (got {value!r})", *path, key
+        )
     return value
 
 
 # --- Contacts -----------------------------------------------------------------------------------
 
-_NAME_PARTS = {"firstName": "first_name", "lastName": "last_name", "middleName": "middle_name",
-               "suffix": "suffix", "prefix": "prefix"}
+_NAME_PARTS = {
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "middleName": "middle_name",
+    "suffix": "suffix",
+    "prefix": "prefix",
+}
 _ORG_FIELDS = {"company": "company", "department": "department", "title": "title"}
 # (card key, value key, closed set of types or None for free-form)
 _CONTACT_LINES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
-    ("phones", "phone", WA_PHONE_TYPES), ("emails", "email", None), ("urls", "url", None),
+    ("phones", "phone", WA_PHONE_TYPES),
+    ("emails", "email", None),
+    ("urls", "url", None),
 )
-_ADDRESS_FIELDS = {"street": "street", "city": "city", "state": "state", "zip": "zip",
-                   "country": "country", "countryCode": "country_code", "type": "type"}
+_ADDRESS_FIELDS = {
+    "street": "street",
+    "city": "city",
+    "state": "state",
+    "zip": "zip",
+    "country": "country",
+    "countryCode": "country_code",
+    "type": "type",
+}
 
 
 def _contacts(problems: ProblemCollector, cards: Any, path: FieldPath) -> list[dict[str, Any]]:
-    return [_contact(problems, card, item_path)
-            for card, item_path in _items(problems, cards, path, CONTACT_CARDS)]
+    return [
+        _contact(problems, card, item_path)
+        for card, item_path in _items(problems, cards, path, CONTACT_CARDS)
+    ]
 
 
 def _contact(problems: ProblemCollector, card: Any, path: FieldPath) -> dict[str, Any]:
     card = _object(problems, card, path, "contact card")
     if card is None:
         return {}
-    contact: dict[str, Any] = {"name": _contact_name(problems, card.get("name"),
-                                                     (*path, "name"))}
+    contact: dict[str, Any] = {"name": _contact_name(problems, card.get("name"), (*path, "name"))}
     for list_key, value_key, types in _CONTACT_LINES:
         if card.get(list_key):
             contact[list_key] = [
@@ -415,8 +466,8 @@ def _contact(problems: ProblemCollector, card: Any, path: FieldPath) -> dict[str
         _put(contact, "org", _renamed(org, _ORG_FIELDS) if org else None)
     if card.get("addresses"):
         contact["addresses"] = [
-            _renamed(address, _ADDRESS_FIELDS) for address, item_path
-            in _items(problems, card["addresses"], (*path, "addresses"))
+            _renamed(address, _ADDRESS_FIELDS)
+            for address, item_path in _items(problems, card["addresses"], (*path, "addresses"))
             if _object(problems, address, item_path, "address") is not None
         ]
     _put(contact, "birthday", _birthday(problems, card, path))
@@ -427,17 +478,22 @@ def _contact_name(problems: ProblemCollector, name: Any, path: FieldPath) -> dic
     name = _object(problems, name, path, "name")
     if name is None:
         return {}
-    result = {"formatted_name": _required(problems, name, "formattedName", path,
-                                          Length("Formatted name"))}
+    result = {
+        "formatted_name": _required(problems, name, "formattedName", path, Length("Formatted name"))
+    }
     parts = _renamed(name, _NAME_PARTS)
     if not parts:
-        problems.add("Contact name needs at least one of firstName, lastName, middleName, "
-                     "suffix or prefix besides formattedName", *path)
+        problems.add(
+            "Contact name needs at least one of firstName, lastName, middleName, "
+            "suffix or prefix besides formattedName",
+            *path,
+        )
     return result | parts
 
 
-def _contact_line(problems: ProblemCollector, line: Any, path: FieldPath, key: str,
-                  types: frozenset[str] | None) -> dict[str, Any]:
+def _contact_line(
+    problems: ProblemCollector, line: Any, path: FieldPath, key: str, types: frozenset[str] | None
+) -> dict[str, Any]:
     """A phone/email/url line: its value under its own key, an optional `type`, a phone's waId.
 
     Phone types are a closed set; email and URL types are free-form labels.
@@ -454,8 +510,9 @@ def _contact_line(problems: ProblemCollector, line: Any, path: FieldPath, key: s
     if key == "phone" and wa_id not in (None, ""):
         digits = wa_id_digits(wa_id)
         if digits is None:
-            problems.add(f"waId must be a phone number of 7-15 digits (got {wa_id!r})",
-                         *path, "waId")
+            problems.add(
+                f"waId must be a phone number of 7-15 digits (got {wa_id!r})", *path, "waId"
+            )
         _put(result, "wa_id", digits)
     return result
 
@@ -463,8 +520,7 @@ def _contact_line(problems: ProblemCollector, line: Any, path: FieldPath, key: s
 def _birthday(problems: ProblemCollector, card: Mapping[str, Any], path: FieldPath) -> str | None:
     birthday: str | None = _optional(problems, card, "birthday", path)
     if birthday is not None and not _is_iso_date(birthday):
-        problems.add(f"Birthday must be a date as YYYY-MM-DD (got {birthday!r})",
-                     *path, "birthday")
+        problems.add(f"Birthday must be a date as YYYY-MM-DD (got {birthday!r})", *path, "birthday")
     return birthday
 
 
@@ -486,9 +542,14 @@ _FLOW_MODES = frozenset({"draft", "published"})
 _FLOW_REFERENCES = {"flowId": "flow_id", "flowName": "flow_name"}
 
 
-def _interactive(problems: ProblemCollector, kind: str, spec: Mapping[str, Any],
-                 path: FieldPath, header: dict[str, Any] | None,
-                 action: dict[str, Any]) -> dict[str, Any]:
+def _interactive(
+    problems: ProblemCollector,
+    kind: str,
+    spec: Mapping[str, Any],
+    path: FieldPath,
+    header: dict[str, Any] | None,
+    action: dict[str, Any],
+) -> dict[str, Any]:
     """The shape every interactive message shares around its kind-specific `action`."""
     interactive: dict[str, Any] = {"type": _INTERACTIVE_TYPES[kind]}
     _put(interactive, "header", header)
@@ -500,15 +561,17 @@ def _interactive(problems: ProblemCollector, kind: str, spec: Mapping[str, Any],
     return interactive
 
 
-def _buttons_message(problems: ProblemCollector, spec: Mapping[str, Any],
-                     path: FieldPath) -> dict[str, Any]:
+def _buttons_message(
+    problems: ProblemCollector, spec: Mapping[str, Any], path: FieldPath
+) -> dict[str, Any]:
     header = _header(problems, spec.get("header"), (*path, "header"))
     action = {"buttons": _reply_buttons(problems, spec.get("buttons"), (*path, "buttons"))}
     return _interactive(problems, "buttons", spec, path, header, action)
 
 
-def _reply_buttons(problems: ProblemCollector, buttons: Any,
-                   path: FieldPath) -> list[dict[str, Any]]:
+def _reply_buttons(
+    problems: ProblemCollector, buttons: Any, path: FieldPath
+) -> list[dict[str, Any]]:
     ids: set[str] = set()
     titles: set[str] = set()
     replies = []
@@ -526,8 +589,9 @@ def _reply_buttons(problems: ProblemCollector, buttons: Any,
     return replies
 
 
-def _list_message(problems: ProblemCollector, spec: Mapping[str, Any],
-                  path: FieldPath) -> dict[str, Any]:
+def _list_message(
+    problems: ProblemCollector, spec: Mapping[str, Any], path: FieldPath
+) -> dict[str, Any]:
     header = _header(problems, spec.get("header"), (*path, "header"), media=False)
     action = {
         "button": _required(problems, spec, "buttonText", path, LIST_BUTTON_TEXT),
@@ -536,8 +600,7 @@ def _list_message(problems: ProblemCollector, spec: Mapping[str, Any],
     return _interactive(problems, "list", spec, path, header, action)
 
 
-def _sections(problems: ProblemCollector, sections: Any,
-              path: FieldPath) -> list[dict[str, Any]]:
+def _sections(problems: ProblemCollector, sections: Any, path: FieldPath) -> list[dict[str, Any]]:
     items = _items(problems, sections, path, LIST_SECTIONS)
     row_ids: set[str] = set()
     result = []
@@ -548,11 +611,17 @@ def _sections(problems: ProblemCollector, sections: Any,
         built: dict[str, Any] = {}
         _put(built, "title", _optional(problems, section, "title", item_path, SECTION_TITLE))
         if "title" not in built and len(items) > 1:
-            problems.add("Section title is required when a list has more than one section",
-                         *item_path, "title")
-        built["rows"] = [_row(problems, row, row_path, row_ids) for row, row_path in
-                         _items(problems, section.get("rows"), (*item_path, "rows"),
-                                SECTION_ROWS)]
+            problems.add(
+                "Section title is required when a list has more than one section",
+                *item_path,
+                "title",
+            )
+        built["rows"] = [
+            _row(problems, row, row_path, row_ids)
+            for row, row_path in _items(
+                problems, section.get("rows"), (*item_path, "rows"), SECTION_ROWS
+            )
+        ]
         result.append(built)
     total_rows = sum(len(section["rows"]) for section in result)
     if total_rows:  # an empty section is reported on its own
@@ -560,8 +629,9 @@ def _sections(problems: ProblemCollector, sections: Any,
     return result
 
 
-def _row(problems: ProblemCollector, row: Any, path: FieldPath,
-         row_ids: set[str]) -> dict[str, Any]:
+def _row(
+    problems: ProblemCollector, row: Any, path: FieldPath, row_ids: set[str]
+) -> dict[str, Any]:
     row = _object(problems, row, path, "row")
     if row is None:
         return {}
@@ -572,8 +642,9 @@ def _row(problems: ProblemCollector, row: Any, path: FieldPath,
     return built
 
 
-def _cta_url_message(problems: ProblemCollector, spec: Mapping[str, Any],
-                     path: FieldPath) -> dict[str, Any]:
+def _cta_url_message(
+    problems: ProblemCollector, spec: Mapping[str, Any], path: FieldPath
+) -> dict[str, Any]:
     header = _header(problems, spec.get("header"), (*path, "header"))
     parameters = {
         "display_text": _required(problems, spec, "displayText", path, CTA_DISPLAY_TEXT),
@@ -583,14 +654,16 @@ def _cta_url_message(problems: ProblemCollector, spec: Mapping[str, Any],
     return _interactive(problems, "ctaUrl", spec, path, header, action)
 
 
-def _flow_message(problems: ProblemCollector, spec: Mapping[str, Any],
-                  path: FieldPath) -> dict[str, Any]:
+def _flow_message(
+    problems: ProblemCollector, spec: Mapping[str, Any], path: FieldPath
+) -> dict[str, Any]:
     header = _header(problems, spec.get("header"), (*path, "header"))
     parameters: dict[str, Any] = {"flow_message_version": FLOW_MESSAGE_VERSION}
     flow_key = _one_of(problems, spec, tuple(_FLOW_REFERENCES), path, "flow", among_all=False)
     if flow_key is not None:
-        parameters[_FLOW_REFERENCES[flow_key]] = _required(problems, spec, flow_key, path,
-                                                           Length(flow_key))
+        parameters[_FLOW_REFERENCES[flow_key]] = _required(
+            problems, spec, flow_key, path, Length(flow_key)
+        )
     parameters["flow_token"] = _required(problems, spec, "flowToken", path, FLOW_TOKEN)
     cta = _required(problems, spec, "flowCta", path, FLOW_CTA)
     if cta and _ANY_EMOJI.search(cta):
@@ -600,21 +673,29 @@ def _flow_message(problems: ProblemCollector, spec: Mapping[str, Any],
     parameters["flow_action"] = action
     _put(parameters, "flow_action_payload", _flow_action_payload(problems, spec, path, action))
     _put(parameters, "mode", _choice(problems, spec, "mode", path, _FLOW_MODES, "Flow mode"))
-    return _interactive(problems, "flow", spec, path, header,
-                        {"name": "flow", "parameters": parameters})
+    return _interactive(
+        problems, "flow", spec, path, header, {"name": "flow", "parameters": parameters}
+    )
 
 
-def _flow_action_payload(problems: ProblemCollector, spec: Mapping[str, Any], path: FieldPath,
-                         action: str) -> dict[str, Any] | None:
+def _flow_action_payload(
+    problems: ProblemCollector, spec: Mapping[str, Any], path: FieldPath, action: str
+) -> dict[str, Any] | None:
     """`navigate` opens a named screen (with optional data); `data_exchange` asks our endpoint."""
     screen = _optional(problems, spec, "screen", path)
     data = spec.get("data")
     if action == "data_exchange":
-        _forbid(problems, spec, "screen", path,
-                "A data_exchange flow takes no screen; the flow endpoint chooses it")
+        _forbid(
+            problems,
+            spec,
+            "screen",
+            path,
+            "A data_exchange flow takes no screen; the flow endpoint chooses it",
+        )
         if data is not None:
-            problems.add("A data_exchange flow takes no data; the flow endpoint supplies it",
-                         *path, "data")
+            problems.add(
+                "A data_exchange flow takes no data; the flow endpoint supplies it", *path, "data"
+            )
         return None
     if screen is None:
         problems.add("Screen is required when the flow action is navigate", *path, "screen")
@@ -626,8 +707,9 @@ def _flow_action_payload(problems: ProblemCollector, spec: Mapping[str, Any], pa
     return payload
 
 
-def _header(problems: ProblemCollector, header: Any, path: FieldPath,
-            *, media: bool = True) -> dict[str, Any] | None:
+def _header(
+    problems: ProblemCollector, header: Any, path: FieldPath, *, media: bool = True
+) -> dict[str, Any] | None:
     """An interactive header; list messages (`media=False`) take text only, possibly bare."""
     if header is None or header == "":
         return None
@@ -650,8 +732,9 @@ def _header(problems: ProblemCollector, header: Any, path: FieldPath,
     return {"type": kind, kind: _document_or_media(problems, kind, source, (*path, kind))}
 
 
-def _document_or_media(problems: ProblemCollector, kind: str, spec: Mapping[str, Any],
-                       path: FieldPath) -> dict[str, Any]:
+def _document_or_media(
+    problems: ProblemCollector, kind: str, spec: Mapping[str, Any], path: FieldPath
+) -> dict[str, Any]:
     """A media object for headers and template parameters: id or link, filename for documents."""
     media = _media_source(problems, spec, path)
     if kind == "document":
@@ -661,8 +744,9 @@ def _document_or_media(problems: ProblemCollector, kind: str, spec: Mapping[str,
     return media
 
 
-def _media_source(problems: ProblemCollector, spec: Mapping[str, Any],
-                  path: FieldPath) -> dict[str, Any]:
+def _media_source(
+    problems: ProblemCollector, spec: Mapping[str, Any], path: FieldPath
+) -> dict[str, Any]:
     """Exactly one of an uploaded media id (`id`) or a public `link`."""
     key = _one_of(problems, spec, ("mediaId", "link"), path, "media source", among_all=False)
     if key == "mediaId":
@@ -704,7 +788,13 @@ _BUILDERS: dict[str, Builder] = {
 # --- Templates ----------------------------------------------------------------------------------
 
 TEMPLATE_PARAMETER_KINDS: tuple[str, ...] = (
-    "text", "currency", "dateTime", "image", "video", "document", "location",
+    "text",
+    "currency",
+    "dateTime",
+    "image",
+    "video",
+    "document",
+    "location",
 )
 _BODY_PARAMETER_KINDS = frozenset({"text", "currency", "dateTime"})
 _TEXT_HEADER_PARAMETER_KINDS = _BODY_PARAMETER_KINDS
@@ -716,47 +806,73 @@ _BUTTON_PARAMETERS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "FLOW": lambda value: {"type": "action", "action": {"flow_token": value}},
 }
 _BUTTON_PARAMETER_LENGTHS = {
-    "QUICK_REPLY": Length("Button payload"), "URL": Length("URL suffix"),
-    "COPY_CODE": COUPON_CODE, "FLOW": FLOW_TOKEN,
+    "QUICK_REPLY": Length("Button payload"),
+    "URL": Length("URL suffix"),
+    "COPY_CODE": COUPON_CODE,
+    "FLOW": FLOW_TOKEN,
 }
 # Definition button type -> the subType that fills it; authentication OTP buttons take `url`.
-_SUB_TYPE_FOR_BUTTON = {"QUICK_REPLY": "QUICK_REPLY", "URL": "URL", "COPY_CODE": "COPY_CODE",
-                        "FLOW": "FLOW", "OTP": "URL"}
+_SUB_TYPE_FOR_BUTTON = {
+    "QUICK_REPLY": "QUICK_REPLY",
+    "URL": "URL",
+    "COPY_CODE": "COPY_CODE",
+    "FLOW": "FLOW",
+    "OTP": "URL",
+}
 
 ParameterBuilder = Callable[[ProblemCollector, Any, FieldPath, Length], dict[str, Any]]
 
 
-def _template_components(problems: ProblemCollector, header: Mapping[str, Any] | None,
-                         body: Sequence[Mapping[str, Any]],
-                         buttons: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _template_components(
+    problems: ProblemCollector,
+    header: Mapping[str, Any] | None,
+    body: Sequence[Mapping[str, Any]],
+    buttons: Sequence[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
     components: list[dict[str, Any]] = []
     if header is not None:
-        parameter = _template_parameter(problems, header, ("header",), TEMPLATE_HEADER_TEXT,
-                                        TEMPLATE_PARAMETER_KINDS)
+        parameter = _template_parameter(
+            problems, header, ("header",), TEMPLATE_HEADER_TEXT, TEMPLATE_PARAMETER_KINDS
+        )
         components.append({"type": "header", "parameters": [parameter]})
     if body:
         alone = header is None and not buttons
         text_length = TEMPLATE_BODY_ONLY_TEXT if alone else TEMPLATE_BODY_TEXT
-        parameters = [_template_parameter(problems, parameter, ("body", str(index)),
-                                          text_length, _BODY_PARAMETER_KINDS)
-                      for index, parameter in enumerate(body)]
+        parameters = [
+            _template_parameter(
+                problems, parameter, ("body", str(index)), text_length, _BODY_PARAMETER_KINDS
+            )
+            for index, parameter in enumerate(body)
+        ]
         components.append({"type": "body", "parameters": parameters})
     components.extend(_template_buttons(problems, buttons))
     return components
 
 
-def _template_parameter(problems: ProblemCollector, parameter: Any, path: FieldPath,
-                        text_length: Length, allowed: Container[str]) -> dict[str, Any]:
+def _template_parameter(
+    problems: ProblemCollector,
+    parameter: Any,
+    path: FieldPath,
+    text_length: Length,
+    allowed: Container[str],
+) -> dict[str, Any]:
     parameter = _object(problems, parameter, path, "parameter")
     if parameter is None:
         return {}
-    kind = _one_of(problems, parameter, TEMPLATE_PARAMETER_KINDS, path, "template parameter",
-                   extra=("parameterName",))
+    kind = _one_of(
+        problems,
+        parameter,
+        TEMPLATE_PARAMETER_KINDS,
+        path,
+        "template parameter",
+        extra=("parameterName",),
+    )
     if kind is None:
         return {}
     if kind not in allowed:
-        problems.add(f"Body parameters must be text, currency or dateTime (got {kind})",
-                     *path, kind)
+        problems.add(
+            f"Body parameters must be text, currency or dateTime (got {kind})", *path, kind
+        )
         return {}
     built = _PARAMETER_BUILDERS[kind](problems, parameter[kind], (*path, kind), text_length)
     # Templates created with named placeholders ({{first_name}}) are sent with their names.
@@ -764,47 +880,62 @@ def _template_parameter(problems: ProblemCollector, parameter: Any, path: FieldP
     return built
 
 
-def _text_parameter(problems: ProblemCollector, value: Any, path: FieldPath,
-                    length: Length) -> dict[str, Any]:
+def _text_parameter(
+    problems: ProblemCollector, value: Any, path: FieldPath, length: Length
+) -> dict[str, Any]:
     text = _text(problems, value, path, length, required=True)
     if text and _TEMPLATE_TEXT_FORBIDDEN.search(text):
-        problems.add("Template text parameters cannot contain new lines, tabs or more than "
-                     "4 consecutive spaces", *path)
+        problems.add(
+            "Template text parameters cannot contain new lines, tabs or more than "
+            "4 consecutive spaces",
+            *path,
+        )
     return {"type": "text", "text": text}
 
 
-def _currency_parameter(problems: ProblemCollector, value: Any, path: FieldPath,
-                        _length: Length) -> dict[str, Any]:
+def _currency_parameter(
+    problems: ProblemCollector, value: Any, path: FieldPath, _length: Length
+) -> dict[str, Any]:
     currency = _object(problems, value, path, "currency") or {}
     code = currency.get("code")
-    _check_pattern(problems, code, _CURRENCY_CODE, (*path, "code"),
-                   "Currency code must be 3 upper-case letters (ISO 4217), e.g. USD")
+    _check_pattern(
+        problems,
+        code,
+        _CURRENCY_CODE,
+        (*path, "code"),
+        "Currency code must be 3 upper-case letters (ISO 4217), e.g. USD",
+    )
     amount = currency.get("amount1000")
     if not isinstance(amount, int) or isinstance(amount, bool):
         problems.add("amount1000 must be an integer: the amount times 1000", *path, "amount1000")
     fallback = _required(problems, currency, "fallbackValue", path, Length("Fallback value"))
-    return {"type": "currency",
-            "currency": {"fallback_value": fallback, "code": code, "amount_1000": amount}}
+    return {
+        "type": "currency",
+        "currency": {"fallback_value": fallback, "code": code, "amount_1000": amount},
+    }
 
 
-def _date_time_parameter(problems: ProblemCollector, value: Any, path: FieldPath,
-                         _length: Length) -> dict[str, Any]:
+def _date_time_parameter(
+    problems: ProblemCollector, value: Any, path: FieldPath, _length: Length
+) -> dict[str, Any]:
     date_time = _object(problems, value, path, "dateTime") or {}
     fallback = _required(problems, date_time, "fallbackValue", path, Length("Fallback value"))
     return {"type": "date_time", "date_time": {"fallback_value": fallback}}
 
 
 def _media_parameter(kind: str) -> ParameterBuilder:
-    def build(problems: ProblemCollector, value: Any, path: FieldPath,
-              _length: Length) -> dict[str, Any]:
+    def build(
+        problems: ProblemCollector, value: Any, path: FieldPath, _length: Length
+    ) -> dict[str, Any]:
         media = _object(problems, value, path, kind) or {}
         return {"type": kind, kind: _document_or_media(problems, kind, media, path)}
 
     return build
 
 
-def _location_parameter(problems: ProblemCollector, value: Any, path: FieldPath,
-                        _length: Length) -> dict[str, Any]:
+def _location_parameter(
+    problems: ProblemCollector, value: Any, path: FieldPath, _length: Length
+) -> dict[str, Any]:
     spec = _object(problems, value, path, "location") or {}
     location = {
         "latitude": _coordinate(problems, spec, "latitude", path, 90),
@@ -827,8 +958,9 @@ _PARAMETER_BUILDERS: dict[str, ParameterBuilder] = {
 }
 
 
-def _template_buttons(problems: ProblemCollector,
-                      buttons: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _template_buttons(
+    problems: ProblemCollector, buttons: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     indexes: set[int] = set()
     components = []
     for button, path in _items(problems, buttons, ("buttons",)):
@@ -836,25 +968,37 @@ def _template_buttons(problems: ProblemCollector,
         if button is None:
             continue
         index = _button_index(problems, button.get("index"), (*path, "index"), indexes)
-        sub_type = _choice(problems, button, "subType", path, TEMPLATE_BUTTON_SUB_TYPES,
-                           "Button subType")
+        sub_type = _choice(
+            problems, button, "subType", path, TEMPLATE_BUTTON_SUB_TYPES, "Button subType"
+        )
         if sub_type is None:
             if button.get("subType") is None:
                 problems.add("Button subType is required", *path, "subType")
             continue
-        parameter = _required(problems, button, "parameter", path,
-                              _BUTTON_PARAMETER_LENGTHS[sub_type])
-        components.append({"type": "button", "sub_type": sub_type.lower(), "index": str(index),
-                           "parameters": [_BUTTON_PARAMETERS[sub_type](parameter)]})
+        parameter = _required(
+            problems, button, "parameter", path, _BUTTON_PARAMETER_LENGTHS[sub_type]
+        )
+        components.append(
+            {
+                "type": "button",
+                "sub_type": sub_type.lower(),
+                "index": str(index),
+                "parameters": [_BUTTON_PARAMETERS[sub_type](parameter)],
+            }
+        )
     return components
 
 
-def _button_index(problems: ProblemCollector, index: Any, path: FieldPath,
-                  seen: set[int]) -> Any:
-    if (not isinstance(index, int) or isinstance(index, bool)
-            or not 0 <= index <= TEMPLATE_BUTTON_INDEX_MAX):
-        problems.add(f"Button index must be a whole number 0-{TEMPLATE_BUTTON_INDEX_MAX} "
-                     f"(got {index!r})", *path)
+def _button_index(problems: ProblemCollector, index: Any, path: FieldPath, seen: set[int]) -> Any:
+    if (
+        not isinstance(index, int)
+        or isinstance(index, bool)
+        or not 0 <= index <= TEMPLATE_BUTTON_INDEX_MAX
+    ):
+        problems.add(
+            f"Button index must be a whole number 0-{TEMPLATE_BUTTON_INDEX_MAX} (got {index!r})",
+            *path,
+        )
     elif index in seen:
         problems.add(f"Button index {index} is given more than once", *path)
     else:
@@ -863,6 +1007,7 @@ def _button_index(problems: ProblemCollector, index: Any, path: FieldPath,
 
 
 # --- Template definitions -----------------------------------------------------------------------
+
 
 def _placeholders(text: Any) -> list[str]:
     """Distinct placeholder names in order: `{{1}}` and named `{{first_name}}` alike."""
@@ -892,16 +1037,18 @@ def _parameter_kind(parameter: Any) -> str | None:
     return next((k for k in TEMPLATE_PARAMETER_KINDS if _get(parameter, k) is not None), None)
 
 
-def _match_header(problems: ProblemCollector, counts: Mapping[str, Any],
-                  header: Mapping[str, Any] | None) -> None:
+def _match_header(
+    problems: ProblemCollector, counts: Mapping[str, Any], header: Mapping[str, Any] | None
+) -> None:
     mismatch = ErrorCode.TEMPLATE_PARAMETER_MISMATCH
     header_format = counts["header_format"]
     given = _parameter_kind(header) if header is not None else None
     if counts["header"] == 0:
         if header is not None:
             reason = "has no header" if header_format is None else "header has no placeholder"
-            problems.add(f"The template {reason}; remove the header parameter", "header",
-                         code=mismatch)
+            problems.add(
+                f"The template {reason}; remove the header parameter", "header", code=mismatch
+            )
         return
     if header_format == "TEXT":
         expected, accepted = "a text", _TEXT_HEADER_PARAMETER_KINDS
@@ -909,68 +1056,111 @@ def _match_header(problems: ProblemCollector, counts: Mapping[str, Any],
         wanted = header_format.lower()
         expected, accepted = f"{_article(wanted)} {wanted}", frozenset({wanted})
     if header is None:
-        problems.add(f"The template header is {header_format}; give {expected} header "
-                     "parameter", "header", code=mismatch)
+        problems.add(
+            f"The template header is {header_format}; give {expected} header parameter",
+            "header",
+            code=mismatch,
+        )
     elif given not in accepted:
-        problems.add(f"The template header is {header_format}; give {expected} header "
-                     f"parameter (got {given})", "header", code=mismatch)
+        problems.add(
+            f"The template header is {header_format}; give {expected} header "
+            f"parameter (got {given})",
+            "header",
+            code=mismatch,
+        )
 
 
-def _match_body(problems: ProblemCollector, expected: int, names: list[str] | None,
-                body: Sequence[Mapping[str, Any]]) -> None:
+def _match_body(
+    problems: ProblemCollector,
+    expected: int,
+    names: list[str] | None,
+    body: Sequence[Mapping[str, Any]],
+) -> None:
     mismatch = ErrorCode.TEMPLATE_PARAMETER_MISMATCH
     if len(body) != expected:
-        problems.add(f"The template body has {_plural(expected, 'parameter')} "
-                     f"(got {len(body)})", "body", code=mismatch)
+        problems.add(
+            f"The template body has {_plural(expected, 'parameter')} (got {len(body)})",
+            "body",
+            code=mismatch,
+        )
     if names is None:
         return
     for index, parameter in enumerate(body):
         name = _get(parameter, "parameterName")
         if name not in names:
-            problems.add(f"parameterName must be one of the template's placeholders: "
-                         f"{', '.join(names)} (got {name!r})",
-                         "body", str(index), "parameterName", code=mismatch)
+            problems.add(
+                f"parameterName must be one of the template's placeholders: "
+                f"{', '.join(names)} (got {name!r})",
+                "body",
+                str(index),
+                "parameterName",
+                code=mismatch,
+            )
 
 
-def _match_buttons(problems: ProblemCollector, definition: Sequence[Mapping[str, Any]],
-                   buttons: Sequence[Mapping[str, Any]]) -> None:
+def _match_buttons(
+    problems: ProblemCollector,
+    definition: Sequence[Mapping[str, Any]],
+    buttons: Sequence[Mapping[str, Any]],
+) -> None:
     mismatch = ErrorCode.TEMPLATE_PARAMETER_MISMATCH
     given: set[int] = set()
     for position, button in enumerate(buttons):
         path = ("buttons", str(position))
         index = _get(button, "index")
         if not isinstance(index, int) or not 0 <= index < len(definition):
-            problems.add(f"The template has no button at index {index!r} "
-                         f"(it has {_plural(len(definition), 'button')})",
-                         *path, "index", code=mismatch)
+            problems.add(
+                f"The template has no button at index {index!r} "
+                f"(it has {_plural(len(definition), 'button')})",
+                *path,
+                "index",
+                code=mismatch,
+            )
             continue
         given.add(index)
         _match_button(problems, definition[index], button, path)
     for button in definition:
         if button["dynamic"] and button["index"] not in given:
-            problems.add(f"Button {button['index']} ({button['type']}) needs a parameter",
-                         "buttons", code=mismatch)
+            problems.add(
+                f"Button {button['index']} ({button['type']}) needs a parameter",
+                "buttons",
+                code=mismatch,
+            )
 
 
-def _match_button(problems: ProblemCollector, definition: Mapping[str, Any],
-                  button: Mapping[str, Any], path: FieldPath) -> None:
+def _match_button(
+    problems: ProblemCollector,
+    definition: Mapping[str, Any],
+    button: Mapping[str, Any],
+    path: FieldPath,
+) -> None:
     mismatch = ErrorCode.TEMPLATE_PARAMETER_MISMATCH
     index, kind = definition["index"], definition["type"]
     expected = _SUB_TYPE_FOR_BUTTON.get(kind)
     sub_type = _canonical(_get(button, "subType"), TEMPLATE_BUTTON_SUB_TYPES)
     if expected is None:
-        problems.add(f"Button {index} is a {kind} button and takes no parameter",
-                     *path, code=mismatch)
+        problems.add(
+            f"Button {index} is a {kind} button and takes no parameter", *path, code=mismatch
+        )
     elif sub_type != expected:
-        problems.add(f"Button {index} is a {kind} button; use subType {expected} "
-                     f"(got {sub_type or _get(button, 'subType')})", *path, "subType",
-                     code=mismatch)
+        problems.add(
+            f"Button {index} is a {kind} button; use subType {expected} "
+            f"(got {sub_type or _get(button, 'subType')})",
+            *path,
+            "subType",
+            code=mismatch,
+        )
     elif kind == "URL" and not definition["dynamic"]:
-        problems.add(f"Button {index} has a fixed URL and takes no parameter",
-                     *path, "parameter", code=mismatch)
+        problems.add(
+            f"Button {index} has a fixed URL and takes no parameter",
+            *path,
+            "parameter",
+            code=mismatch,
+        )
 
 
 # --- describe() ---------------------------------------------------------------------------------
+
 
 def _describe_media(spec: Any) -> str:
     return _str(spec, "caption") or _str(spec, "filename")
@@ -999,8 +1189,9 @@ def _describe_buttons(spec: Any) -> str:
 
 
 def _describe_list(spec: Any) -> str:
-    rows = (row for section in _list(_get(spec, "sections"))
-            for row in _list(_get(section, "rows")))
+    rows = (
+        row for section in _list(_get(spec, "sections")) for row in _list(_get(section, "rows"))
+    )
     return _with_choices(_str(spec, "body"), (_str(row, "title") for row in rows))
 
 
@@ -1018,8 +1209,10 @@ _DESCRIBERS: dict[str, Callable[[Any], str]] = {
 
 # --- Validation primitives ----------------------------------------------------------------------
 
-def _text(problems: ProblemCollector, value: Any, path: FieldPath, length: Length,
-          *, required: bool) -> Any:
+
+def _text(
+    problems: ProblemCollector, value: Any, path: FieldPath, length: Length, *, required: bool
+) -> Any:
     """Check one string against its limit; returns it as given so building can go on."""
     if value is None:
         if required:
@@ -1038,13 +1231,19 @@ def _text(problems: ProblemCollector, value: Any, path: FieldPath, length: Lengt
     return value
 
 
-def _required(problems: ProblemCollector, spec: Mapping[str, Any], key: str, path: FieldPath,
-              length: Length) -> Any:
+def _required(
+    problems: ProblemCollector, spec: Mapping[str, Any], key: str, path: FieldPath, length: Length
+) -> Any:
     return _text(problems, spec.get(key), (*path, key), length, required=True)
 
 
-def _optional(problems: ProblemCollector, spec: Mapping[str, Any], key: str, path: FieldPath,
-              length: Length | None = None) -> Any:
+def _optional(
+    problems: ProblemCollector,
+    spec: Mapping[str, Any],
+    key: str,
+    path: FieldPath,
+    length: Length | None = None,
+) -> Any:
     """An optional string; "" counts as absent, so it is omitted rather than sent empty."""
     value = spec.get(key)
     if value is None or value == "":
@@ -1052,24 +1251,32 @@ def _optional(problems: ProblemCollector, spec: Mapping[str, Any], key: str, pat
     return _text(problems, value, (*path, key), length or Length(key), required=False)
 
 
-def _flag(problems: ProblemCollector, spec: Mapping[str, Any], key: str,
-          path: FieldPath) -> bool | None:
+def _flag(
+    problems: ProblemCollector, spec: Mapping[str, Any], key: str, path: FieldPath
+) -> bool | None:
     value = spec.get(key)
     if value is not None and not isinstance(value, bool):
         problems.add(f"{key} must be true or false", *path, key)
     return value
 
 
-def _choice(problems: ProblemCollector, spec: Mapping[str, Any], key: str, path: FieldPath,
-            allowed: frozenset[str], label: str) -> str | None:
+def _choice(
+    problems: ProblemCollector,
+    spec: Mapping[str, Any],
+    key: str,
+    path: FieldPath,
+    allowed: frozenset[str],
+    label: str,
+) -> str | None:
     """An enumerated value in either case (and GraphQL enum members), in `allowed`'s spelling."""
     value = spec.get(key)
     if value is None or value == "":
         return None
     canonical = _canonical(value, allowed)
     if canonical is None:
-        problems.add(f"{label} must be one of {', '.join(sorted(allowed))} (got {value!r})",
-                     *path, key)
+        problems.add(
+            f"{label} must be one of {', '.join(sorted(allowed))} (got {value!r})", *path, key
+        )
     return canonical
 
 
@@ -1084,8 +1291,16 @@ def _canonical(value: Any, allowed: frozenset[str]) -> str | None:
     return None
 
 
-def _one_of(problems: ProblemCollector, spec: Any, keys: Sequence[str], path: FieldPath,
-            what: str, *, among_all: bool = True, extra: Iterable[str] = ()) -> str | None:
+def _one_of(
+    problems: ProblemCollector,
+    spec: Any,
+    keys: Sequence[str],
+    path: FieldPath,
+    what: str,
+    *,
+    among_all: bool = True,
+    extra: Iterable[str] = (),
+) -> str | None:
     """The single key of a one-of object (`among_all`: any other set key is an error too)."""
     if not isinstance(spec, Mapping):
         problems.add(f"The {what} must be an object", *path)
@@ -1096,16 +1311,21 @@ def _one_of(problems: ProblemCollector, spec: Any, keys: Sequence[str], path: Fi
         return present[0]
     unknown = [key for key in present if key not in keys]
     if unknown:
-        problems.add(f"Unknown {what} field {unknown[0]!r}; give one of {', '.join(keys)}",
-                     *path, unknown[0])
+        problems.add(
+            f"Unknown {what} field {unknown[0]!r}; give one of {', '.join(keys)}", *path, unknown[0]
+        )
     else:
-        problems.add(f"Give exactly one of {', '.join(keys)} for the {what} "
-                     f"(got {', '.join(present) or 'none'})", *path)
+        problems.add(
+            f"Give exactly one of {', '.join(keys)} for the {what} "
+            f"(got {', '.join(present) or 'none'})",
+            *path,
+        )
     return None
 
 
-def _object(problems: ProblemCollector, value: Any, path: FieldPath,
-            label: str) -> Mapping[str, Any] | None:
+def _object(
+    problems: ProblemCollector, value: Any, path: FieldPath, label: str
+) -> Mapping[str, Any] | None:
     if value is None:
         problems.add(f"{label[:1].upper()}{label[1:]} is required", *path)
         return None
@@ -1115,8 +1335,9 @@ def _object(problems: ProblemCollector, value: Any, path: FieldPath,
     return value
 
 
-def _items(problems: ProblemCollector, value: Any, path: FieldPath,
-           count: Count | None = None) -> list[tuple[Any, FieldPath]]:
+def _items(
+    problems: ProblemCollector, value: Any, path: FieldPath, count: Count | None = None
+) -> list[tuple[Any, FieldPath]]:
     """A list's items paired with their field paths, its length checked against `count`."""
     if value is None:
         value = []
@@ -1134,8 +1355,9 @@ def _check_count(problems: ProblemCollector, size: int, path: FieldPath, count: 
         problems.add(f"Give {bounds} {count.noun} (got {size})", *path)
 
 
-def _check_unique(problems: ProblemCollector, seen: set[str], value: Any, path: FieldPath,
-                  label: str) -> None:
+def _check_unique(
+    problems: ProblemCollector, seen: set[str], value: Any, path: FieldPath, label: str
+) -> None:
     if not isinstance(value, str) or not value:
         return
     if value in seen:
@@ -1143,22 +1365,23 @@ def _check_unique(problems: ProblemCollector, seen: set[str], value: Any, path: 
     seen.add(value)
 
 
-def _check_pattern(problems: ProblemCollector, value: Any, pattern: re.Pattern[str],
-                   path: FieldPath, message: str) -> None:
+def _check_pattern(
+    problems: ProblemCollector, value: Any, pattern: re.Pattern[str], path: FieldPath, message: str
+) -> None:
     if not isinstance(value, str) or not pattern.fullmatch(value):
         problems.add(f"{message} (got {value!r})", *path)
 
 
-def _forbid(problems: ProblemCollector, spec: Mapping[str, Any], key: str, path: FieldPath,
-            message: str) -> None:
+def _forbid(
+    problems: ProblemCollector, spec: Mapping[str, Any], key: str, path: FieldPath, message: str
+) -> None:
     if spec.get(key) not in (None, ""):
         problems.add(message, *path, key)
 
 
 def _renamed(spec: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
     """The set fields of `spec` under their Graph API names; absent and empty ones left out."""
-    return {graph: spec[ours] for ours, graph in names.items()
-            if spec.get(ours) not in (None, "")}
+    return {graph: spec[ours] for ours, graph in names.items() if spec.get(ours) not in (None, "")}
 
 
 def _put(target: dict[str, Any], key: str, value: Any) -> None:
@@ -1181,8 +1404,7 @@ def _str(spec: Any, key: str) -> str:
 
 
 def _is_number(value: Any) -> bool:
-    return (isinstance(value, int | float) and not isinstance(value, bool)
-            and math.isfinite(value))
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _plural(n: int, noun: str) -> str:

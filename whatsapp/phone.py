@@ -52,5 +52,7 @@ def _problem(raw: object) -> str:
         return "Phone number is required"
     if not (digits.isascii() and digits.isdigit()):
         return f"Phone number may contain only digits, spaces and + - ( ) . (got {raw!r})"
-    return (f"Phone number must have {WA_ID_MIN_DIGITS}-{WA_ID_MAX_DIGITS} digits in "
-            f"international format, e.g. +15551234567 (got {len(digits)})")
+    return (
+        f"Phone number must have {WA_ID_MIN_DIGITS}-{WA_ID_MAX_DIGITS} digits in "
+        f"international format, e.g. +15551234567 (got {len(digits)})"
+    )

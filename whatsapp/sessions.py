@@ -58,9 +58,7 @@ async def resolve_session(
     return session
 
 
-async def active_session(
-    contact_id: uuid.UUID, phone_number_id: str
-) -> WhatsAppSession | None:
+async def active_session(contact_id: uuid.UUID, phone_number_id: str) -> WhatsAppSession | None:
     """The conversation a reply without hints joins: the customer's live session, if any."""
     return (
         await WhatsAppSession.filter(

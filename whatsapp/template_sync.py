@@ -253,8 +253,10 @@ async def _write(plan: _Plan, now: datetime, conn: BaseDBAsyncClient) -> None:
     for ids in _chunks([row.id for row in plan.unchanged]):
         await WhatsAppTemplate.filter(id__in=ids).using_db(conn).update(synced_at=now)
     for ids in _chunks([row.id for row in plan.gone]):
-        await WhatsAppTemplate.filter(id__in=ids).using_db(conn).update(
-            status=REMOVED_STATUS, removed_at=now, updated_at=now
+        await (
+            WhatsAppTemplate.filter(id__in=ids)
+            .using_db(conn)
+            .update(status=REMOVED_STATUS, removed_at=now, updated_at=now)
         )
 
 

@@ -48,8 +48,9 @@ async def test_inside_the_window_free_form_is_sent(gql: GraphQL, sandbox: Sandbo
 
 
 async def test_templates_are_allowed_outside_the_window(gql: GraphQL, sandbox: Sandbox) -> None:
-    result = await gql(TEMPLATE, {"input": {"to": "15557654321", "name": "hello_world",
-                                            "language": "en_US"}})
+    result = await gql(
+        TEMPLATE, {"input": {"to": "15557654321", "name": "hello_world", "language": "en_US"}}
+    )
 
     assert result["data"]["sendTemplate"]["errors"] == []
     assert len(graph_requests(sandbox)) == 1

@@ -79,14 +79,26 @@ async def test_templates_are_listed_by_name_and_language(gql: GraphQL) -> None:
 @pytest.mark.parametrize(
     ("filter_", "expected"),
     [
-        ({"name": "ORDER"}, [("order_update", "en_US"), ("order_update", "es"),
-                             ("order_update", "pt_BR")]),
-        ({"language": "pt_BR"}, [("cupom_desconto", "pt_BR"), ("order_update", "pt_BR"),
-                                 ("verification_code", "pt_BR")]),
-        ({"status": ["PAUSED", "disabled"]}, [("legacy_welcome", "en_US"),
-                                              ("winter_clearance", "en_US")]),
-        ({"category": "authentication"}, [("verification_code", "en_US"),
-                                          ("verification_code", "pt_BR")]),
+        (
+            {"name": "ORDER"},
+            [("order_update", "en_US"), ("order_update", "es"), ("order_update", "pt_BR")],
+        ),
+        (
+            {"language": "pt_BR"},
+            [
+                ("cupom_desconto", "pt_BR"),
+                ("order_update", "pt_BR"),
+                ("verification_code", "pt_BR"),
+            ],
+        ),
+        (
+            {"status": ["PAUSED", "disabled"]},
+            [("legacy_welcome", "en_US"), ("winter_clearance", "en_US")],
+        ),
+        (
+            {"category": "authentication"},
+            [("verification_code", "en_US"), ("verification_code", "pt_BR")],
+        ),
         ({"name": "code", "language": "en_US"}, [("verification_code", "en_US")]),
         ({"status": ["REJECTED"], "category": "UTILITY"}, []),
     ],
@@ -149,8 +161,13 @@ async def test_admin_syncs_and_gets_the_counts(
     second = await admin(SYNC)
 
     assert first["data"]["syncTemplates"] == {
-        "fetched": SEEDED, "created": SEEDED, "updated": 0, "unchanged": 0, "removed": 0,
-        "pages": 1, "errors": [],
+        "fetched": SEEDED,
+        "created": SEEDED,
+        "updated": 0,
+        "unchanged": 0,
+        "removed": 0,
+        "pages": 1,
+        "errors": [],
     }
     assert second["data"]["syncTemplates"]["unchanged"] == SEEDED
 
@@ -169,7 +186,9 @@ async def test_sync_failures_are_errors_with_metas_code(
     assert payload["created"] is None and payload["fetched"] is None
     [error] = payload["errors"]
     assert (error["code"], error["cloudApiCode"], error["field"]) == (
-        "CLOUD_API_ERROR", 131000, None
+        "CLOUD_API_ERROR",
+        131000,
+        None,
     )
     assert await WhatsAppTemplate.all().count() == 0
 
@@ -215,8 +234,14 @@ async def test_parameter_mismatch_is_caught_before_meta_is_called(
 async def test_a_template_not_approved_is_refused(gql: GraphQL, sandbox: Sandbox) -> None:
     result = await gql(
         TEMPLATE,
-        {"input": {"to": "15551234567", "name": "feedback_survey", "language": "en_US",
-                   "body": [{"text": "Ana"}]}},
+        {
+            "input": {
+                "to": "15551234567",
+                "name": "feedback_survey",
+                "language": "en_US",
+                "body": [{"text": "Ana"}],
+            }
+        },
     )
 
     [error] = result["data"]["sendTemplate"]["errors"]
@@ -255,8 +280,14 @@ async def test_an_unsynced_template_in_the_wrong_language_names_the_right_ones(
 ) -> None:
     result = await gql(
         TEMPLATE,
-        {"input": {"to": "15551234567", "name": "order_update", "language": "de",
-                   "body": [{"text": "Ana"}]}},
+        {
+            "input": {
+                "to": "15551234567",
+                "name": "order_update",
+                "language": "de",
+                "body": [{"text": "Ana"}],
+            }
+        },
     )
 
     [error] = result["data"]["sendTemplate"]["errors"]

@@ -133,10 +133,12 @@ def receiver_app(receiver: Receiver) -> Starlette:
             return PlainTextResponse(query.get("hub.challenge", ""))
         return PlainTextResponse("forbidden", status_code=403)
 
-    return Starlette(routes=[
-        Route("/webhook", webhook, methods=["POST"]),
-        Route("/webhook", verify, methods=["GET"]),
-    ])
+    return Starlette(
+        routes=[
+            Route("/webhook", webhook, methods=["POST"]),
+            Route("/webhook", verify, methods=["GET"]),
+        ]
+    )
 
 
 def quiet_config(app: Any) -> uvicorn.Config:
@@ -227,12 +229,18 @@ def message(msg_type: str = "text", to: str = OPEN_CUSTOMER, **extra: Any) -> di
         "document": {"id": "1013859600285442", "filename": "invoice.pdf", "caption": "Invoice"},
         "sticker": {"id": "1013859600285445"},
         "location": {"latitude": 37.48, "longitude": -122.14, "name": "HQ", "address": "1 Way"},
-        "contacts": [{"name": {"formatted_name": "Jane Doe", "first_name": "Jane"},
-                      "phones": [{"phone": "+1 555 000 1111", "type": "CELL"}]}],
+        "contacts": [
+            {
+                "name": {"formatted_name": "Jane Doe", "first_name": "Jane"},
+                "phones": [{"phone": "+1 555 000 1111", "type": "CELL"}],
+            }
+        ],
         "reaction": {"message_id": "wamid.unknown", "emoji": "\U0001f44d"},
-        "interactive": {"type": "button", "body": {"text": "Pick"},
-                        "action": {"buttons": [{"type": "reply",
-                                                "reply": {"id": "a", "title": "A"}}]}},
+        "interactive": {
+            "type": "button",
+            "body": {"text": "Pick"},
+            "action": {"buttons": [{"type": "reply", "reply": {"id": "a", "title": "A"}}]},
+        },
         "template": {"name": "hello_world", "language": {"code": "en_US"}},
     }
     body: dict[str, Any] = {"messaging_product": "whatsapp", "to": to, "type": msg_type}

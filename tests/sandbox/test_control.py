@@ -20,14 +20,18 @@ from tests.sandbox.conftest import (
 
 
 async def test_requests_are_listed_and_filtered(client: httpx.AsyncClient) -> None:
-    await client.post(MESSAGES, json=message(biz_opaque_callback_data="m-1"),
-                      params={"access_token": "sandbox-token"})
+    await client.post(
+        MESSAGES,
+        json=message(biz_opaque_callback_data="m-1"),
+        params={"access_token": "sandbox-token"},
+    )
     await client.get("/v23.0/1013859600285441")
 
     everything = (await client.get("/_sandbox/requests")).json()
     posts = (await client.get("/_sandbox/requests", params={"method": "post"})).json()
-    media = (await client.get("/_sandbox/requests",
-                              params={"path_contains": "1013859600285441"})).json()
+    media = (
+        await client.get("/_sandbox/requests", params={"path_contains": "1013859600285441"})
+    ).json()
 
     assert everything["count"] == 2
     (sent,) = posts["requests"]
@@ -84,16 +88,16 @@ async def test_errors_endpoint_lists_recent_rejections(client: httpx.AsyncClient
     assert "Max length: 4096" in error["details"]
 
 
-async def test_reset_restores_the_seeded_state(
-    client: httpx.AsyncClient, sandbox: Sandbox
-) -> None:
+async def test_reset_restores_the_seeded_state(client: httpx.AsyncClient, sandbox: Sandbox) -> None:
     # given: traffic, a deleted template, an opened window, queued faults, an upload
     await client.post(MESSAGES, json=message())
     await client.delete("/v23.0/102290129340398/message_templates", params={"name": "hello_world"})
     await inbound(client, CLOSED_CUSTOMER)
-    uploaded = await client.post(f"/v23.0/{PNID}/media",
-                                 data={"messaging_product": "whatsapp", "type": "image/png"},
-                                 files={"file": ("a.png", b"x", "image/png")})
+    uploaded = await client.post(
+        f"/v23.0/{PNID}/media",
+        data={"messaging_product": "whatsapp", "type": "image/png"},
+        files={"file": ("a.png", b"x", "image/png")},
+    )
     await client.post("/_sandbox/faults", json={"queue": [{"code": 131000}] * 3})
     first_wamid = sandbox.requests[0].response["messages"][0]["id"]
 
@@ -114,13 +118,18 @@ async def test_reset_restores_the_seeded_state(
     assert again.json()["messages"][0]["id"] == first_wamid  # seeded ids restart
 
 
-async def test_config_can_be_read_and_changed(
-    client: httpx.AsyncClient, sandbox: Sandbox
-) -> None:
-    response = await client.put("/_sandbox/config", json={
-        "rate_limit_mps": 1000, "read_receipts": False, "status_delays_s": [0, 0.1, 0.2],
-        "webhook_url": "http://example.invalid/hook", "fault_rate": 0.25, "fault_kind": "timeout",
-    })
+async def test_config_can_be_read_and_changed(client: httpx.AsyncClient, sandbox: Sandbox) -> None:
+    response = await client.put(
+        "/_sandbox/config",
+        json={
+            "rate_limit_mps": 1000,
+            "read_receipts": False,
+            "status_delays_s": [0, 0.1, 0.2],
+            "webhook_url": "http://example.invalid/hook",
+            "fault_rate": 0.25,
+            "fault_kind": "timeout",
+        },
+    )
 
     assert response.status_code == 200
     assert sandbox.config.rate_limit_mps == 1000
@@ -131,9 +140,15 @@ async def test_config_can_be_read_and_changed(
 
 @pytest.mark.parametrize(
     "body",
-    [{"access_token": "x"}, {"rate_limit_mps": "fast"}, {"read_receipts": 1},
-     {"status_delays_s": [0.3, 0.1, 0.2]}, {"fault_rate": 1.5}, {"fault_kind": "boom"},
-     {"rate_limit_mps": True}],
+    [
+        {"access_token": "x"},
+        {"rate_limit_mps": "fast"},
+        {"read_receipts": 1},
+        {"status_delays_s": [0.3, 0.1, 0.2]},
+        {"fault_rate": 1.5},
+        {"fault_kind": "boom"},
+        {"rate_limit_mps": True},
+    ],
 )
 async def test_bad_config_changes_are_rejected_atomically(
     client: httpx.AsyncClient, sandbox: Sandbox, body: dict[str, object]
@@ -147,8 +162,9 @@ async def test_bad_config_changes_are_rejected_atomically(
 
 
 async def test_webhook_handshake(client: httpx.AsyncClient, hooks: Receiver) -> None:
-    good = await client.post("/_sandbox/webhooks/verify",
-                             json={"verify_token": VERIFY_TOKEN, "challenge": "42"})
+    good = await client.post(
+        "/_sandbox/webhooks/verify", json={"verify_token": VERIFY_TOKEN, "challenge": "42"}
+    )
     bad = await client.post("/_sandbox/webhooks/verify", json={"verify_token": "nope"})
 
     assert good.json() == {"verified": True, "status": 200, "body": "42"}
@@ -168,8 +184,9 @@ async def test_drain_endpoint(client: httpx.AsyncClient, hooks: Receiver) -> Non
 
 async def test_health_and_bad_json(client: httpx.AsyncClient) -> None:
     assert (await client.get("/_sandbox/health")).json() == {"ok": True}
-    response = await client.post("/_sandbox/faults", content=b"{",
-                                 headers={"content-type": "application/json"})
+    response = await client.post(
+        "/_sandbox/faults", content=b"{", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 400
 
 

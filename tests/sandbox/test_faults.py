@@ -28,10 +28,17 @@ async def test_queue_fails_next_matching_requests_in_order(
     client: httpx.AsyncClient, sandbox: Sandbox, hooks: Receiver
 ) -> None:
     # given
-    await set_faults(client, {"queue": [{"status": 503, "code": 131016},
-                                        {"kind": "error", "code": 130429},
-                                        {"kind": "5xx", "status": 500, "code": 131000}],
-                              "path_contains": "messages"})
+    await set_faults(
+        client,
+        {
+            "queue": [
+                {"status": 503, "code": 131016},
+                {"kind": "error", "code": 130429},
+                {"kind": "5xx", "status": 500, "code": 131000},
+            ],
+            "path_contains": "messages",
+        },
+    )
 
     # when
     first = await client.post(MESSAGES, json=message())
@@ -101,8 +108,7 @@ async def test_rate_one_fails_everything_with_server_errors(
 ) -> None:
     await set_faults(client, {"rate": 1.0, "kind": "5xx"})
 
-    responses = [await client.post(MESSAGES, json=message(to=f"155500{i:05d}"))
-                 for i in range(30)]
+    responses = [await client.post(MESSAGES, json=message(to=f"155500{i:05d}")) for i in range(30)]
 
     pairs = {(r.status_code, r.json()["error"]["code"]) for r in responses}
     assert pairs <= {(500, 131000), (503, 131016), (503, 2)}
@@ -121,10 +127,15 @@ async def test_rate_is_reproducible_with_a_seed() -> None:
     async def pattern() -> list[int]:
         sb = Sandbox(make_config(fault_rate=0.5, seed=99))
         transport = httpx.ASGITransport(app=sb.app())
-        async with httpx.AsyncClient(transport=transport, base_url="http://sb",
-                                     headers={"Authorization": "Bearer sandbox-token"}) as c:
-            codes = [(await c.post(MESSAGES, json=message(to=f"155500{i:05d}"))).status_code
-                     for i in range(40)]
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://sb",
+            headers={"Authorization": "Bearer sandbox-token"},
+        ) as c:
+            codes = [
+                (await c.post(MESSAGES, json=message(to=f"155500{i:05d}"))).status_code
+                for i in range(40)
+            ]
         await sb.aclose()
         return codes
 
@@ -161,8 +172,13 @@ async def test_state_is_listed(client: httpx.AsyncClient) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{"queue": [{"kind": "explode"}]}, {"queue": "all"}, {"rate": 2}, {"kind": "boom"},
-     {"queue": [{"code": "131000"}]}],
+    [
+        {"queue": [{"kind": "explode"}]},
+        {"queue": "all"},
+        {"rate": 2},
+        {"kind": "boom"},
+        {"queue": [{"code": "131000"}]},
+    ],
 )
 async def test_bad_fault_requests_are_400(client: httpx.AsyncClient, body: object) -> None:
     response = await client.post("/_sandbox/faults", json=body)
@@ -174,6 +190,5 @@ async def test_bad_fault_requests_are_400(client: httpx.AsyncClient, body: objec
 async def test_auth_is_checked_before_faults(client: httpx.AsyncClient) -> None:
     await set_faults(client, {"queue": [{"code": 131000}]})
 
-    error_of(await client.post(MESSAGES, json=message(), headers={"Authorization": "x"}),
-             401, 190)
+    error_of(await client.post(MESSAGES, json=message(), headers={"Authorization": "x"}), 401, 190)
     error_of(await client.post(MESSAGES, json=message()), 500, 131000)

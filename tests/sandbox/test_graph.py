@@ -30,15 +30,17 @@ async def test_auth_failures_are_190_with_401(
 
 
 async def test_access_token_query_parameter(client: httpx.AsyncClient) -> None:
-    response = await client.post(MESSAGES, params={"access_token": TOKEN}, json=message(),
-                                 headers={"Authorization": ""})
+    response = await client.post(
+        MESSAGES, params={"access_token": TOKEN}, json=message(), headers={"Authorization": ""}
+    )
 
     assert response.status_code == 200
 
 
 async def test_oauth_scheme_is_accepted(client: httpx.AsyncClient) -> None:
-    response = await client.post(MESSAGES, json=message(),
-                                 headers={"Authorization": f"OAuth {TOKEN}"})
+    response = await client.post(
+        MESSAGES, json=message(), headers={"Authorization": f"OAuth {TOKEN}"}
+    )
 
     assert response.status_code == 200
 
@@ -103,8 +105,9 @@ async def test_waba_nodes(client: httpx.AsyncClient) -> None:
     waba = (await client.get(f"/v23.0/{WABA}")).json()
     numbers = (await client.get(f"/v23.0/{WABA}/phone_numbers")).json()
     subscribed = await client.post(f"/v23.0/{WABA}/subscribed_apps")
-    register = await client.post(f"/v23.0/{PNID}/register",
-                                 json={"messaging_product": "whatsapp", "pin": "123456"})
+    register = await client.post(
+        f"/v23.0/{PNID}/register", json={"messaging_product": "whatsapp", "pin": "123456"}
+    )
 
     assert waba["id"] == WABA
     assert [n["id"] for n in numbers["data"]] == [PNID]

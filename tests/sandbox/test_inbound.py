@@ -28,60 +28,141 @@ from tests.sandbox.conftest import (
 CUSTOMER = "16505551234"
 
 TYPES: list[tuple[str, dict[str, Any], Any]] = [
-    ("text", {"text": {"body": "Does it come in red?"}},
-     lambda m: m["text"] == {"body": "Does it come in red?"}),
-    ("image", {"image": {"caption": "my receipt"}},
-     lambda m: m["image"]["mime_type"] == "image/jpeg" and m["image"]["caption"] == "my receipt"),
+    (
+        "text",
+        {"text": {"body": "Does it come in red?"}},
+        lambda m: m["text"] == {"body": "Does it come in red?"},
+    ),
+    (
+        "image",
+        {"image": {"caption": "my receipt"}},
+        lambda m: m["image"]["mime_type"] == "image/jpeg" and m["image"]["caption"] == "my receipt",
+    ),
     ("video", {"video": {}}, lambda m: m["video"]["mime_type"] == "video/mp4"),
-    ("audio", {"audio": {"voice": True}},
-     lambda m: m["audio"]["mime_type"] == "audio/ogg; codecs=opus" and m["audio"]["voice"]),
-    ("document", {"document": {"filename": "cv.pdf", "caption": "CV"}},
-     lambda m: m["document"]["filename"] == "cv.pdf"),
-    ("sticker", {"sticker": {"animated": True}},
-     lambda m: m["sticker"]["mime_type"] == "image/webp" and m["sticker"]["animated"]),
-    ("location", {"location": {"latitude": 38.7, "longitude": -9.1, "name": "Lisboa"}},
-     lambda m: m["location"]["latitude"] == 38.7),
-    ("contacts", {"contacts": [{"name": {"formatted_name": "Ana B", "first_name": "Ana"}}]},
-     lambda m: m["contacts"][0]["name"]["first_name"] == "Ana"),
-    ("interactive", {"interactive": {"type": "button_reply",
-                                     "button_reply": {"id": "slot_am", "title": "Morning"}}},
-     lambda m: m["interactive"] == {"type": "button_reply",
-                                    "button_reply": {"id": "slot_am", "title": "Morning"}}),
-    ("interactive", {"interactive": {"type": "list_reply",
-                                     "list_reply": {"id": "br_1", "title": "Uptown",
-                                                    "description": "9-18"}}},
-     lambda m: m["interactive"]["list_reply"]["id"] == "br_1"),
-    ("interactive", {"interactive": {"type": "nfm_reply", "nfm_reply": {
-        "response_json": {"flow_token": "sess-9f2c", "slot": "am"}}}},
-     lambda m: m["interactive"]["nfm_reply"]["name"] == "flow"
-     and m["interactive"]["nfm_reply"]["body"] == "Sent"
-     and json.loads(m["interactive"]["nfm_reply"]["response_json"]) == {
-         "flow_token": "sess-9f2c", "slot": "am"}),
-    ("button", {"button": {"payload": "STOP_PROMO", "text": "Stop promotions"}},
-     lambda m: m["button"] == {"payload": "STOP_PROMO", "text": "Stop promotions"}),
-    ("reaction", {"reaction": {"message_id": "wamid.X", "emoji": "\u2764\ufe0f"}},
-     lambda m: m["reaction"] == {"message_id": "wamid.X", "emoji": "\u2764\ufe0f"}),
-    ("unsupported", {"unsupported": {"type": "poll"}},
-     lambda m: m["errors"][0]["code"] == 131051 and m["unsupported"] == {"type": "poll"}),
-    ("order", {"order": {"catalog_id": "1", "text": "", "product_items": [
-        {"product_retailer_id": "sku1", "quantity": 2, "item_price": 9.5, "currency": "USD"}]}},
-     lambda m: m["order"]["product_items"][0]["quantity"] == 2),
-    ("system", {"system": {"type": "user_changed_number", "wa_id": "16505559999"}},
-     lambda m: m["system"]["wa_id"] == "16505559999"
-     and m["system"]["type"] == "user_changed_number"),
-    ("system", {"system": {"type": "customer_identity_changed"}},
-     lambda m: m["system"]["customer"] == CUSTOMER),
+    (
+        "audio",
+        {"audio": {"voice": True}},
+        lambda m: m["audio"]["mime_type"] == "audio/ogg; codecs=opus" and m["audio"]["voice"],
+    ),
+    (
+        "document",
+        {"document": {"filename": "cv.pdf", "caption": "CV"}},
+        lambda m: m["document"]["filename"] == "cv.pdf",
+    ),
+    (
+        "sticker",
+        {"sticker": {"animated": True}},
+        lambda m: m["sticker"]["mime_type"] == "image/webp" and m["sticker"]["animated"],
+    ),
+    (
+        "location",
+        {"location": {"latitude": 38.7, "longitude": -9.1, "name": "Lisboa"}},
+        lambda m: m["location"]["latitude"] == 38.7,
+    ),
+    (
+        "contacts",
+        {"contacts": [{"name": {"formatted_name": "Ana B", "first_name": "Ana"}}]},
+        lambda m: m["contacts"][0]["name"]["first_name"] == "Ana",
+    ),
+    (
+        "interactive",
+        {
+            "interactive": {
+                "type": "button_reply",
+                "button_reply": {"id": "slot_am", "title": "Morning"},
+            }
+        },
+        lambda m: (
+            m["interactive"]
+            == {"type": "button_reply", "button_reply": {"id": "slot_am", "title": "Morning"}}
+        ),
+    ),
+    (
+        "interactive",
+        {
+            "interactive": {
+                "type": "list_reply",
+                "list_reply": {"id": "br_1", "title": "Uptown", "description": "9-18"},
+            }
+        },
+        lambda m: m["interactive"]["list_reply"]["id"] == "br_1",
+    ),
+    (
+        "interactive",
+        {
+            "interactive": {
+                "type": "nfm_reply",
+                "nfm_reply": {"response_json": {"flow_token": "sess-9f2c", "slot": "am"}},
+            }
+        },
+        lambda m: (
+            m["interactive"]["nfm_reply"]["name"] == "flow"
+            and m["interactive"]["nfm_reply"]["body"] == "Sent"
+            and json.loads(m["interactive"]["nfm_reply"]["response_json"])
+            == {"flow_token": "sess-9f2c", "slot": "am"}
+        ),
+    ),
+    (
+        "button",
+        {"button": {"payload": "STOP_PROMO", "text": "Stop promotions"}},
+        lambda m: m["button"] == {"payload": "STOP_PROMO", "text": "Stop promotions"},
+    ),
+    (
+        "reaction",
+        {"reaction": {"message_id": "wamid.X", "emoji": "\u2764\ufe0f"}},
+        lambda m: m["reaction"] == {"message_id": "wamid.X", "emoji": "\u2764\ufe0f"},
+    ),
+    (
+        "unsupported",
+        {"unsupported": {"type": "poll"}},
+        lambda m: m["errors"][0]["code"] == 131051 and m["unsupported"] == {"type": "poll"},
+    ),
+    (
+        "order",
+        {
+            "order": {
+                "catalog_id": "1",
+                "text": "",
+                "product_items": [
+                    {
+                        "product_retailer_id": "sku1",
+                        "quantity": 2,
+                        "item_price": 9.5,
+                        "currency": "USD",
+                    }
+                ],
+            }
+        },
+        lambda m: m["order"]["product_items"][0]["quantity"] == 2,
+    ),
+    (
+        "system",
+        {"system": {"type": "user_changed_number", "wa_id": "16505559999"}},
+        lambda m: (
+            m["system"]["wa_id"] == "16505559999" and m["system"]["type"] == "user_changed_number"
+        ),
+    ),
+    (
+        "system",
+        {"system": {"type": "customer_identity_changed"}},
+        lambda m: m["system"]["customer"] == CUSTOMER,
+    ),
     ("request_welcome", {}, lambda m: m["type"] == "request_welcome"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("msg_type", "extra", "check"), TYPES,
+    ("msg_type", "extra", "check"),
+    TYPES,
     ids=[f"{t[0]}-{i}" for i, t in enumerate(TYPES)],
 )
 async def test_every_inbound_type_is_delivered_signed(
-    client: httpx.AsyncClient, sandbox: Sandbox, hooks: Receiver, msg_type: str,
-    extra: dict[str, Any], check: Any,
+    client: httpx.AsyncClient,
+    sandbox: Sandbox,
+    hooks: Receiver,
+    msg_type: str,
+    extra: dict[str, Any],
+    check: Any,
 ) -> None:
     # when
     result = await inbound(client, CUSTOMER, type=msg_type, profile_name="Sheena", **extra)
@@ -108,14 +189,16 @@ async def test_every_inbound_type_is_delivered_signed(
 
 async def test_inbound_media_can_be_fetched_and_forwarded(client: httpx.AsyncClient) -> None:
     data = b"\xff\xd8 real jpeg bytes"
-    result = await inbound(client, CUSTOMER, type="image",
-                           image={"data_base64": base64.b64encode(data).decode()})
+    result = await inbound(
+        client, CUSTOMER, type="image", image={"data_base64": base64.b64encode(data).decode()}
+    )
     media_id = result["payload"]["entry"][0]["changes"][0]["value"]["messages"][0]["image"]["id"]
 
     meta = (await client.get(f"/v23.0/{media_id}")).json()
     download = await client.get(meta["url"])
-    forward = await client.post(MESSAGES, json=message("image", to=CUSTOMER,
-                                                       image={"id": media_id}))
+    forward = await client.post(
+        MESSAGES, json=message("image", to=CUSTOMER, image={"id": media_id})
+    )
 
     assert download.content == data
     assert forward.status_code == 200
@@ -185,8 +268,12 @@ async def test_reaction_to_inbound_message_is_delivered(
 ) -> None:
     wamid = (await inbound(client, CUSTOMER))["wamid"]
 
-    sent = await client.post(MESSAGES, json=message(
-        "reaction", to=CUSTOMER, reaction={"message_id": wamid, "emoji": "\U0001f44d"}))
+    sent = await client.post(
+        MESSAGES,
+        json=message(
+            "reaction", to=CUSTOMER, reaction={"message_id": wamid, "emoji": "\U0001f44d"}
+        ),
+    )
     assert await sandbox.drain(5)
 
     statuses = hooks.statuses(sent.json()["messages"][0]["id"])
@@ -200,8 +287,9 @@ async def test_mark_as_read_inbound_message(client: httpx.AsyncClient) -> None:
     wamid = (await inbound(client, CUSTOMER))["wamid"]
 
     plain = await client.post(MESSAGES, json={**READ, "message_id": wamid})
-    typing = await client.post(MESSAGES, json={**READ, "message_id": wamid,
-                                               "typing_indicator": {"type": "text"}})
+    typing = await client.post(
+        MESSAGES, json={**READ, "message_id": wamid, "typing_indicator": {"type": "text"}}
+    )
 
     assert plain.json() == {"success": True}
     assert typing.json() == {"success": True}

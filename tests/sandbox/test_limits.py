@@ -21,8 +21,7 @@ async def test_throughput_limit_is_130429_and_peak_never_exceeds_it(
 
     # when: 5 sends in the same instant pass, the 6th does not
     statuses = [
-        (await client.post(MESSAGES, json=message(to=recipient(i)))).status_code
-        for i in range(5)
+        (await client.post(MESSAGES, json=message(to=recipient(i)))).status_code for i in range(5)
     ]
     over = await client.post(MESSAGES, json=message(to=recipient(5)))
 
@@ -78,13 +77,15 @@ async def test_mark_as_read_is_not_a_send(
 ) -> None:
     clock.freeze()
     sandbox.config.rate_limit_mps = 1
-    inbound = await client.post("/_sandbox/customers/15550003333/messages",
-                                json={"type": "text", "text": {"body": "hi"}})
+    inbound = await client.post(
+        "/_sandbox/customers/15550003333/messages", json={"type": "text", "text": {"body": "hi"}}
+    )
     wamid = inbound.json()["wamid"]
 
     for _ in range(3):
-        read = await client.post(MESSAGES, json={"messaging_product": "whatsapp",
-                                                 "status": "read", "message_id": wamid})
+        read = await client.post(
+            MESSAGES, json={"messaging_product": "whatsapp", "status": "read", "message_id": wamid}
+        )
         assert read.status_code == 200
     assert (await client.post(MESSAGES, json=message())).status_code == 200
 
@@ -141,4 +142,7 @@ async def test_default_limits_match_meta(sandbox: Sandbox) -> None:
 
     config = SandboxConfig()
     assert (config.rate_limit_mps, config.pair_limit_burst, config.pair_limit_interval_s) == (
-        80, 45, 6.0)
+        80,
+        45,
+        6.0,
+    )

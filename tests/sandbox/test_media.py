@@ -16,7 +16,11 @@ MEDIA = f"/v23.0/{PNID}/media"
 
 
 async def upload(
-    client: httpx.AsyncClient, data: bytes, mime: str, *, filename: str = "f.bin",
+    client: httpx.AsyncClient,
+    data: bytes,
+    mime: str,
+    *,
+    filename: str = "f.bin",
     fields: dict[str, str] | None = None,
 ) -> httpx.Response:
     form = {"messaging_product": "whatsapp", "type": mime} if fields is None else fields
@@ -58,8 +62,9 @@ async def test_download_requires_the_bearer_token(client: httpx.AsyncClient) -> 
 
     anonymous = await client.get(meta["url"], headers={"Authorization": ""})
     wrong = await client.get(meta["url"], headers={"Authorization": "Bearer nope"})
-    query_token = await client.get(meta["url"] + f"&access_token={TOKEN}",
-                                   headers={"Authorization": ""})
+    query_token = await client.get(
+        meta["url"] + f"&access_token={TOKEN}", headers={"Authorization": ""}
+    )
 
     error_of(anonymous, 401, 190)
     error_of(wrong, 401, 190)
@@ -94,9 +99,16 @@ async def test_phone_number_id_check(client: httpx.AsyncClient) -> None:
 
 @pytest.mark.parametrize(
     ("mime", "size"),
-    [("image/jpeg", 5 * MB), ("video/mp4", 16 * MB), ("audio/ogg", 1), ("audio/mpeg", 10),
-     ("application/pdf", 10), ("text/plain", 10), ("image/webp", 500 * KB),
-     ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", 10)],
+    [
+        ("image/jpeg", 5 * MB),
+        ("video/mp4", 16 * MB),
+        ("audio/ogg", 1),
+        ("audio/mpeg", 10),
+        ("application/pdf", 10),
+        ("text/plain", 10),
+        ("image/webp", 500 * KB),
+        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", 10),
+    ],
 )
 async def test_supported_types_up_to_their_limit(
     client: httpx.AsyncClient, mime: str, size: int
@@ -129,8 +141,11 @@ async def test_upload_limits(
     ("fields", "files", "code"),
     [
         ({"type": "image/png"}, {"file": ("a.png", b"x", "image/png")}, 100),
-        ({"messaging_product": "sms", "type": "image/png"},
-         {"file": ("a.png", b"x", "image/png")}, 100),
+        (
+            {"messaging_product": "sms", "type": "image/png"},
+            {"file": ("a.png", b"x", "image/png")},
+            100,
+        ),
         ({"messaging_product": "whatsapp", "type": "image/png"}, None, 131008),
     ],
     ids=["no-product", "bad-product", "no-file"],
@@ -144,8 +159,9 @@ async def test_upload_form_errors(
 
 
 async def test_type_falls_back_to_the_file_content_type(client: httpx.AsyncClient) -> None:
-    response = await upload(client, b"%PDF", "application/pdf",
-                            fields={"messaging_product": "whatsapp"})
+    response = await upload(
+        client, b"%PDF", "application/pdf", fields={"messaging_product": "whatsapp"}
+    )
 
     assert response.status_code == 200
 
@@ -157,7 +173,8 @@ async def test_upload_is_recorded_without_bytes(
 
     (recorded,) = sandbox.requests
     assert recorded.form == {
-        "messaging_product": "whatsapp", "type": "image/jpeg",
+        "messaging_product": "whatsapp",
+        "type": "image/jpeg",
         "file": {"filename": "p.jpg", "content_type": "image/jpeg", "size": 42},
     }
     assert recorded.json is None
@@ -182,7 +199,8 @@ async def test_deleted_id_cannot_be_sent(client: httpx.AsyncClient) -> None:
 
 async def test_malformed_multipart_is_code_100(client: httpx.AsyncClient) -> None:
     response = await client.post(
-        MEDIA, content=b"--xyz\r\nContent-Disposition: form-data\r\n\r\nbroken",
+        MEDIA,
+        content=b"--xyz\r\nContent-Disposition: form-data\r\n\r\nbroken",
         headers={"content-type": "multipart/form-data; boundary=xyz"},
     )
 

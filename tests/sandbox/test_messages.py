@@ -60,8 +60,18 @@ async def test_template_send_has_accepted_status(client: httpx.AsyncClient) -> N
 
 @pytest.mark.parametrize(
     "msg_type",
-    ["text", "image", "video", "audio", "document", "sticker", "location", "contacts",
-     "interactive", "template"],
+    [
+        "text",
+        "image",
+        "video",
+        "audio",
+        "document",
+        "sticker",
+        "location",
+        "contacts",
+        "interactive",
+        "template",
+    ],
 )
 async def test_every_valid_type_is_accepted(client: httpx.AsyncClient, msg_type: str) -> None:
     response = await client.post(MESSAGES, json=message(msg_type))
@@ -113,11 +123,14 @@ REJECTIONS: list[tuple[str, Any, int, str]] = [
     ("unknown-key", message(colour="red"), 100, 'Unexpected key "colour"'),
     ("other-type-key", message(image={"link": "https://x.example/a.jpg"}), 100, '"image"'),
     ("unknown-type", message("carousel"), 131051, "carousel"),
-    ("payload-missing", {"messaging_product": "whatsapp", "to": "15551234567", "type": "image"},
-     131008, "image is required"),
+    (
+        "payload-missing",
+        {"messaging_product": "whatsapp", "to": "15551234567", "type": "image"},
+        131008,
+        "image is required",
+    ),
     ("group", message(recipient_type="group"), 131009, "recipient_type"),
-    ("callback-513", message(biz_opaque_callback_data="c" * 513), 131009,
-     "Max length: 512"),
+    ("callback-513", message(biz_opaque_callback_data="c" * 513), 131009, "Max length: 512"),
     ("callback-not-str", message(biz_opaque_callback_data=5), 100, "must be a string"),
     ("context-empty", message(context={}), 131008, "context.message_id is required"),
     ("context-extra", message(context={"message_id": "wamid.x", "from": "1"}), 100, '"from"'),
@@ -131,56 +144,137 @@ REJECTIONS: list[tuple[str, Any, int, str]] = [
     ("text-unknown-key", message(text={"body": "x", "bold": True}), 100, '"bold"'),
     # media
     ("media-no-source", message("image", image={"caption": "x"}), 131008, "'id' or 'link'"),
-    ("media-both", message("image", image={"id": "1013859600285441",
-                                           "link": "https://a.example/a.jpg"}),
-     131009, "exactly one"),
-    ("audio-caption", message("audio", audio={"id": "1013859600285444", "caption": "x"}),
-     100, '"caption"'),
-    ("sticker-caption", message("sticker", sticker={"id": "1013859600285445", "caption": "x"}),
-     100, '"caption"'),
-    ("image-filename", message("image", image={"link": "https://a.example/a.jpg",
-                                               "filename": "a.jpg"}), 100, '"filename"'),
-    ("caption-1025", message("image", image={"link": "https://a.example/a.jpg",
-                                             "caption": "x" * 1025}), 131009, "Max length: 1024"),
+    (
+        "media-both",
+        message("image", image={"id": "1013859600285441", "link": "https://a.example/a.jpg"}),
+        131009,
+        "exactly one",
+    ),
+    (
+        "audio-caption",
+        message("audio", audio={"id": "1013859600285444", "caption": "x"}),
+        100,
+        '"caption"',
+    ),
+    (
+        "sticker-caption",
+        message("sticker", sticker={"id": "1013859600285445", "caption": "x"}),
+        100,
+        '"caption"',
+    ),
+    (
+        "image-filename",
+        message("image", image={"link": "https://a.example/a.jpg", "filename": "a.jpg"}),
+        100,
+        '"filename"',
+    ),
+    (
+        "caption-1025",
+        message("image", image={"link": "https://a.example/a.jpg", "caption": "x" * 1025}),
+        131009,
+        "Max length: 1024",
+    ),
     ("link-ftp", message("video", video={"link": "ftp://a.example/v.mp4"}), 131009, "http"),
     ("link-relative", message("video", video={"link": "/v.mp4"}), 131009, "http"),
     ("media-unknown-id", message("image", image={"id": "999"}), 131009, "does not exist"),
     ("media-not-object", message("image", image="https://a.example/a.jpg"), 100, "JSON object"),
     # location
     ("loc-no-lat", message("location", location={"longitude": 1.0}), 131008, "latitude"),
-    ("loc-lat-91", message("location", location={"latitude": 91, "longitude": 1}), 131009,
-     "between -90 and 90"),
-    ("loc-long-181", message("location", location={"latitude": 1, "longitude": -181}), 131009,
-     "between -180 and 180"),
-    ("loc-lat-text", message("location", location={"latitude": "1", "longitude": 1}), 100,
-     "must be a number"),
+    (
+        "loc-lat-91",
+        message("location", location={"latitude": 91, "longitude": 1}),
+        131009,
+        "between -90 and 90",
+    ),
+    (
+        "loc-long-181",
+        message("location", location={"latitude": 1, "longitude": -181}),
+        131009,
+        "between -180 and 180",
+    ),
+    (
+        "loc-lat-text",
+        message("location", location={"latitude": "1", "longitude": 1}),
+        100,
+        "must be a number",
+    ),
     # contacts
     ("contacts-empty", message("contacts", contacts=[]), 131008, "at least one contact"),
-    ("contacts-no-name", message("contacts", contacts=[{"phones": []}]), 131008,
-     "contacts[0].name is required"),
-    ("contacts-no-formatted", message("contacts", contacts=[{"name": {"first_name": "J"}}]),
-     131008, "formatted_name"),
-    ("contacts-one-part", message("contacts", contacts=[{"name": {"formatted_name": "J"}}]),
-     131008, "at least one of"),
-    ("contacts-phone-type", message("contacts", contacts=[{
-        "name": {"formatted_name": "J D", "first_name": "J"},
-        "phones": [{"phone": "1", "type": "PAGER"}]}]), 131009, "phones[0].type"),
-    ("contacts-birthday", message("contacts", contacts=[{
-        "name": {"formatted_name": "J D", "first_name": "J"}, "birthday": "31/01/1990"}]),
-     131009, "birthday"),
+    (
+        "contacts-no-name",
+        message("contacts", contacts=[{"phones": []}]),
+        131008,
+        "contacts[0].name is required",
+    ),
+    (
+        "contacts-no-formatted",
+        message("contacts", contacts=[{"name": {"first_name": "J"}}]),
+        131008,
+        "formatted_name",
+    ),
+    (
+        "contacts-one-part",
+        message("contacts", contacts=[{"name": {"formatted_name": "J"}}]),
+        131008,
+        "at least one of",
+    ),
+    (
+        "contacts-phone-type",
+        message(
+            "contacts",
+            contacts=[
+                {
+                    "name": {"formatted_name": "J D", "first_name": "J"},
+                    "phones": [{"phone": "1", "type": "PAGER"}],
+                }
+            ],
+        ),
+        131009,
+        "phones[0].type",
+    ),
+    (
+        "contacts-birthday",
+        message(
+            "contacts",
+            contacts=[
+                {"name": {"formatted_name": "J D", "first_name": "J"}, "birthday": "31/01/1990"}
+            ],
+        ),
+        131009,
+        "birthday",
+    ),
     ("contacts-not-list", message("contacts", contacts={"name": {}}), 100, "array"),
     # reaction
-    ("reaction-no-target", message("reaction", reaction={"emoji": "\U0001f600"}), 131008,
-     "reaction.message_id"),
-    ("reaction-no-emoji", message("reaction", reaction={"message_id": "wamid.x"}), 131008,
-     "reaction.emoji"),
-    ("reaction-text", message("reaction", reaction={"message_id": "wamid.x", "emoji": "ok"}),
-     131009, "exactly one emoji"),
-    ("reaction-two", message("reaction", reaction={"message_id": "wamid.x",
-                                                   "emoji": "\U0001f600\U0001f600"}),
-     131009, "exactly one emoji"),
-    ("reaction-digit", message("reaction", reaction={"message_id": "wamid.x", "emoji": "1"}),
-     131009, "exactly one emoji"),
+    (
+        "reaction-no-target",
+        message("reaction", reaction={"emoji": "\U0001f600"}),
+        131008,
+        "reaction.message_id",
+    ),
+    (
+        "reaction-no-emoji",
+        message("reaction", reaction={"message_id": "wamid.x"}),
+        131008,
+        "reaction.emoji",
+    ),
+    (
+        "reaction-text",
+        message("reaction", reaction={"message_id": "wamid.x", "emoji": "ok"}),
+        131009,
+        "exactly one emoji",
+    ),
+    (
+        "reaction-two",
+        message("reaction", reaction={"message_id": "wamid.x", "emoji": "\U0001f600\U0001f600"}),
+        131009,
+        "exactly one emoji",
+    ),
+    (
+        "reaction-digit",
+        message("reaction", reaction={"message_id": "wamid.x", "emoji": "1"}),
+        131009,
+        "exactly one emoji",
+    ),
 ]
 
 
@@ -208,30 +302,38 @@ async def test_error_message_is_code_and_title(client: httpx.AsyncClient) -> Non
 
 
 async def test_invalid_json_is_code_100(client: httpx.AsyncClient) -> None:
-    response = await client.post(MESSAGES, content=b"{not json",
-                                 headers={"content-type": "application/json"})
+    response = await client.post(
+        MESSAGES, content=b"{not json", headers={"content-type": "application/json"}
+    )
 
     assert "JSON" in details_of(error_of(response, 400, 100))
 
 
 @pytest.mark.parametrize(
     "emoji",
-    ["\U0001f44d", "\U0001f44d\U0001f3fd", "\U0001f468\u200d\U0001f469\u200d\U0001f467",
-     "\U0001f1e7\U0001f1f7", "1\ufe0f\u20e3", "\u2764\ufe0f", ""],
+    [
+        "\U0001f44d",
+        "\U0001f44d\U0001f3fd",
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+        "\U0001f1e7\U0001f1f7",
+        "1\ufe0f\u20e3",
+        "\u2764\ufe0f",
+        "",
+    ],
     ids=["thumbs", "skin-tone", "zwj-family", "flag", "keycap", "heart-vs16", "remove"],
 )
 async def test_reaction_accepts_one_emoji_or_empty(client: httpx.AsyncClient, emoji: str) -> None:
     sent = await client.post(MESSAGES, json=message())
     wamid = sent.json()["messages"][0]["id"]
 
-    response = await client.post(MESSAGES, json=message(
-        "reaction", reaction={"message_id": wamid, "emoji": emoji}))
+    response = await client.post(
+        MESSAGES, json=message("reaction", reaction={"message_id": wamid, "emoji": emoji})
+    )
 
     assert response.status_code == 200, response.text
 
 
-async def test_rejected_requests_are_not_recorded(client: httpx.AsyncClient,
-                                                  sandbox: Any) -> None:
+async def test_rejected_requests_are_not_recorded(client: httpx.AsyncClient, sandbox: Any) -> None:
     await client.post(MESSAGES, json=message(text={}))
     await client.post(MESSAGES, json=message())
 

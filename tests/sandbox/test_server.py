@@ -46,8 +46,9 @@ async def test_real_http_round_trip_and_lifespan_close(receiver: Receiver) -> No
     base = f"http://127.0.0.1:{port}"
 
     # when
-    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"},
-                                 trust_env=False) as http:
+    async with httpx.AsyncClient(
+        base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, trust_env=False
+    ) as http:
         sent = await http.post(MESSAGES, json=message())
         meta = (await http.get("/v23.0/1013859600285441")).json()
         download = await http.get(meta["url"])
@@ -69,8 +70,11 @@ async def test_shutdown_answers_held_requests(receiver: Receiver) -> None:
     server = SandboxServer(quiet_config(sandbox.app()), sandbox)
     task, port = await start_server(server)
     loop = asyncio.get_running_loop()
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", trust_env=False,
-                                 headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}",
+        trust_env=False,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    ) as http:
         await http.post("/_sandbox/faults", json={"queue": [{"kind": "timeout"}]})
         held = asyncio.ensure_future(http.post(MESSAGES, json=message()))
         await wait_for(lambda: sandbox.faults.holding == 1)

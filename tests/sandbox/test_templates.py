@@ -38,8 +38,16 @@ async def test_default_listing_fits_one_page(client: httpx.AsyncClient) -> None:
     names = {t["name"] for t in page["data"]}
     assert {"hello_world", "order_update", "verification_code"} <= names
     first = page["data"][0]
-    assert set(first) >= {"id", "name", "language", "status", "category", "components",
-                          "parameter_format", "quality_score"}
+    assert set(first) >= {
+        "id",
+        "name",
+        "language",
+        "status",
+        "category",
+        "components",
+        "parameter_format",
+        "quality_score",
+    }
 
 
 async def test_seed_covers_statuses_categories_languages_and_shapes(
@@ -47,13 +55,17 @@ async def test_seed_covers_statuses_categories_languages_and_shapes(
 ) -> None:
     data = (await list_templates(client))["data"]
 
-    assert {t["status"] for t in data} == {"APPROVED", "PAUSED", "DISABLED", "REJECTED",
-                                           "PENDING"}
+    assert {t["status"] for t in data} == {"APPROVED", "PAUSED", "DISABLED", "REJECTED", "PENDING"}
     assert {t["category"] for t in data} == {"MARKETING", "UTILITY", "AUTHENTICATION"}
     assert {"en_US", "pt_BR", "es"} <= {t["language"] for t in data}
     components = [c for t in data for c in t["components"]]
     assert {c["format"] for c in components if c["type"] == "HEADER"} == {
-        "TEXT", "IMAGE", "DOCUMENT", "VIDEO", "LOCATION"}
+        "TEXT",
+        "IMAGE",
+        "DOCUMENT",
+        "VIDEO",
+        "LOCATION",
+    }
     buttons = {b["type"] for c in components if c["type"] == "BUTTONS" for b in c["buttons"]}
     assert buttons == {"QUICK_REPLY", "URL", "PHONE_NUMBER", "COPY_CODE"}
     assert all(t["parameter_format"] == "POSITIONAL" for t in data)
@@ -100,19 +112,33 @@ async def test_before_cursor_and_previous_link(client: httpx.AsyncClient) -> Non
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"name": "order"}, {("order_update", "en_US"), ("order_update", "pt_BR"),
-                             ("order_update", "es")}),
+        (
+            {"name": "order"},
+            {("order_update", "en_US"), ("order_update", "pt_BR"), ("order_update", "es")},
+        ),
         ({"name": "ORDER_UP", "language": "es"}, {("order_update", "es")}),
         ({"status": "PAUSED"}, {("winter_clearance", "en_US")}),
-        ({"status": "DISABLED,REJECTED"}, {("legacy_welcome", "en_US"),
-                                           ("flash_deal", "en_US")}),
-        ({"category": "AUTHENTICATION"}, {("verification_code", "en_US"),
-                                          ("verification_code", "pt_BR")}),
-        ({"language": "pt_BR"}, {("order_update", "pt_BR"), ("cupom_desconto", "pt_BR"),
-                                 ("verification_code", "pt_BR")}),
-        ({"category": "MARKETING", "status": "APPROVED"}, {
-            ("seasonal_promo", "en_US"), ("cupom_desconto", "pt_BR"),
-            ("new_arrivals_video", "en_US")}),
+        ({"status": "DISABLED,REJECTED"}, {("legacy_welcome", "en_US"), ("flash_deal", "en_US")}),
+        (
+            {"category": "AUTHENTICATION"},
+            {("verification_code", "en_US"), ("verification_code", "pt_BR")},
+        ),
+        (
+            {"language": "pt_BR"},
+            {
+                ("order_update", "pt_BR"),
+                ("cupom_desconto", "pt_BR"),
+                ("verification_code", "pt_BR"),
+            },
+        ),
+        (
+            {"category": "MARKETING", "status": "APPROVED"},
+            {
+                ("seasonal_promo", "en_US"),
+                ("cupom_desconto", "pt_BR"),
+                ("new_arrivals_video", "en_US"),
+            },
+        ),
         ({"quality_score": "RED"}, {("winter_clearance", "en_US"), ("legacy_welcome", "en_US")}),
         ({"name": "nothing_matches"}, set()),
     ],
@@ -168,12 +194,21 @@ async def test_get_template_by_id(client: httpx.AsyncClient) -> None:
 
 
 NEW_TEMPLATE = {
-    "name": "shipping_delay", "language": "en_US", "category": "UTILITY",
+    "name": "shipping_delay",
+    "language": "en_US",
+    "category": "UTILITY",
     "components": [
-        {"type": "HEADER", "format": "TEXT", "text": "Order {{1}}",
-         "example": {"header_text": ["#42"]}},
-        {"type": "BODY", "text": "Hi {{1}}, order {{2}} is delayed.",
-         "example": {"body_text": [["Ana", "#42"]]}},
+        {
+            "type": "HEADER",
+            "format": "TEXT",
+            "text": "Order {{1}}",
+            "example": {"header_text": ["#42"]},
+        },
+        {
+            "type": "BODY",
+            "text": "Hi {{1}}, order {{2}} is delayed.",
+            "example": {"body_text": [["Ana", "#42"]]},
+        },
         {"type": "FOOTER", "text": "Sorry!"},
         {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "OK"}]},
     ],
@@ -195,29 +230,50 @@ async def test_create_is_pending_then_approved_with_signed_webhook(
     assert await sandbox.drain(5)
     (value,) = hooks.of_field("message_template_status_update")
     assert value == {
-        "event": "APPROVED", "message_template_id": int(created["id"]),
-        "message_template_name": "shipping_delay", "message_template_language": "en_US",
-        "reason": "NONE", "message_template_category": "UTILITY"}
+        "event": "APPROVED",
+        "message_template_id": int(created["id"]),
+        "message_template_name": "shipping_delay",
+        "message_template_language": "en_US",
+        "reason": "NONE",
+        "message_template_category": "UTILITY",
+    }
     assert signature_ok(hooks.deliveries[0])
     assert "time" in hooks.deliveries[0].payload["entry"][0]
     page = await list_templates(client, name="shipping_delay")
     assert page["data"][0]["status"] == "APPROVED"
-    send = await client.post(MESSAGES, json=message("template", template={
-        "name": "shipping_delay", "language": {"code": "en_US"},
-        "components": [{"type": "header", "parameters": [{"type": "text", "text": "#1"}]},
-                       {"type": "body", "parameters": [{"type": "text", "text": "Ana"},
-                                                       {"type": "text", "text": "#1"}]}]}))
+    send = await client.post(
+        MESSAGES,
+        json=message(
+            "template",
+            template={
+                "name": "shipping_delay",
+                "language": {"code": "en_US"},
+                "components": [
+                    {"type": "header", "parameters": [{"type": "text", "text": "#1"}]},
+                    {
+                        "type": "body",
+                        "parameters": [
+                            {"type": "text", "text": "Ana"},
+                            {"type": "text", "text": "#1"},
+                        ],
+                    },
+                ],
+            },
+        ),
+    )
     assert send.status_code == 200, send.text
 
 
-async def test_pending_template_cannot_be_sent(
-    client: httpx.AsyncClient, sandbox: Sandbox
-) -> None:
+async def test_pending_template_cannot_be_sent(client: httpx.AsyncClient, sandbox: Sandbox) -> None:
     sandbox.config.template_review_delay_s = 5.0
     await client.post(TEMPLATES, json=NEW_TEMPLATE)
 
-    response = await client.post(MESSAGES, json=message("template", template={
-        "name": "shipping_delay", "language": {"code": "en_US"}}))
+    response = await client.post(
+        MESSAGES,
+        json=message(
+            "template", template={"name": "shipping_delay", "language": {"code": "en_US"}}
+        ),
+    )
 
     error_of(response, 404, 132001)
 
@@ -239,8 +295,9 @@ async def test_review_completes_without_webhook_url(
 ) -> None:
     await client.post(TEMPLATES, json=NEW_TEMPLATE)
 
-    await wait_for(lambda: sandbox.templates.get("shipping_delay", "en_US").data["status"]
-                   == "APPROVED")
+    await wait_for(
+        lambda: sandbox.templates.get("shipping_delay", "en_US").data["status"] == "APPROVED"
+    )
 
 
 @pytest.mark.parametrize(
@@ -252,17 +309,33 @@ async def test_review_completes_without_webhook_url(
         ({k: v for k, v in NEW_TEMPLATE.items() if k != "components"}, "components is required"),
         ({**NEW_TEMPLATE, "components": [{"type": "FOOTER", "text": "x"}]}, "BODY"),
         ({**NEW_TEMPLATE, "components": [{"type": "BODY", "text": "Hi {{1}}"}]}, "example"),
-        ({**NEW_TEMPLATE, "components": [{"type": "BODY", "text": "Hi {{2}}",
-                                          "example": {}}]}, "sequential"),
+        (
+            {**NEW_TEMPLATE, "components": [{"type": "BODY", "text": "Hi {{2}}", "example": {}}]},
+            "sequential",
+        ),
         ({**NEW_TEMPLATE, "components": [{"type": "BODY", "text": "x" * 1025}]}, "1024"),
-        ({**NEW_TEMPLATE, "components": [
-            {"type": "BODY", "text": "x"},
-            {"type": "BUTTONS", "buttons": [{"type": "URL", "text": "Go",
-                                             "url": "https://a.example/{{1}}/x"}]}]},
-         "at the end"),
-        ({**NEW_TEMPLATE, "components": [
-            {"type": "BODY", "text": "x"},
-            {"type": "HEADER", "format": "GIF"}]}, "HEADER format"),
+        (
+            {
+                **NEW_TEMPLATE,
+                "components": [
+                    {"type": "BODY", "text": "x"},
+                    {
+                        "type": "BUTTONS",
+                        "buttons": [
+                            {"type": "URL", "text": "Go", "url": "https://a.example/{{1}}/x"}
+                        ],
+                    },
+                ],
+            },
+            "at the end",
+        ),
+        (
+            {
+                **NEW_TEMPLATE,
+                "components": [{"type": "BODY", "text": "x"}, {"type": "HEADER", "format": "GIF"}],
+            },
+            "HEADER format",
+        ),
     ],
 )
 async def test_create_validation_is_code_100(
@@ -285,13 +358,20 @@ async def test_delete_by_name_removes_every_language(client: httpx.AsyncClient) 
 
     assert response.json() == {"success": True}
     assert (await list_templates(client, name="order_update"))["data"] == []
-    error_of(await client.post(MESSAGES, json=message("template", template={
-        "name": "order_update", "language": {"code": "es"}})), 404, 132001)
+    error_of(
+        await client.post(
+            MESSAGES,
+            json=message("template", template={"name": "order_update", "language": {"code": "es"}}),
+        ),
+        404,
+        132001,
+    )
 
 
 async def test_delete_one_language_by_hsm_id(client: httpx.AsyncClient) -> None:
-    response = await client.delete(TEMPLATES, params={"name": "order_update",
-                                                      "hsm_id": "920070352646103"})
+    response = await client.delete(
+        TEMPLATES, params={"name": "order_update", "hsm_id": "920070352646103"}
+    )
 
     assert response.status_code == 200
     remaining = (await list_templates(client, name="order_update"))["data"]

@@ -17,7 +17,8 @@ def test_seeded_factories_repeat_and_unseeded_differ() -> None:
     first, second = IdFactory(7), IdFactory(7)
 
     assert [first.wamid("15551234567") for _ in range(3)] == [
-        second.wamid("15551234567") for _ in range(3)]
+        second.wamid("15551234567") for _ in range(3)
+    ]
     assert first.numeric() == second.numeric()
     assert IdFactory(None).wamid("1555") != IdFactory(None).wamid("1555")
 
@@ -42,10 +43,18 @@ def test_numeric_ids_have_the_requested_length() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("\U0001f600", True), ("\U0001f44d\U0001f3ff", True), ("#\ufe0f\u20e3", True),
-     ("\U0001f3f3\ufe0f\u200d\U0001f308", True), ("\U0001f1fa\U0001f1f8", True),
-     ("a", False), ("\U0001f600 ", False), ("\u200d\U0001f600", False),
-     ("\U0001f1fa\U0001f1f8\U0001f1e7\U0001f1f7", False), ("\U0001f600\U0001f601", False)],
+    [
+        ("\U0001f600", True),
+        ("\U0001f44d\U0001f3ff", True),
+        ("#\ufe0f\u20e3", True),
+        ("\U0001f3f3\ufe0f\u200d\U0001f308", True),
+        ("\U0001f1fa\U0001f1f8", True),
+        ("a", False),
+        ("\U0001f600 ", False),
+        ("\u200d\U0001f600", False),
+        ("\U0001f1fa\U0001f1f8\U0001f1e7\U0001f1f7", False),
+        ("\U0001f600\U0001f601", False),
+    ],
 )
 def test_single_emoji(value: str, expected: bool) -> None:
     assert is_single_emoji(value) is expected
@@ -73,9 +82,15 @@ def test_pair_bucket_caps_at_burst() -> None:
 
 @pytest.mark.parametrize(
     "overrides",
-    [{"phone_numbers": {}}, {"status_delays_s": (0.1, 0.2)}, {"status_delays_s": (0.3, 0.2, 0.1)},
-     {"fault_rate": -0.1}, {"fault_kind": "slow"}, {"rate_limit_mps": -1},
-     {"pair_limit_interval_s": 0}],
+    [
+        {"phone_numbers": {}},
+        {"status_delays_s": (0.1, 0.2)},
+        {"status_delays_s": (0.3, 0.2, 0.1)},
+        {"fault_rate": -0.1},
+        {"fault_kind": "slow"},
+        {"rate_limit_mps": -1},
+        {"pair_limit_interval_s": 0},
+    ],
 )
 def test_impossible_configs_fail_early(overrides: dict[str, object]) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - the message varies by knob

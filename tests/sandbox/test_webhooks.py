@@ -48,8 +48,12 @@ async def test_sent_delivered_read_are_signed_and_ordered(
     for status in statuses:
         assert status["recipient_id"] == OPEN_CUSTOMER
         assert status["biz_opaque_callback_data"] == "order-42"
-        assert status["pricing"] == {"billable": False, "pricing_model": "PMP",
-                                     "category": "service", "type": "free_customer_service"}
+        assert status["pricing"] == {
+            "billable": False,
+            "pricing_model": "PMP",
+            "category": "service",
+            "type": "free_customer_service",
+        }
         assert status["conversation"]["origin"] == {"type": "service"}
     assert "expiration_timestamp" in statuses[0]["conversation"]
     assert "expiration_timestamp" not in statuses[1]["conversation"]
@@ -69,8 +73,7 @@ async def test_envelope_matches_meta(
     change = entry["changes"][0]
     assert change["field"] == "messages"
     assert change["value"]["messaging_product"] == "whatsapp"
-    assert change["value"]["metadata"] == {"display_phone_number": DISPLAY,
-                                           "phone_number_id": PNID}
+    assert change["value"]["metadata"] == {"display_phone_number": DISPLAY, "phone_number_id": PNID}
     assert hooks.deliveries[0].body == json.dumps(payload).encode()
 
 
@@ -98,19 +101,41 @@ LATER_FAILURES = [
     ("closed-window", message(to=CLOSED_CUSTOMER), 131047, "24 hours"),
     ("not-on-whatsapp", message(to="9991234567"), 131026, "Undeliverable"),
     ("not-on-whatsapp-template", message("template", to="9991234567"), 131026, "Undeliverable"),
-    ("bad-link", message("image", image={"link": "https://cdn.broken.invalid/p.jpg"}), 131053,
-     "cdn.broken.invalid"),
-    ("bad-header-link", message("interactive", interactive={
-        "type": "button", "header": {"type": "image",
-                                     "image": {"link": "http://x.invalid/h.png"}},
-        "body": {"text": "b"},
-        "action": {"buttons": [{"type": "reply", "reply": {"id": "a", "title": "A"}}]}}),
-     131053, "x.invalid"),
-    ("wrong-media-kind", message("image", image={"id": "1013859600285444"}), 131053,
-     "cannot be sent as image"),
-    ("unknown-reaction-target", message("reaction", reaction={
-        "message_id": "wamid.HBgLMTU1NTEyMzQ1NjcVAgARGBI=", "emoji": "\U0001f44d"}), 131009,
-     "not a message in this chat"),
+    (
+        "bad-link",
+        message("image", image={"link": "https://cdn.broken.invalid/p.jpg"}),
+        131053,
+        "cdn.broken.invalid",
+    ),
+    (
+        "bad-header-link",
+        message(
+            "interactive",
+            interactive={
+                "type": "button",
+                "header": {"type": "image", "image": {"link": "http://x.invalid/h.png"}},
+                "body": {"text": "b"},
+                "action": {"buttons": [{"type": "reply", "reply": {"id": "a", "title": "A"}}]},
+            },
+        ),
+        131053,
+        "x.invalid",
+    ),
+    (
+        "wrong-media-kind",
+        message("image", image={"id": "1013859600285444"}),
+        131053,
+        "cannot be sent as image",
+    ),
+    (
+        "unknown-reaction-target",
+        message(
+            "reaction",
+            reaction={"message_id": "wamid.HBgLMTU1NTEyMzQ1NjcVAgARGBI=", "emoji": "\U0001f44d"},
+        ),
+        131009,
+        "not a message in this chat",
+    ),
 ]
 
 
@@ -118,8 +143,12 @@ LATER_FAILURES = [
     ("body", "code", "detail"), [c[1:] for c in LATER_FAILURES], ids=[c[0] for c in LATER_FAILURES]
 )
 async def test_later_failures_arrive_as_one_signed_failed_status(
-    client: httpx.AsyncClient, sandbox: Sandbox, hooks: Receiver, body: dict[str, Any],
-    code: int, detail: str,
+    client: httpx.AsyncClient,
+    sandbox: Sandbox,
+    hooks: Receiver,
+    body: dict[str, Any],
+    code: int,
+    detail: str,
 ) -> None:
     # when: Meta accepts the message synchronously
     wamid = await send_ok(client, body)
@@ -148,27 +177,49 @@ async def test_template_outside_window_is_billed_by_category(
 
     statuses = hooks.statuses(wamid)
     assert [s["status"] for s in statuses] == ["sent", "delivered", "read"]
-    assert statuses[0]["pricing"] == {"billable": True, "pricing_model": "PMP",
-                                      "category": "utility", "type": "regular"}
+    assert statuses[0]["pricing"] == {
+        "billable": True,
+        "pricing_model": "PMP",
+        "category": "utility",
+        "type": "regular",
+    }
     assert statuses[0]["conversation"]["origin"] == {"type": "utility"}
 
 
 async def test_marketing_template_inside_window_is_still_billed(
     client: httpx.AsyncClient, sandbox: Sandbox, hooks: Receiver
 ) -> None:
-    body = message("template", template={
-        "name": "new_arrivals_video", "language": {"code": "en_US"},
-        "components": [
-            {"type": "header", "parameters": [
-                {"type": "video", "video": {"link": "https://cdn.example.com/v.mp4"}}]},
-            {"type": "body", "parameters": [{"type": "text", "text": "Ana"},
-                                            {"type": "text", "text": "autumn"}]}]})
+    body = message(
+        "template",
+        template={
+            "name": "new_arrivals_video",
+            "language": {"code": "en_US"},
+            "components": [
+                {
+                    "type": "header",
+                    "parameters": [
+                        {"type": "video", "video": {"link": "https://cdn.example.com/v.mp4"}}
+                    ],
+                },
+                {
+                    "type": "body",
+                    "parameters": [
+                        {"type": "text", "text": "Ana"},
+                        {"type": "text", "text": "autumn"},
+                    ],
+                },
+            ],
+        },
+    )
     wamid = await send_ok(client, body)
     assert await sandbox.drain(5)
 
     pricing = hooks.statuses(wamid)[0]["pricing"]
     assert (pricing["category"], pricing["type"], pricing["billable"]) == (
-        "marketing", "regular", True)
+        "marketing",
+        "regular",
+        True,
+    )
 
 
 async def test_utility_template_inside_window_is_free(
@@ -179,21 +230,28 @@ async def test_utility_template_inside_window_is_free(
 
     pricing = hooks.statuses(wamid)[0]["pricing"]
     assert (pricing["category"], pricing["type"], pricing["billable"]) == (
-        "utility", "free_customer_service", False)
+        "utility",
+        "free_customer_service",
+        False,
+    )
 
 
 async def test_reply_to_ad_click_is_a_free_entry_point(
     client: httpx.AsyncClient, sandbox: Sandbox, hooks: Receiver
 ) -> None:
-    await inbound(client, "15550001111", referral={"source_type": "ad", "source_id": "1",
-                                                    "ctwa_clid": "abc"})
+    await inbound(
+        client, "15550001111", referral={"source_type": "ad", "source_id": "1", "ctwa_clid": "abc"}
+    )
 
     wamid = await send_ok(client, message(to="15550001111"))
     assert await sandbox.drain(5)
 
     pricing = hooks.statuses(wamid)[0]["pricing"]
     assert (pricing["category"], pricing["type"], pricing["billable"]) == (
-        "referral_conversion", "free_entry_point", False)
+        "referral_conversion",
+        "free_entry_point",
+        False,
+    )
 
 
 async def test_retries_until_acknowledged(
@@ -210,8 +268,7 @@ async def test_retries_until_acknowledged(
     # then
     assert [s["status"] for s in hooks.statuses(wamid)] == ["sent", "delivered"]
     assert hooks.attempts == 4
-    assert sandbox.stats()["webhooks"] == {"delivered": 2, "failed": 0, "pending": 0,
-                                           "attempts": 4}
+    assert sandbox.stats()["webhooks"] == {"delivered": 2, "failed": 0, "pending": 0, "attempts": 4}
 
 
 async def test_gives_up_after_the_retry_horizon(

@@ -21,8 +21,9 @@ async def live(db: str, sandbox: Sandbox, sandbox_url: str) -> AsyncIterator[htt
     settings = make_settings(db, sandbox_url, background_interval_s=0.1)
     server, task, url = await start_server(create_app(settings, manage_db=False))
     async with httpx.AsyncClient(base_url=url) as client:
-        await client.put(f"{sandbox_url}/_sandbox/config",
-                         json={"webhook_url": f"{url}/webhooks/whatsapp"})
+        await client.put(
+            f"{sandbox_url}/_sandbox/config", json={"webhook_url": f"{url}/webhooks/whatsapp"}
+        )
         try:
             yield client
         finally:
@@ -37,7 +38,8 @@ async def test_a_sent_message_is_delivered_and_read(
     await open_service_window("15551234567")
 
     result = await GraphQL(live, write_key)(
-        SEND, {"input": {"to": "15551234567", "content": {"text": {"body": "hello"}}}})
+        SEND, {"input": {"to": "15551234567", "content": {"text": {"body": "hello"}}}}
+    )
 
     message_id = result["data"]["sendMessage"]["message"]["id"]
 
@@ -47,9 +49,11 @@ async def test_a_sent_message_is_delivered_and_read(
 
     await poll(read, timeout=10)
     history = await WhatsAppMessageStatus.filter(message_id=message_id).values_list(
-        "status", flat=True)
-    assert sorted(history) == sorted([MessageStatus.SENT, MessageStatus.DELIVERED,
-                                      MessageStatus.READ])
+        "status", flat=True
+    )
+    assert sorted(history) == sorted(
+        [MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ]
+    )
 
 
 async def test_metas_later_failure_arrives_by_webhook(
@@ -59,7 +63,8 @@ async def test_metas_later_failure_arrives_by_webhook(
     await open_service_window("9995550000")
 
     result = await GraphQL(live, write_key)(
-        SEND, {"input": {"to": "9995550000", "content": {"text": {"body": "hello"}}}})
+        SEND, {"input": {"to": "9995550000", "content": {"text": {"body": "hello"}}}}
+    )
     message_id = result["data"]["sendMessage"]["message"]["id"]
 
     async def failed() -> WhatsAppMessage | None:
@@ -72,9 +77,12 @@ async def test_metas_later_failure_arrives_by_webhook(
 
 async def test_a_simulated_customer_reaches_us(live: httpx.AsyncClient, sandbox_url: str) -> None:
     async with httpx.AsyncClient() as http:
-        said = (await http.post(f"{sandbox_url}/_sandbox/customers/16505551234/messages",
-                                json={"type": "text", "text": {"body": "Hi there"},
-                                      "profile_name": "Ana"})).json()
+        said = (
+            await http.post(
+                f"{sandbox_url}/_sandbox/customers/16505551234/messages",
+                json={"type": "text", "text": {"body": "Hi there"}, "profile_name": "Ana"},
+            )
+        ).json()
 
     async def received() -> WhatsAppMessage | None:
         return await WhatsAppMessage.get_or_none(wamid=said["wamid"])

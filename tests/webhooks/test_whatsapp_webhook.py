@@ -45,26 +45,61 @@ def sign(body: bytes, secret: str = APP_SECRET) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-async def post_webhook(client: httpx.AsyncClient, payload: Any, *, indent: int | None = None,
-                       signature: str | None = None) -> httpx.Response:
+async def post_webhook(
+    client: httpx.AsyncClient,
+    payload: Any,
+    *,
+    indent: int | None = None,
+    signature: str | None = None,
+) -> httpx.Response:
     body = json.dumps(payload, indent=indent).encode()
-    headers = {"Content-Type": "application/json",
-               "X-Hub-Signature-256": signature if signature is not None else sign(body)}
+    headers = {
+        "Content-Type": "application/json",
+        "X-Hub-Signature-256": signature if signature is not None else sign(body),
+    }
     response = await client.post("/webhooks/whatsapp", content=body, headers=headers)
     await client.app.state.background.drain()  # type: ignore[attr-defined]
     return response
 
 
 def envelope(value: dict[str, Any], field: str = "messages") -> dict[str, Any]:
-    return {"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [
-        {"field": field, "value": {"messaging_product": "whatsapp", "metadata": {
-            "display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
-            **value}}]}]}
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": WABA_ID,
+                "changes": [
+                    {
+                        "field": field,
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": "15550783881",
+                                "phone_number_id": PHONE_NUMBER_ID,
+                            },
+                            **value,
+                        },
+                    }
+                ],
+            }
+        ],
+    }
 
 
 def status(wamid: str, name: str, ts: int, **extra: Any) -> dict[str, Any]:
-    return envelope({"statuses": [{"id": wamid, "status": name, "timestamp": str(ts),
-                                   "recipient_id": CUSTOMER, **extra}]})
+    return envelope(
+        {
+            "statuses": [
+                {
+                    "id": wamid,
+                    "status": name,
+                    "timestamp": str(ts),
+                    "recipient_id": CUSTOMER,
+                    **extra,
+                }
+            ]
+        }
+    )
 
 
 async def customer_says(sandbox_url: str, type_: str = "text", **body: Any) -> dict[str, Any]:
@@ -80,9 +115,16 @@ async def customer_says(sandbox_url: str, type_: str = "text", **body: Any) -> d
 
 async def outbound(wamid: str | None = "wamid.OUT1", **fields: Any) -> WhatsAppMessage:
     contact = await get_or_create_contact(CUSTOMER)
-    values = {"direction": MessageDirection.OUTBOUND, "type": MessageType.TEXT,
-              "status": MessageStatus.SENT, "phone_number_id": PHONE_NUMBER_ID,
-              "customer_wa_id": CUSTOMER, "wamid": wamid, "contact": contact, **fields}
+    values = {
+        "direction": MessageDirection.OUTBOUND,
+        "type": MessageType.TEXT,
+        "status": MessageStatus.SENT,
+        "phone_number_id": PHONE_NUMBER_ID,
+        "customer_wa_id": CUSTOMER,
+        "wamid": wamid,
+        "contact": contact,
+        **fields,
+    }
     return await WhatsAppMessage.create(**values)
 
 
@@ -90,20 +132,30 @@ async def outbound(wamid: str | None = "wamid.OUT1", **fields: Any) -> WhatsAppM
 
 
 async def test_handshake_echoes_the_challenge(client: httpx.AsyncClient) -> None:
-    response = await client.get("/webhooks/whatsapp", params={
-        "hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"})
+    response = await client.get(
+        "/webhooks/whatsapp",
+        params={
+            "hub.mode": "subscribe",
+            "hub.verify_token": VERIFY_TOKEN,
+            "hub.challenge": "1158201444",
+        },
+    )
 
     assert response.status_code == 200
     assert response.text == "1158201444"
 
 
-@pytest.mark.parametrize("params", [
-    {"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"},
-    {"hub.mode": "unsubscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1"},
-    {"hub.challenge": "1"},
-])
-async def test_handshake_refuses_anything_else(client: httpx.AsyncClient,
-                                               params: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"},
+        {"hub.mode": "unsubscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1"},
+        {"hub.challenge": "1"},
+    ],
+)
+async def test_handshake_refuses_anything_else(
+    client: httpx.AsyncClient, params: dict[str, str]
+) -> None:
     response = await client.get("/webhooks/whatsapp", params=params)
 
     assert response.status_code == 403
@@ -113,8 +165,10 @@ async def test_handshake_refuses_anything_else(client: httpx.AsyncClient,
 # -- signatures and the inbox ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("signature", ["", "sha256=" + "0" * 64, sign(b"other body"),
-                                       sign(b"x", "wrong-secret")[:20], "md5=abc"])
+@pytest.mark.parametrize(
+    "signature",
+    ["", "sha256=" + "0" * 64, sign(b"other body"), sign(b"x", "wrong-secret")[:20], "md5=abc"],
+)
 async def test_missing_or_wrong_signature_is_401_and_nothing_is_stored(
     client: httpx.AsyncClient, signature: str
 ) -> None:
@@ -139,15 +193,17 @@ async def test_signed_delivery_is_stored_then_processed(client: httpx.AsyncClien
 
 async def test_oversized_body_is_413(client: httpx.AsyncClient) -> None:
     body = b"{" + b" " * (3 * 1024 * 1024) + b"}"
-    response = await client.post("/webhooks/whatsapp", content=body,
-                                 headers={"X-Hub-Signature-256": sign(body)})
+    response = await client.post(
+        "/webhooks/whatsapp", content=body, headers={"X-Hub-Signature-256": sign(body)}
+    )
 
     assert response.status_code == 413
     assert await WebhookDelivery.all().count() == 0
 
 
-async def test_same_delivery_ten_times_is_applied_once(client: httpx.AsyncClient,
-                                                       sandbox_url: str) -> None:
+async def test_same_delivery_ten_times_is_applied_once(
+    client: httpx.AsyncClient, sandbox_url: str
+) -> None:
     payload = (await customer_says(sandbox_url, text={"body": "hello"}))["payload"]
 
     responses = [await post_webhook(client, payload) for _ in range(10)]
@@ -168,10 +224,13 @@ async def test_concurrent_copies_with_different_bytes_apply_once(
     statuses = status("wamid.OUT1", "read", 1700000100)
 
     # when: copies land at the same moment
-    await asyncio.gather(*(
-        post_webhook(client, payload, indent=indent)
-        for payload in (inbound, statuses) for indent in (None, 1, 2)
-    ))
+    await asyncio.gather(
+        *(
+            post_webhook(client, payload, indent=indent)
+            for payload in (inbound, statuses)
+            for indent in (None, 1, 2)
+        )
+    )
 
     # then
     assert await WebhookDelivery.all().count() == 6
@@ -190,8 +249,12 @@ async def test_shuffled_statuses_end_in_read_with_every_step_kept(
 ) -> None:
     message = await outbound(status=MessageStatus.SENT)
     conversation = {"id": "c1", "origin": {"type": "service"}}
-    pricing = {"billable": False, "pricing_model": "PMP", "category": "service",
-               "type": "free_customer_service"}
+    pricing = {
+        "billable": False,
+        "pricing_model": "PMP",
+        "category": "service",
+        "type": "free_customer_service",
+    }
 
     for name, ts in (("read", 1700000300), ("delivered", 1700000200), ("sent", 1700000100)):
         extra = {"conversation": conversation, "pricing": pricing}
@@ -203,18 +266,28 @@ async def test_shuffled_statuses_end_in_read_with_every_step_kept(
     assert int(message.delivered_at.timestamp()) == 1700000200  # type: ignore[union-attr]
     assert message.pricing == pricing
     history = await WhatsAppMessageStatus.filter(message_id=message.id).order_by("occurred_at")
-    assert [h.status for h in history] == [MessageStatus.SENT, MessageStatus.DELIVERED,
-                                           MessageStatus.READ]
-    names = await WhatsAppAnalyticsEvent.filter(message_id=message.id).values_list("name",
-                                                                                   flat=True)
+    assert [h.status for h in history] == [
+        MessageStatus.SENT,
+        MessageStatus.DELIVERED,
+        MessageStatus.READ,
+    ]
+    names = await WhatsAppAnalyticsEvent.filter(message_id=message.id).values_list(
+        "name", flat=True
+    )
     assert sorted(names) == ["message.delivered", "message.read"]
 
 
 async def test_failed_is_terminal_and_keeps_metas_error(client: httpx.AsyncClient) -> None:
     message = await outbound(status=MessageStatus.SENT)
-    error = {"code": 131047, "title": "Re-engagement message", "message": "Re-engagement message",
-             "error_data": {"details": "Message failed to send because more than 24 hours "
-                                       "have passed since the customer last replied."}}
+    error = {
+        "code": 131047,
+        "title": "Re-engagement message",
+        "message": "Re-engagement message",
+        "error_data": {
+            "details": "Message failed to send because more than 24 hours "
+            "have passed since the customer last replied."
+        },
+    }
 
     await post_webhook(client, status("wamid.OUT1", "failed", 1700000100, errors=[error]))
     await post_webhook(client, status("wamid.OUT1", "delivered", 1700000200))
@@ -249,8 +322,10 @@ async def test_a_status_finds_its_message_by_callback_data_before_the_wamid(
 ) -> None:
     message = await outbound(wamid=None, status=MessageStatus.SENDING)
 
-    await post_webhook(client, status("wamid.NEW", "delivered", 1700000000,
-                                      biz_opaque_callback_data=str(message.id)))
+    await post_webhook(
+        client,
+        status("wamid.NEW", "delivered", 1700000000, biz_opaque_callback_data=str(message.id)),
+    )
 
     await message.refresh_from_db()
     assert (message.status, message.wamid) == (MessageStatus.DELIVERED, "wamid.NEW")
@@ -276,45 +351,105 @@ async def test_a_send_never_moves_a_webhook_status_back(
 # -- inbound messages --------------------------------------------------------------------------
 
 INBOUND = [
-    ("text", {"text": {"body": "Does it come in red?"}}, MessageType.TEXT,
-     "Does it come in red?"),
+    ("text", {"text": {"body": "Does it come in red?"}}, MessageType.TEXT, "Does it come in red?"),
     ("image", {"image": {"caption": "my receipt"}}, MessageType.IMAGE, "image: my receipt"),
     ("video", {"video": {}}, MessageType.VIDEO, "video: video"),
     ("audio", {"audio": {"voice": True}}, MessageType.AUDIO, "audio: audio"),
     ("document", {"document": {"filename": "cv.pdf"}}, MessageType.DOCUMENT, "document: cv.pdf"),
     ("sticker", {"sticker": {}}, MessageType.STICKER, "sticker: sticker"),
-    ("location", {"location": {"latitude": 38.7, "longitude": -9.1, "name": "Lisboa"}},
-     MessageType.LOCATION, "location: Lisboa"),
-    ("contacts", {"contacts": [{"name": {"formatted_name": "Ana B", "first_name": "Ana"}}]},
-     MessageType.CONTACTS, "contacts: Ana B"),
-    ("interactive", {"interactive": {"type": "button_reply",
-                                     "button_reply": {"id": "am", "title": "Morning"}}},
-     MessageType.INTERACTIVE_REPLY, "interactive: Morning"),
-    ("interactive", {"interactive": {"type": "list_reply",
-                                     "list_reply": {"id": "b1", "title": "Uptown"}}},
-     MessageType.INTERACTIVE_REPLY, "interactive: Uptown"),
-    ("interactive", {"interactive": {"type": "nfm_reply", "nfm_reply": {
-        "response_json": {"flow_token": "unknown-token", "slot": "am"}}}},
-     MessageType.INTERACTIVE_REPLY, "interactive: Sent"),
-    ("button", {"button": {"payload": "STOP_PROMO", "text": "Stop promotions"}},
-     MessageType.BUTTON_REPLY, "button: Stop promotions"),
-    ("reaction", {"reaction": {"message_id": "wamid.OUT1", "emoji": "👍"}}, MessageType.REACTION,
-     "reaction: 👍"),
-    ("unsupported", {"unsupported": {"type": "poll"}}, MessageType.UNSUPPORTED,
-     "unsupported: Message type unknown"),
-    ("order", {"order": {"catalog_id": "1", "text": "2 please", "product_items": [
-        {"product_retailer_id": "sku1", "quantity": 2, "item_price": 9.5, "currency": "USD"}]}},
-     MessageType.ORDER, "order: 2 please"),
-    ("system", {"system": {"type": "user_changed_number", "wa_id": "16505559999"}},
-     MessageType.SYSTEM, None),
+    (
+        "location",
+        {"location": {"latitude": 38.7, "longitude": -9.1, "name": "Lisboa"}},
+        MessageType.LOCATION,
+        "location: Lisboa",
+    ),
+    (
+        "contacts",
+        {"contacts": [{"name": {"formatted_name": "Ana B", "first_name": "Ana"}}]},
+        MessageType.CONTACTS,
+        "contacts: Ana B",
+    ),
+    (
+        "interactive",
+        {"interactive": {"type": "button_reply", "button_reply": {"id": "am", "title": "Morning"}}},
+        MessageType.INTERACTIVE_REPLY,
+        "interactive: Morning",
+    ),
+    (
+        "interactive",
+        {"interactive": {"type": "list_reply", "list_reply": {"id": "b1", "title": "Uptown"}}},
+        MessageType.INTERACTIVE_REPLY,
+        "interactive: Uptown",
+    ),
+    (
+        "interactive",
+        {
+            "interactive": {
+                "type": "nfm_reply",
+                "nfm_reply": {"response_json": {"flow_token": "unknown-token", "slot": "am"}},
+            }
+        },
+        MessageType.INTERACTIVE_REPLY,
+        "interactive: Sent",
+    ),
+    (
+        "button",
+        {"button": {"payload": "STOP_PROMO", "text": "Stop promotions"}},
+        MessageType.BUTTON_REPLY,
+        "button: Stop promotions",
+    ),
+    (
+        "reaction",
+        {"reaction": {"message_id": "wamid.OUT1", "emoji": "👍"}},
+        MessageType.REACTION,
+        "reaction: 👍",
+    ),
+    (
+        "unsupported",
+        {"unsupported": {"type": "poll"}},
+        MessageType.UNSUPPORTED,
+        "unsupported: Message type unknown",
+    ),
+    (
+        "order",
+        {
+            "order": {
+                "catalog_id": "1",
+                "text": "2 please",
+                "product_items": [
+                    {
+                        "product_retailer_id": "sku1",
+                        "quantity": 2,
+                        "item_price": 9.5,
+                        "currency": "USD",
+                    }
+                ],
+            }
+        },
+        MessageType.ORDER,
+        "order: 2 please",
+    ),
+    (
+        "system",
+        {"system": {"type": "user_changed_number", "wa_id": "16505559999"}},
+        MessageType.SYSTEM,
+        None,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("type_", "body", "stored_type", "text"), INBOUND,
-                         ids=[f"{t[0]}-{i}" for i, t in enumerate(INBOUND)])
+@pytest.mark.parametrize(
+    ("type_", "body", "stored_type", "text"),
+    INBOUND,
+    ids=[f"{t[0]}-{i}" for i, t in enumerate(INBOUND)],
+)
 async def test_every_inbound_type_becomes_a_received_message(
-    client: httpx.AsyncClient, sandbox_url: str, type_: str, body: dict[str, Any],
-    stored_type: MessageType, text: str | None,
+    client: httpx.AsyncClient,
+    sandbox_url: str,
+    type_: str,
+    body: dict[str, Any],
+    stored_type: MessageType,
+    text: str | None,
 ) -> None:
     target = await outbound()  # the message a reaction or reply points at
     said = await customer_says(sandbox_url, type_, **body)
@@ -340,7 +475,10 @@ async def test_every_inbound_type_becomes_a_received_message(
     assert session.last_inbound_at == message.received_at
     event = await WhatsAppAnalyticsEvent.get(name="message.received")
     assert (event.message_id, event.session_id, event.contact_id) == (
-        message.id, session.id, contact.id)
+        message.id,
+        session.id,
+        contact.id,
+    )
     assert await WhatsAppAnalyticsEvent.filter(name="session.started").count() == 1
 
 
@@ -364,11 +502,13 @@ async def test_messages_in_one_conversation_share_a_session(
     client: httpx.AsyncClient, sandbox_url: str
 ) -> None:
     for word in ("one", "two", "three"):
-        await post_webhook(client, (await customer_says(sandbox_url, text={"body": word}))[
-            "payload"])
+        await post_webhook(
+            client, (await customer_says(sandbox_url, text={"body": word}))["payload"]
+        )
 
     sessions = await WhatsAppMessage.filter(direction=MessageDirection.INBOUND).values_list(
-        "session_id", flat=True)
+        "session_id", flat=True
+    )
     assert len(set(sessions)) == 1
     assert await WhatsAppAnalyticsEvent.filter(name="session.started").count() == 1
 
@@ -379,14 +519,33 @@ async def test_a_flow_completion_completes_its_session(
     from tests.conftest import open_service_window
 
     await open_service_window(CUSTOMER)
-    sent = await gql(SEND, {"input": {"to": CUSTOMER, "content": {"flow": {
-        "body": "Book", "flowName": "booking", "flowCta": "Open", "flowToken": "sess-9f2c",
-        "screen": "WELCOME"}}}})
+    sent = await gql(
+        SEND,
+        {
+            "input": {
+                "to": CUSTOMER,
+                "content": {
+                    "flow": {
+                        "body": "Book",
+                        "flowName": "booking",
+                        "flowCta": "Open",
+                        "flowToken": "sess-9f2c",
+                        "screen": "WELCOME",
+                    }
+                },
+            }
+        },
+    )
     session_id = sent["data"]["sendMessage"]["message"]["session"]["id"]
 
-    said = await customer_says(sandbox_url, "interactive", interactive={
-        "type": "nfm_reply", "nfm_reply": {"response_json": {"flow_token": "sess-9f2c",
-                                                             "slot": "am"}}})
+    said = await customer_says(
+        sandbox_url,
+        "interactive",
+        interactive={
+            "type": "nfm_reply",
+            "nfm_reply": {"response_json": {"flow_token": "sess-9f2c", "slot": "am"}},
+        },
+    )
     await post_webhook(client, said["payload"])
 
     session = await WhatsAppSession.get(id=session_id)
@@ -401,13 +560,34 @@ async def test_a_flow_completion_completes_its_session(
 async def test_template_status_updates_change_the_stored_template(
     client: httpx.AsyncClient,
 ) -> None:
-    await WhatsAppTemplate.create(waba_id=WABA_ID, meta_id="1689556908129835",
-                                  name="abandoned_cart", language="en", status="PENDING")
-    update = {"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "time": 1,
-        "changes": [{"field": "message_template_status_update", "value": {
-            "event": "REJECTED", "message_template_id": 1689556908129835,
-            "message_template_name": "abandoned_cart", "message_template_language": "en",
-            "reason": "INVALID_FORMAT"}}]}]}
+    await WhatsAppTemplate.create(
+        waba_id=WABA_ID,
+        meta_id="1689556908129835",
+        name="abandoned_cart",
+        language="en",
+        status="PENDING",
+    )
+    update = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": WABA_ID,
+                "time": 1,
+                "changes": [
+                    {
+                        "field": "message_template_status_update",
+                        "value": {
+                            "event": "REJECTED",
+                            "message_template_id": 1689556908129835,
+                            "message_template_name": "abandoned_cart",
+                            "message_template_language": "en",
+                            "reason": "INVALID_FORMAT",
+                        },
+                    }
+                ],
+            }
+        ],
+    }
 
     await post_webhook(client, update)
     await post_webhook(client, update, indent=1)  # a copy changes nothing more
@@ -455,8 +635,9 @@ async def test_a_processing_failure_is_retried_and_not_lost(
     assert await WhatsAppMessage.filter(direction=MessageDirection.INBOUND).count() == 1
 
 
-async def test_exhausted_deliveries_wait_for_replay(client: httpx.AsyncClient,
-                                                    sandbox_url: str) -> None:
+async def test_exhausted_deliveries_wait_for_replay(
+    client: httpx.AsyncClient, sandbox_url: str
+) -> None:
     payload = (await customer_says(sandbox_url, text={"body": "hello?"}))["payload"]
     delivery, _ = await inbox.store_delivery(json.dumps(payload).encode())
 

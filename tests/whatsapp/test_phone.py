@@ -38,8 +38,9 @@ def test_normalize_wa_id_strips_formatting(raw: str, expected: str) -> None:
         (15551234567, "must be a string"),
     ],
 )
-def test_normalize_wa_id_rejects_non_numbers_as_invalid_recipient(raw: object,
-                                                                  message: str) -> None:
+def test_normalize_wa_id_rejects_non_numbers_as_invalid_recipient(
+    raw: object, message: str
+) -> None:
     with pytest.raises(WagraphError) as info:
         normalize_wa_id(raw)  # type: ignore[arg-type]
 
