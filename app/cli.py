@@ -181,7 +181,7 @@ async def _dev_key(settings: Settings) -> str | None:
     if settings.environment != "development":
         return None
     from models import ApiKeyScope
-    from whatsapp import api_keys
+    from whatsapp.access import api_keys
 
     path = Path(settings.dev_api_key_file)
     existing = _read_key_file(path)
@@ -262,7 +262,7 @@ def keys_create(
 ) -> None:
     """Create an API key. The key is printed once, alone on the last line."""
     from models import ApiKeyScope
-    from whatsapp import api_keys
+    from whatsapp.access import api_keys
 
     try:
         chosen = ApiKeyScope(scope.lower())
@@ -279,7 +279,7 @@ def keys_create(
         )
         return key
 
-    from whatsapp.errors import WagraphError
+    from whatsapp.kit.errors import WagraphError
 
     try:
         key = asyncio.run(_with_db(settings, create))
@@ -294,7 +294,7 @@ def keys_list() -> None:
     """List API keys (prefix, scope, last use); never the keys themselves."""
     from rich.table import Table
 
-    from whatsapp import api_keys
+    from whatsapp.access import api_keys
 
     rows = asyncio.run(_with_db(get_settings(), api_keys.list_api_keys))
     table = Table("prefix", "name", "scope", "created", "last used", "revoked")
@@ -315,7 +315,7 @@ def keys_revoke(
     prefix: Annotated[str, typer.Argument(help="The key's prefix (wag_xxxxxxxx).")],
 ) -> None:
     """Revoke an API key by its prefix."""
-    from whatsapp import api_keys
+    from whatsapp.access import api_keys
 
     revoked = asyncio.run(_with_db(get_settings(), lambda: api_keys.revoke_api_key(prefix)))
     if not revoked:
@@ -359,7 +359,7 @@ def scheduled_flush(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from app.server import build_runtime
-    from whatsapp import scheduling
+    from whatsapp.messages import scheduling
 
     settings = get_settings()
     _logging("WARNING")
@@ -409,7 +409,7 @@ def scheduled_list(
     """List scheduled messages, soonest first."""
     from rich.table import Table
 
-    from whatsapp import scheduling
+    from whatsapp.messages import scheduling
 
     rows = asyncio.run(
         _with_db(get_settings(), lambda: scheduling.list_scheduled(due_only=due, limit=limit))
@@ -439,7 +439,7 @@ def webhooks_replay(
 
     from rich.progress import Progress
 
-    from whatsapp import inbox
+    from whatsapp.inbound import inbox
 
     try:
         ids = [uuid.UUID(value) for value in delivery_id or []]
@@ -466,7 +466,7 @@ def webhooks_replay(
 @webhooks_app.command("status")
 def webhooks_status() -> None:
     """Count inbox deliveries by state (PENDING, PROCESSED, FAILED)."""
-    from whatsapp import inbox
+    from whatsapp.inbound import inbox
 
     counts = asyncio.run(_with_db(get_settings(), inbox.inbox_counts))
     console.print(counts)

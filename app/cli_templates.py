@@ -11,7 +11,7 @@ from rich.console import Console
 from app.settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    from whatsapp.template_sync import Progress, SyncResult
+    from whatsapp.templates.sync import Progress, SyncResult
 
 templates_app = typer.Typer(
     help="Message templates: keep the local copy in step with Meta.", no_args_is_help=True
@@ -33,7 +33,7 @@ def sync(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from whatsapp.errors import WagraphError
+    from whatsapp.kit.errors import WagraphError
 
     settings = get_settings()
     with Progress(
@@ -65,7 +65,7 @@ async def _sync(settings: Settings, *, page_size: int, progress: Progress) -> Sy
     """Like app.cli's commands: open the database, run, close; the runtime is closed too."""
     from app.db import close_db, init_db
     from app.server import build_runtime
-    from whatsapp.template_sync import sync_templates
+    from whatsapp.templates.sync import sync_templates
 
     await init_db(settings.database_url)
     rt = build_runtime(settings)

@@ -24,9 +24,9 @@ from jobs.queue import JobQueue
 from schema.context import Context
 from schema.root import build_schema
 from webhooks import whatsapp as webhooks
-from whatsapp import api_keys
-from whatsapp.cloud import CloudClient, CloudConfig
-from whatsapp.ratelimit import build_limiter
+from whatsapp.access import api_keys
+from whatsapp.cloud.client import CloudClient, CloudConfig
+from whatsapp.cloud.ratelimit import build_limiter
 from whatsapp.runtime import Runtime, ScheduleHook
 
 log = logging.getLogger("wagraph.server")

@@ -39,8 +39,8 @@ LIMIT = 1000
 async def seed(database_url: str, n: int) -> None:
     from app.db import close_db, init_db
     from models import MessageDirection, MessageStatus, MessageType, WhatsAppMessage
-    from whatsapp import payloads
-    from whatsapp.clock import utcnow
+    from whatsapp.kit.clock import utcnow
+    from whatsapp.messages import payloads
 
     await init_db(database_url)
     try:

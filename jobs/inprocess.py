@@ -14,7 +14,9 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 
-from whatsapp import automations, inbox, scheduling
+from whatsapp.automations import engine as automations
+from whatsapp.inbound import inbox
+from whatsapp.messages import scheduling
 from whatsapp.runtime import Runtime
 
 log = logging.getLogger("wagraph.background")

@@ -23,8 +23,11 @@ from app.db import close_db, init_db
 from app.server import build_runtime
 from app.settings import Settings, get_settings
 from jobs.queue import DELIVER_JOB, JobQueue, redis_settings
-from whatsapp import automations, inbox, scheduling, template_sync
+from whatsapp.automations import engine as automations
+from whatsapp.inbound import inbox
+from whatsapp.messages import scheduling
 from whatsapp.runtime import Runtime
+from whatsapp.templates import sync as template_sync
 
 log = logging.getLogger("wagraph.worker")
 EVERY_SECOND = set(range(60))

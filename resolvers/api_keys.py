@@ -6,8 +6,8 @@ from resolvers.errors import user_errors
 from schema.context import Info
 from schema.enums import ApiKeyScope
 from schema.payloads import ApiKeyInfo, CreateApiKeyPayload
-from whatsapp import api_keys
-from whatsapp.errors import WagraphError
+from whatsapp.access import api_keys
+from whatsapp.kit.errors import WagraphError
 
 
 async def create_api_key(info: Info, name: str, scope: ApiKeyScope) -> CreateApiKeyPayload:

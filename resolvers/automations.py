@@ -22,8 +22,9 @@ from schema.errors import UserError
 from schema.inputs import to_plain
 from schema.permissions import CanRead, CanWrite
 from schema.types import Contact
-from whatsapp import automations, tags
-from whatsapp.errors import FieldPath, WagraphError
+from whatsapp.automations import engine as automations
+from whatsapp.conversations import tags
+from whatsapp.kit.errors import FieldPath, WagraphError
 
 
 def _errors(exc: WagraphError) -> list[UserError]:

@@ -8,7 +8,7 @@ import strawberry
 
 from schema.context import Info
 from schema.types import Contact, ContactConnection
-from whatsapp import contact_queries
+from whatsapp.conversations import contact_queries
 
 if TYPE_CHECKING:
     from schema.sessions import ContactFilter

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from schema.errors import UserError
-from whatsapp.errors import WagraphError
+from whatsapp.kit.errors import WagraphError
 
 
 def user_errors(exc: WagraphError, prefix: tuple[str, ...] = ("input",)) -> list[UserError]:

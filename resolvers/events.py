@@ -8,7 +8,7 @@ import strawberry
 
 from schema.context import Info
 from schema.types import EventConnection
-from whatsapp import event_queries
+from whatsapp.events import queries as event_queries
 
 if TYPE_CHECKING:
     from schema.sessions import EventFilter

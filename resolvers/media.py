@@ -9,8 +9,8 @@ from resolvers.errors import user_errors
 from schema.context import Info
 from schema.payloads import UploadMediaPayload
 from schema.types import Media
-from whatsapp import media
-from whatsapp.errors import ErrorCode, WagraphError
+from whatsapp.kit.errors import ErrorCode, WagraphError
+from whatsapp.messages import media
 
 
 async def upload_media(

@@ -20,10 +20,12 @@ from schema.inputs import (
 )
 from schema.payloads import MarkAsReadPayload, SendMessagePayload
 from schema.types import Message, MessageConnection
-from whatsapp import message_queries, messaging, scheduling
-from whatsapp.errors import WagraphError, invalid
-from whatsapp.messaging import SendResult
-from whatsapp.sessions import SessionHint
+from whatsapp.conversations.sessions import SessionHint
+from whatsapp.kit.errors import WagraphError, invalid
+from whatsapp.messages import queries as message_queries
+from whatsapp.messages import scheduling
+from whatsapp.messages import sending as messaging
+from whatsapp.messages.sending import SendResult
 
 
 def _payload(result: SendResult) -> SendMessagePayload:

@@ -8,7 +8,7 @@ import strawberry
 
 from schema.context import Info
 from schema.types import Session, SessionConnection
-from whatsapp import session_queries
+from whatsapp.conversations import session_queries
 
 if TYPE_CHECKING:
     from schema.sessions import SessionFilter

@@ -10,8 +10,9 @@ from schema.errors import UserError
 from schema.permissions import CanRead, IsAdmin
 from schema.templates import SyncTemplatesPayload, TemplateFilter
 from schema.types import Template
-from whatsapp import template_sync, templates
-from whatsapp.errors import WagraphError
+from whatsapp.kit.errors import WagraphError
+from whatsapp.templates import store as templates
+from whatsapp.templates import sync as template_sync
 
 
 async def templates_(info: Info, filter: TemplateFilter | None = None) -> list[Template]:

@@ -18,8 +18,8 @@ from models import enums as model_enums
 from schema.context import Info
 from schema.errors import UserError
 from schema.types import Contact, CountedPage, PageInfo, page_edges, page_info_of
-from whatsapp.automations import public_actions
-from whatsapp.pagination import Page
+from whatsapp.automations.engine import public_actions
+from whatsapp.kit.paging import Page
 
 AutomationRunStatus = strawberry.enum(
     model_enums.AutomationRunStatus,

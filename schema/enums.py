@@ -7,7 +7,7 @@ from enum import StrEnum
 import strawberry
 
 from models import enums as model_enums
-from whatsapp.errors import ErrorCode as CoreErrorCode
+from whatsapp.kit.errors import ErrorCode as CoreErrorCode
 
 MessageStatus = strawberry.enum(
     model_enums.MessageStatus, description="Where a message is in its life."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.enums import ErrorCode
-from whatsapp.errors import Problem
+from whatsapp.kit.errors import Problem
 
 
 @strawberry.type(description="Something the caller can fix (or Meta refused), as data.")

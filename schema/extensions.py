@@ -8,7 +8,7 @@ import uuid
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from whatsapp.errors import WagraphError
+from whatsapp.kit.errors import WagraphError
 
 log = logging.getLogger("wagraph.graphql")
 

@@ -27,7 +27,7 @@ from schema.payloads import (
 from schema.permissions import CanRead, CanWrite, IsAdmin
 from schema.sessions import SessionQuery
 from schema.types import Message, MessageConnection
-from whatsapp.errors import WagraphError
+from whatsapp.kit.errors import WagraphError
 
 
 def _read(resolver: Any) -> Any:

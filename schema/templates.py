@@ -9,7 +9,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.errors import UserError
-from whatsapp.template_sync import SyncResult
+from whatsapp.templates.sync import SyncResult
 
 
 @strawberry.input(description="Every given condition must hold.")

@@ -23,10 +23,11 @@ from models import (
 )
 from schema.context import Info
 from schema.enums import MessageDirection, MessageStatus, MessageType, SessionStatus
-from whatsapp import message_queries, session_queries, timeline
-from whatsapp.pagination import Page
-from whatsapp.timeline import TimelinePage
-from whatsapp.windows import SERVICE_WINDOW, window_open
+from whatsapp.conversations import session_queries, timeline
+from whatsapp.conversations.timeline import TimelinePage
+from whatsapp.conversations.windows import SERVICE_WINDOW, window_open
+from whatsapp.kit.paging import Page
+from whatsapp.messages import queries as message_queries
 
 WINDOW_OPEN = "The customer wrote within the last 24 hours: free-form messages can be sent."
 WINDOW_EXPIRES_AT = (

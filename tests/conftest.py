@@ -33,8 +33,8 @@ from models import (
     WhatsAppMessage,
 )
 from sandbox import Sandbox, SandboxConfig
-from whatsapp import api_keys
-from whatsapp.clock import utcnow
+from whatsapp.access import api_keys
+from whatsapp.kit.clock import utcnow
 
 PHONE_NUMBER_ID = "106540352242922"
 WABA_ID = "102290129340398"

@@ -12,7 +12,7 @@ import logging
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from whatsapp import inbox
+from whatsapp.inbound import inbox
 
 log = logging.getLogger("wagraph.webhooks")
 

@@ -12,8 +12,8 @@ from datetime import datetime
 
 import httpx
 
-from whatsapp.cloud import CloudClient
-from whatsapp.ratelimit import InProcessLimiter, RateLimiter
+from whatsapp.cloud.client import CloudClient
+from whatsapp.cloud.ratelimit import InProcessLimiter, RateLimiter
 
 # Called after a scheduled message is committed, to book its punctual delivery (an arq job).
 ScheduleHook = Callable[[uuid.UUID, datetime], Awaitable[None]]

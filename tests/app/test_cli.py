@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.app.test_migrations import run_cli
-from whatsapp import api_keys
+from whatsapp.access import api_keys
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from models import WhatsAppAnalyticsEvent, WhatsAppTemplate
 from sandbox import Sandbox
 from tests.app.test_migrations import ROOT, run_cli
 from tests.conftest import ACCESS_TOKEN, APP_SECRET, WABA_ID
-from tests.whatsapp.test_template_sync import SEEDED
+from tests.whatsapp.templates.test_sync import SEEDED
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,10 @@ from models import MessageStatus, WhatsAppMessage
 from sandbox import Sandbox
 from tests.conftest import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, WABA_ID, make_settings
 from tests.conftest import wait_for as poll
-from tests.whatsapp.test_scheduling_delivery import due_messages, sent_once, statuses
-from whatsapp import messaging, scheduling
-from whatsapp.clock import utcnow
+from tests.whatsapp.messages.test_scheduling import due_messages, sent_once, statuses
+from whatsapp.kit.clock import utcnow
+from whatsapp.messages import scheduling
+from whatsapp.messages import sending as messaging
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ from models import ApiKey
 from sandbox import Sandbox
 from tests.conftest import GraphQL
 from tests.resolvers.test_send_message import SEND, graph_requests
-from whatsapp import api_keys
+from whatsapp.access import api_keys
 
 pytestmark = pytest.mark.usefixtures("customer")
 

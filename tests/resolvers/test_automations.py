@@ -8,8 +8,8 @@ import httpx
 
 from models import AutomationRunStatus, WhatsAppAutomation, WhatsAppAutomationRun
 from tests.conftest import CUSTOMER, GraphQL
-from whatsapp.contacts import get_or_create_contact
-from whatsapp.events import emit_event
+from whatsapp.conversations.contacts import get_or_create_contact
+from whatsapp.events.log import emit_event
 
 AUTOMATION_FIELDS = """
   id name description trigger enabled cooldownSeconds createdAt updatedAt

@@ -16,9 +16,9 @@ from tests.resolvers.test_sessions_query import (
     make_session,
     walk,
 )
-from whatsapp.clock import utcnow
-from whatsapp.contact_queries import ContactQuery, list_contacts
-from whatsapp.windows import SERVICE_WINDOW
+from whatsapp.conversations.contact_queries import ContactQuery, list_contacts
+from whatsapp.conversations.windows import SERVICE_WINDOW
+from whatsapp.kit.clock import utcnow
 
 CONTACT = """
 query C($waId: String!, $first: Int, $after: String) {

@@ -17,7 +17,7 @@ from tests.resolvers.test_sessions_query import (
     make_session,
     walk,
 )
-from whatsapp.clock import utcnow
+from whatsapp.kit.clock import utcnow
 
 LIST = """
 query E($filter: EventFilter, $first: Int, $after: String) {

@@ -11,9 +11,9 @@ import pytest
 
 from models import MessageDirection, MessageStatus, MessageType, WhatsAppMessage
 from tests.conftest import PHONE_NUMBER_ID, GraphQL
-from whatsapp.clock import utcnow
-from whatsapp.contacts import get_or_create_contact
-from whatsapp.sessions import SessionHint, resolve_session
+from whatsapp.conversations.contacts import get_or_create_contact
+from whatsapp.conversations.sessions import SessionHint, resolve_session
+from whatsapp.kit.clock import utcnow
 
 LIST = """
 query L($filter: MessageFilter, $first: Int, $after: String) {

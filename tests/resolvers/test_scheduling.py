@@ -11,7 +11,7 @@ from sandbox import Sandbox
 from tests.conftest import WABA_ID, GraphQL
 from tests.resolvers.test_send_message import SEND, graph_requests
 from tests.resolvers.test_send_template_reaction_read import TEMPLATE
-from whatsapp.clock import utcnow
+from whatsapp.kit.clock import utcnow
 
 pytestmark = pytest.mark.usefixtures("customer")
 

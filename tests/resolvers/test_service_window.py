@@ -13,7 +13,7 @@ from sandbox import Sandbox
 from tests.conftest import GraphQL, open_service_window
 from tests.resolvers.test_send_message import SEND, graph_requests
 from tests.resolvers.test_send_template_reaction_read import TEMPLATE
-from whatsapp.clock import utcnow
+from whatsapp.kit.clock import utcnow
 
 TEXT = {"to": "15557654321", "content": {"text": {"body": "hello"}}}
 

@@ -25,9 +25,9 @@ from models import (
 )
 from tests.conftest import PHONE_NUMBER_ID, GraphQL
 from tests.resolvers.test_messages_query import count_queries
-from whatsapp.clock import utcnow
-from whatsapp.session_queries import SessionQuery, list_sessions
-from whatsapp.windows import SERVICE_WINDOW
+from whatsapp.conversations.session_queries import SessionQuery, list_sessions
+from whatsapp.conversations.windows import SERVICE_WINDOW
+from whatsapp.kit.clock import utcnow
 
 SESSION = """
 query S($id: ID!) {

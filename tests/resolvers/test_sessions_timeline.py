@@ -12,7 +12,7 @@ from tests.resolvers.test_sessions_query import (
     make_message,
     make_session,
 )
-from whatsapp.clock import utcnow
+from whatsapp.kit.clock import utcnow
 
 TIMELINE = """
 query T($id: ID!, $first: Int, $after: String) {

@@ -11,9 +11,9 @@ from models import WhatsAppMessage, WhatsAppTemplate
 from sandbox import Sandbox
 from tests.conftest import GraphQL
 from tests.resolvers.test_send_template_reaction_read import TEMPLATE
-from tests.whatsapp.test_template_sync import SEEDED, control
+from tests.whatsapp.templates.test_sync import SEEDED, control
 from whatsapp.runtime import Runtime
-from whatsapp.template_sync import sync_templates
+from whatsapp.templates.sync import sync_templates
 
 TEMPLATES = """
 query T($filter: TemplateFilter) {

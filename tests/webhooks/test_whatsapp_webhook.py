@@ -30,10 +30,10 @@ from models import (
 from sandbox import Sandbox
 from tests.conftest import APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN, WABA_ID, GraphQL
 from tests.resolvers.test_send_message import SEND
-from whatsapp import inbox
-from whatsapp.contacts import get_or_create_contact
-from whatsapp.statuses import attach_pending_statuses
-from whatsapp.webhook_events import apply_webhook
+from whatsapp.conversations.contacts import get_or_create_contact
+from whatsapp.inbound import inbox
+from whatsapp.inbound.dispatch import apply_webhook
+from whatsapp.messages.statuses import attach_pending_statuses
 
 CUSTOMER = "16505551234"
 

@@ -1,0 +1,1 @@
+"""API keys: who may call the GraphQL API, and with which scope."""

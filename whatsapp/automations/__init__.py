@@ -1,0 +1,1 @@
+"""Automations: definitions, matching events to triggers, running their actions."""

@@ -1,0 +1,155 @@
+"""Automation actions, one module each, found by looking in this package.
+
+An action module (any module here whose name does not start with "_") declares:
+
+    TYPE = "webhook"                                   # the `type` in an automation's actions
+    SECRET_FIELDS = ("secret",)                        # optional: masked when read back
+    def validate(config) -> list[Problem]: ...         # at create/update; paths inside config
+    async def run(ctx: ActionContext, config) -> dict  # JSON-able detail for the run's results
+
+`config` is the action object without its `type`. `run` fails by raising `ActionFailed` (or
+`WagraphError`); anything else is a bug, recorded as an unexpected error. Adding an action
+type is adding a module: the engine never names one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Mapping, Sequence
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+from whatsapp.automations.actions._base import (
+    ActionContext,
+    ActionFailed,
+    placeholder_problems,
+    render,
+)
+from whatsapp.kit.errors import ErrorCode, FieldPath, Problem
+
+__all__ = [
+    "MASK",
+    "ActionContext",
+    "ActionFailed",
+    "action_types",
+    "config_of",
+    "get",
+    "mask_secrets",
+    "placeholder_problems",
+    "render",
+    "restore_secrets",
+    "validate_actions",
+]
+
+MAX_ACTIONS = 10
+# What a secret reads back as; sending it back in an update keeps the stored secret.
+MASK = "********"
+
+
+@cache
+def action_types() -> dict[str, ModuleType]:
+    """Every action module in this package, by its TYPE (imported once per process)."""
+    found: dict[str, ModuleType] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        name = getattr(module, "TYPE", None)
+        if not isinstance(name, str) or not callable(getattr(module, "validate", None)):
+            raise TypeError(f"action module {module.__name__} needs TYPE and validate()")
+        if not inspect.iscoroutinefunction(getattr(module, "run", None)):
+            raise TypeError(f"action module {module.__name__} needs `async def run(ctx, config)`")
+        if name in found:
+            raise TypeError(f"action type {name!r} is declared twice")
+        found[name] = module
+    return found
+
+
+def get(type_name: str) -> ModuleType | None:
+    return action_types().get(type_name)
+
+
+def config_of(action: Mapping[str, Any]) -> dict[str, Any]:
+    """The action without its `type`: what the module's validate() and run() receive."""
+    return {key: value for key, value in action.items() if key != "type"}
+
+
+def validate_actions(actions: Any, prefix: FieldPath = ("actions",)) -> list[Problem]:
+    """Every problem with a list of actions, with paths like ("actions", "1", "url")."""
+    if not isinstance(actions, list) or not actions:
+        return [_invalid("Give at least one action", prefix)]
+    if len(actions) > MAX_ACTIONS:
+        return [_invalid(f"At most {MAX_ACTIONS} actions", prefix)]
+    problems: list[Problem] = []
+    for index, action in enumerate(actions):
+        at = (*prefix, str(index))
+        if not isinstance(action, Mapping):
+            problems.append(_invalid("An action is an object with a type", at))
+            continue
+        module = get(action.get("type")) if isinstance(action.get("type"), str) else None
+        if module is None:
+            known = ", ".join(sorted(action_types()))
+            problems.append(_invalid(f"type must be one of {known}", (*at, "type")))
+            continue
+        for problem in module.validate(config_of(action)):
+            field = (*at, *problem.field) if problem.field else at
+            problems.append(Problem(problem.code, problem.message, field, problem.cloud_api_code))
+    return problems
+
+
+def mask_secrets(actions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Actions as they may be shown: each declared secret replaced by MASK."""
+    shown = []
+    for action in actions:
+        copy = dict(action)
+        for name in _secret_fields(action):
+            if copy.get(name):
+                copy[name] = MASK
+        shown.append(copy)
+    return shown
+
+
+def restore_secrets(
+    actions: Any, stored: Sequence[Mapping[str, Any]], prefix: FieldPath = ("actions",)
+) -> tuple[Any, list[Problem]]:
+    """Put back the stored secret where an update sent MASK (the client read it masked).
+
+    MASK keeps the secret of the stored action at the same position, when it is of the same
+    type; otherwise it is a problem (the client must give the secret again).
+    """
+    if not isinstance(actions, list):
+        return actions, []
+    restored: list[Any] = []
+    problems: list[Problem] = []
+    for index, action in enumerate(actions):
+        if not isinstance(action, Mapping):
+            restored.append(action)
+            continue
+        copy = dict(action)
+        before = stored[index] if index < len(stored) else {}
+        for name in _secret_fields(action):
+            if copy.get(name) != MASK:
+                continue
+            if before.get("type") == action.get("type") and before.get(name):
+                copy[name] = before[name]
+            else:
+                problems.append(
+                    _invalid(
+                        "No stored secret at this position to keep: give the secret itself",
+                        (*prefix, str(index), name),
+                    )
+                )
+        restored.append(copy)
+    return restored, problems
+
+
+def _secret_fields(action: Mapping[str, Any]) -> tuple[str, ...]:
+    module = get(action.get("type")) if isinstance(action.get("type"), str) else None
+    return tuple(getattr(module, "SECRET_FIELDS", ())) if module else ()
+
+
+def _invalid(message: str, field: FieldPath) -> Problem:
+    return Problem(ErrorCode.INVALID_INPUT, message, field)

@@ -1,0 +1,106 @@
+"""`template`: send a template to the event's contact, its parameters filled from the event.
+
+Config: `{name, language, header?, body?: [param], buttons?: [{index, subType, parameter}],
+phoneNumberId?}` — the shapes of `sendTemplate`, where any string may hold placeholders
+(`{{event.properties.orderId}}`, `{{contact.profileName}}`; see `whatsapp.actions._base`).
+The send carries the run's id, so the `template.sent` event it causes triggers nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from whatsapp.automations.actions._base import (
+    ActionContext,
+    ActionFailed,
+    placeholder_problems,
+    render,
+    sample,
+)
+from whatsapp.conversations.sessions import SessionHint
+from whatsapp.kit.errors import ErrorCode, Problem, WagraphError
+from whatsapp.messages import payloads
+from whatsapp.messages import sending as messaging
+
+TYPE = "template"
+_KEYS = frozenset({"name", "language", "header", "body", "buttons", "phoneNumberId"})
+# Any valid wa_id: validation builds the payload without a real recipient.
+_SAMPLE_TO = "15550000000"
+# Stands in for each placeholder while the literal parts are checked: it is a valid language
+# code, a valid piece of a template name and valid parameter text.
+_SAMPLE_VALUE = "en"
+
+
+def validate(config: Mapping[str, Any]) -> list[Problem]:
+    problems = [
+        Problem(ErrorCode.INVALID_INPUT, f"Unknown key {key!r} for a template action", (key,))
+        for key in config
+        if key not in _KEYS
+    ]
+    for key in ("name", "language"):
+        if not isinstance(config.get(key), str) or not config.get(key):
+            problems.append(Problem(ErrorCode.INVALID_INPUT, f"{key} is required", (key,)))
+    for key, kind in (("header", Mapping), ("body", list), ("buttons", list)):
+        if config.get(key) is not None and not isinstance(config[key], kind):
+            shape = "an object" if kind is Mapping else "a list"
+            problems.append(Problem(ErrorCode.INVALID_INPUT, f"{key} must be {shape}", (key,)))
+    if problems:
+        return problems
+    problems = placeholder_problems(dict(config), ())
+    if problems:
+        return problems
+    checked = sample(dict(config), _SAMPLE_VALUE)
+    try:
+        payloads.build_template(
+            to=_SAMPLE_TO,
+            name=checked["name"],
+            language=checked["language"],
+            header=checked.get("header"),
+            body=checked.get("body") or (),
+            buttons=checked.get("buttons") or (),
+        )
+    except WagraphError as exc:
+        return list(exc.problems)
+    return []
+
+
+async def run(ctx: ActionContext, config: Mapping[str, Any]) -> dict[str, Any]:
+    contact = ctx.require_contact()
+    values = render(dict(config), ctx.values())
+    session = ctx.session
+    hint = (
+        SessionHint(id=session.id)
+        if session is not None and session.contact_id in (None, contact.id)
+        else None
+    )
+    try:
+        result = await messaging.send_template(
+            ctx.rt,
+            to=contact.wa_id,
+            name=values["name"],
+            language=values["language"],
+            header=values.get("header"),
+            body=values.get("body") or (),
+            buttons=values.get("buttons") or (),
+            phone_number_id=values.get("phoneNumberId"),
+            metadata={"automationId": str(ctx.automation.id), "automationRunId": str(ctx.run.id)},
+            session=hint,
+            # A run re-executed after its worker died replays the first send, never repeats it.
+            idempotency_key=f"automation:{ctx.run.id}:{ctx.index}",
+            source="automation",
+            automation_run_id=ctx.run.id,
+        )
+    except WagraphError as exc:
+        raise ActionFailed(str(exc), {"code": exc.code.value}) from exc
+    message = result.message
+    detail: dict[str, Any] = {
+        "messageId": str(message.id),
+        "status": message.status.value,
+        "wamid": message.wamid,
+    }
+    if result.problem is not None:
+        detail["code"] = result.problem.code.value
+        detail["cloudApiCode"] = result.problem.cloud_api_code
+        raise ActionFailed(result.problem.message, detail)
+    return detail

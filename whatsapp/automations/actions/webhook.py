@@ -1,0 +1,187 @@
+"""`webhook`: POST the event as signed JSON to a URL, retrying what may succeed later.
+
+Config: `{url, headers?, timeoutSeconds? (default 5, max 30), maxAttempts? (default 3, max 5),
+secret?}`. The body is `{id, automation, event, contact}`; `X-Wagraph-Signature-256` is
+`sha256=` + the hex HMAC-SHA256 of the exact body bytes, keyed with the action's secret or the
+server's signing secret. `X-Wagraph-Delivery` (the run id) is the same on every attempt and
+on a re-run, so receivers can de-duplicate. Connection errors, timeouts and 5xx are retried
+with a short exponential backoff; any other answer is final.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import random
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import orjson
+
+from whatsapp.automations.actions._base import ActionContext, ActionFailed
+from whatsapp.kit.errors import ErrorCode, FieldPath, Problem
+
+log = logging.getLogger(__name__)
+
+TYPE = "webhook"
+SECRET_FIELDS = ("secret",)
+
+DEFAULT_TIMEOUT_S = 5.0
+MAX_TIMEOUT_S = 30.0
+DEFAULT_ATTEMPTS = 3
+MAX_ATTEMPTS = 5
+BACKOFF_BASE_S = 0.25
+BACKOFF_MAX_S = 2.0
+MAX_HEADERS = 20
+SIGNATURE_HEADER = "X-Wagraph-Signature-256"
+_KEYS = frozenset({"url", "headers", "timeoutSeconds", "maxAttempts", "secret"})
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}")
+_RESERVED = frozenset({"content-type", "content-length", "host", "transfer-encoding"})
+
+
+def validate(config: Mapping[str, Any]) -> list[Problem]:
+    problems = [
+        _invalid(f"Unknown key {key!r} for a webhook action", (key,))
+        for key in config
+        if key not in _KEYS
+    ]
+    url = config.get("url")
+    if not isinstance(url, str) or len(url) > 2048 or not _is_http_url(url):
+        problems.append(_invalid("url must be an http:// or https:// URL", ("url",)))
+    problems.extend(_header_problems(config.get("headers")))
+    timeout = config.get("timeoutSeconds")
+    if timeout is not None and (
+        not isinstance(timeout, int | float)
+        or isinstance(timeout, bool)
+        or not 0 < timeout <= MAX_TIMEOUT_S
+    ):
+        problems.append(
+            _invalid(
+                f"timeoutSeconds must be above 0 and at most {MAX_TIMEOUT_S:g}", ("timeoutSeconds",)
+            )
+        )
+    attempts = config.get("maxAttempts")
+    if attempts is not None and (
+        not isinstance(attempts, int)
+        or isinstance(attempts, bool)
+        or not 1 <= attempts <= MAX_ATTEMPTS
+    ):
+        problems.append(
+            _invalid(f"maxAttempts must be between 1 and {MAX_ATTEMPTS}", ("maxAttempts",))
+        )
+    secret = config.get("secret")
+    if secret is not None and (not isinstance(secret, str) or not 1 <= len(secret) <= 512):
+        problems.append(_invalid("secret must be 1-512 characters", ("secret",)))
+    return problems
+
+
+async def run(ctx: ActionContext, config: Mapping[str, Any]) -> dict[str, Any]:
+    url = config["url"]
+    body = orjson.dumps(body_for(ctx))
+    secret = config.get("secret") or ctx.rt.webhook_signing_secret
+    headers = {
+        **(config.get("headers") or {}),
+        "Content-Type": "application/json",
+        "X-Wagraph-Event": ctx.event.name,
+        "X-Wagraph-Delivery": str(ctx.run.id),
+        SIGNATURE_HEADER: sign(body, secret),
+    }
+    timeout = float(config.get("timeoutSeconds") or DEFAULT_TIMEOUT_S)
+    attempts = int(config.get("maxAttempts") or DEFAULT_ATTEMPTS)
+    host = urlsplit(url).hostname  # logged instead of the URL, whose query may hold a token
+    status: int | None = None
+    reason = ""
+    for attempt in range(1, attempts + 1):
+        try:
+            response = await ctx.rt.http.post(url, content=body, headers=headers, timeout=timeout)
+        except httpx.TimeoutException:
+            status, reason = None, f"timed out after {timeout:g}s"
+        except httpx.TransportError as exc:
+            status, reason = None, f"could not connect ({type(exc).__name__})"
+        else:
+            status = response.status_code
+            if 200 <= status < 300:
+                return {"status": status, "attempts": attempt}
+            reason = f"answered HTTP {status}"
+            if status < 500:
+                break
+        log.warning(
+            "automation run %s: webhook to %s attempt %d/%d %s",
+            ctx.run.id,
+            host,
+            attempt,
+            attempts,
+            reason,
+        )
+        if attempt < attempts:
+            await asyncio.sleep(backoff(attempt))
+    raise ActionFailed(
+        f"Webhook {reason} (attempt {attempt} of {attempts})",
+        {"status": status, "attempts": attempt},
+    )
+
+
+def body_for(ctx: ActionContext) -> dict[str, Any]:
+    event, contact = ctx.event, ctx.contact
+    return {
+        "id": str(ctx.run.id),
+        "automation": {"id": str(ctx.automation.id), "name": ctx.automation.name},
+        "event": {
+            "id": str(event.id),
+            "name": event.name,
+            "source": event.source,
+            "properties": event.properties or {},
+            "createdAt": event.created_at.isoformat(),
+        },
+        "contact": None
+        if contact is None
+        else {
+            "waId": contact.wa_id,
+            "profileName": contact.profile_name,
+            "tags": list(contact.tags or []),
+        },
+    }
+
+
+def sign(body: bytes, secret: str) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def backoff(attempt: int) -> float:
+    """Exponential, capped, with jitter so a receiver's recovery is not met by a stampede."""
+    ceiling = min(BACKOFF_BASE_S * 2 ** (attempt - 1), BACKOFF_MAX_S)
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _header_problems(headers: Any) -> list[Problem]:
+    if headers is None:
+        return []
+    if not isinstance(headers, Mapping) or len(headers) > MAX_HEADERS:
+        return [_invalid(f"headers must be an object of at most {MAX_HEADERS} names", ("headers",))]
+    problems = []
+    for name, value in headers.items():
+        at = ("headers", str(name))
+        if not _HEADER_NAME.fullmatch(str(name)):
+            problems.append(_invalid("Not a valid header name", at))
+        elif name.lower() in _RESERVED or name.lower().startswith("x-wagraph-"):
+            problems.append(_invalid(f"{name} is set by wagraph", at))
+        elif not isinstance(value, str) or len(value) > 4096 or re.search(r"[\r\n\x00]", value):
+            problems.append(_invalid("A header value is a single-line string", at))
+    return problems
+
+
+def _invalid(message: str, field: FieldPath) -> Problem:
+    return Problem(ErrorCode.INVALID_INPUT, message, field)

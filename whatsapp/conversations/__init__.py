@@ -1,0 +1,1 @@
+"""Customers and their conversations: contacts, sessions, the 24-hour window, tags, timelines."""

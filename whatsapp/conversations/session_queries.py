@@ -1,0 +1,94 @@
+"""Reading sessions back: by id, and filtered lists, most recently updated first."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from models import SessionStatus, WhatsAppSession
+from whatsapp.conversations.contact_queries import in_window, tagged
+from whatsapp.kit.clock import as_utc, utcnow
+from whatsapp.kit.errors import invalid
+from whatsapp.kit.paging import Page, check_first, decode_cursor, encode_cursor
+from whatsapp.kit.phone import wa_id_digits
+
+
+@dataclass(frozen=True, slots=True)
+class SessionQuery:
+    statuses: Sequence[SessionStatus] = ()
+    contact_wa_id: str | None = None
+    contact_id: uuid.UUID | None = None
+    tag: str | None = None
+    window_open: bool | None = None
+    updated_since: datetime | None = None
+    flow: str | None = None
+    phone_number_id: str | None = None
+
+
+async def get_session(session_id: str) -> WhatsAppSession | None:
+    """By our id; anything else simply matches nothing."""
+    try:
+        key = uuid.UUID(session_id)
+    except ValueError:
+        return None
+    return await WhatsAppSession.get_or_none(id=key)
+
+
+async def list_sessions(
+    query: SessionQuery,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    now: datetime | None = None,
+) -> Page[WhatsAppSession]:
+    rows = WhatsAppSession.all()
+    if query.statuses:
+        rows = rows.filter(status__in=list(query.statuses))
+    if query.contact_wa_id is not None:
+        digits = wa_id_digits(query.contact_wa_id)
+        if digits is None:
+            raise invalid("Not a WhatsApp id (a phone number)", "filter", "contactWaId")
+        rows = rows.filter(contact__wa_id=digits)
+    if query.contact_id is not None:
+        rows = rows.filter(contact_id=query.contact_id)
+    if query.tag is not None:
+        rows = rows.filter(tagged(query.tag, "filter", "tag"))
+    if query.window_open is not None:
+        rows = rows.filter(in_window(query.window_open, now or utcnow()))
+    if query.updated_since is not None:
+        rows = rows.filter(updated_at__gte=as_utc(query.updated_since))
+    if query.flow is not None:
+        rows = rows.filter(flow=query.flow)
+    if query.phone_number_id is not None:
+        rows = rows.filter(phone_number_id=query.phone_number_id)
+    return await recently_updated_page(rows, first=first, after=after)
+
+
+async def recently_updated_page(
+    query: QuerySet[Any], *, first: int | None, after: str | None
+) -> Page[Any]:
+    """Keyset over (updated_at, id), newest first: what a dashboard of live sessions wants.
+
+    A session updated while a client pages moves to the front: it is not repeated on a later
+    page, and a walk that started before the update may miss it until the next refresh.
+    """
+    size = check_first(first)
+    window = query
+    if after:
+        raw_stamp, row_id = decode_cursor(after)
+        stamp = as_utc(raw_stamp)
+        window = window.filter(Q(updated_at__lt=stamp) | Q(updated_at=stamp, id__lt=row_id))
+    rows = await window.order_by("-updated_at", "-id").limit(size + 1)
+    items = rows[:size]
+    return Page(
+        items=items,
+        cursors=[encode_cursor(row.updated_at, row.id) for row in items],
+        has_next=len(rows) > size,
+        query=query,
+    )

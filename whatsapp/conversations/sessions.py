@@ -1,0 +1,96 @@
+"""Sessions: customer journeys that messages and events attach to."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from models import SessionStatus, WhatsAppContact, WhatsAppSession
+from whatsapp.conversations.windows import SERVICE_WINDOW
+from whatsapp.kit.clock import utcnow
+from whatsapp.kit.errors import ErrorCode, WagraphError, invalid
+
+
+@dataclass(frozen=True, slots=True)
+class SessionHint:
+    """What a send says about the session it belongs to (the seed's "session hints")."""
+
+    id: uuid.UUID | None = None
+    flow_token: str | None = None
+    tags: Sequence[str] = ()
+    context: Mapping[str, Any] | None = None
+
+
+def new_flow_token() -> str:
+    return f"wg-{secrets.token_urlsafe(18)}"
+
+
+async def resolve_session(
+    hint: SessionHint | None,
+    *,
+    contact: WhatsAppContact,
+    phone_number_id: str,
+    flow: str | None = None,
+    flow_token: str | None = None,
+) -> WhatsAppSession | None:
+    """The session a send belongs to: the hinted one, the flow token's (started if new), or
+    the customer's live conversation on this number; then the hint's tags and context."""
+    token = (hint.flow_token if hint else None) or flow_token
+    session: WhatsAppSession | None = None
+    if hint and hint.id:
+        session = await WhatsAppSession.get_or_none(id=hint.id)
+        if session is None:
+            raise WagraphError.of(ErrorCode.NOT_FOUND, "No session with that id", ("session", "id"))
+    elif token:
+        session = await _session_for_token(token, contact, phone_number_id, flow)
+    else:
+        session = await active_session(contact.id, phone_number_id)
+    if session is None:
+        return None
+    if session.contact_id not in (None, contact.id):
+        raise invalid("That session belongs to another contact", "session", "id")
+    await _apply_hint(session, hint)
+    return session
+
+
+async def active_session(contact_id: uuid.UUID, phone_number_id: str) -> WhatsAppSession | None:
+    """The conversation a reply without hints joins: the customer's live session, if any."""
+    return (
+        await WhatsAppSession.filter(
+            contact_id=contact_id,
+            phone_number_id=phone_number_id,
+            status=SessionStatus.ACTIVE,
+            updated_at__gte=utcnow() - SERVICE_WINDOW,
+        )
+        .order_by("-updated_at")
+        .first()
+    )
+
+
+async def _session_for_token(
+    token: str, contact: WhatsAppContact, phone_number_id: str, flow: str | None
+) -> WhatsAppSession:
+    session = await WhatsAppSession.get_or_none(flow_token=token)
+    if session is not None:
+        return session
+    try:
+        return await WhatsAppSession.create(
+            contact=contact, phone_number_id=phone_number_id, flow=flow, flow_token=token
+        )
+    except IntegrityError:
+        return await WhatsAppSession.get(flow_token=token)
+
+
+async def _apply_hint(session: WhatsAppSession, hint: SessionHint | None) -> None:
+    if hint is None or (not hint.tags and not hint.context):
+        return
+    if hint.tags:
+        session.tags = sorted(set(session.tags or []) | set(hint.tags))
+    if hint.context:
+        session.context = {**(session.context or {}), **hint.context}
+    await session.save(update_fields=["tags", "context", "updated_at"])

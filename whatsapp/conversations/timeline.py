@@ -1,0 +1,117 @@
+"""A session's timeline: its messages and events merged by time, oldest first.
+
+Every item has a position `(created_at, kind, id)`, kind 0 for messages and 1 for events, so
+at equal times a message comes before the events it caused and ties within a table break on
+id. A cursor is the position of an item. A page asks each table for `first + 1` rows after
+that position (two queries, whatever the page size), merges them and cuts: the first
+`first + 1` of the union are always among them, so nothing is skipped or repeated, whichever
+tables a page straddles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise.expressions import Q
+
+from models import WhatsAppAnalyticsEvent, WhatsAppMessage
+from whatsapp.kit.clock import as_utc
+from whatsapp.kit.errors import invalid
+from whatsapp.kit.paging import check_first
+
+TimelineItem = WhatsAppMessage | WhatsAppAnalyticsEvent
+
+MESSAGE, EVENT = 0, 1
+_KIND: dict[type[Any], int] = {WhatsAppMessage: MESSAGE, WhatsAppAnalyticsEvent: EVENT}
+_CODE = {MESSAGE: "m", EVENT: "e"}  # the kind, as written in cursors
+_KIND_OF_CODE = {code: kind for kind, code in _CODE.items()}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Position:
+    created_at: datetime
+    kind: int
+    id: uuid.UUID
+
+
+def position(item: TimelineItem) -> Position:
+    return Position(item.created_at, _KIND[type(item)], item.id)
+
+
+def encode_cursor(item: TimelineItem) -> str:
+    raw = f"{_CODE[_KIND[type(item)]]}|{item.created_at.isoformat()}|{item.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> Position:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        code, stamp, row_id = base64.urlsafe_b64decode(padded).decode().split("|", 2)
+        kind = _KIND_OF_CODE[code]
+        created_at = as_utc(datetime.fromisoformat(stamp))
+        return Position(created_at, kind, uuid.UUID(row_id))
+    except (ValueError, KeyError, binascii.Error, UnicodeDecodeError):
+        raise invalid("Malformed cursor: pass an endCursor this API returned", "after") from None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelinePage:
+    items: Sequence[TimelineItem]
+    cursors: Sequence[str]
+    has_next: bool
+    session_id: uuid.UUID
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+    async def total_count(self) -> int:
+        messages, events = await asyncio.gather(
+            WhatsAppMessage.filter(session_id=self.session_id).count(),
+            WhatsAppAnalyticsEvent.filter(session_id=self.session_id).count(),
+        )
+        return messages + events
+
+
+async def session_timeline(
+    session_id: uuid.UUID, *, first: int | None = None, after: str | None = None
+) -> TimelinePage:
+    size = check_first(first)
+    start = decode_cursor(after) if after else None
+    messages, events = await asyncio.gather(
+        _rows_after(WhatsAppMessage, session_id, start, size + 1),
+        _rows_after(WhatsAppAnalyticsEvent, session_id, start, size + 1),
+    )
+    merged = sorted([*messages, *events], key=position)[: size + 1]
+    items = merged[:size]
+    return TimelinePage(
+        items=items,
+        cursors=[encode_cursor(item) for item in items],
+        has_next=len(merged) > size,
+        session_id=session_id,
+    )
+
+
+async def _rows_after(
+    model: type[Any], session_id: uuid.UUID, start: Position | None, limit: int
+) -> list[Any]:
+    rows = model.filter(session_id=session_id)
+    if start is not None:
+        rows = rows.filter(_after(start, _KIND[model]))
+    return list(await rows.order_by("created_at", "id").limit(limit))
+
+
+def _after(start: Position, kind: int) -> Q:
+    """Rows of one table whose position is past `start`, in that table's own columns."""
+    if kind < start.kind:  # this table sorts first at equal times: only later times remain
+        return Q(created_at__gt=start.created_at)
+    if kind > start.kind:  # this table sorts last at equal times: the cursor's time remains
+        return Q(created_at__gte=start.created_at)
+    return Q(created_at__gt=start.created_at) | Q(created_at=start.created_at, id__gt=start.id)

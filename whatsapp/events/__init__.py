@@ -1,0 +1,1 @@
+"""The event log (the seed's WhatsAppAnalyticsEvent): recording events and reading them."""

@@ -1,0 +1,107 @@
+"""Reading the event log back: filtered lists, newest first."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from pypika_tortoise import SqlContext
+from pypika_tortoise.enums import Dialects
+from pypika_tortoise.terms import Criterion, Term, ValueWrapper
+from tortoise.expressions import Q
+from tortoise.filters import escape_like
+
+from models import WhatsAppAnalyticsEvent
+from whatsapp.conversations.contact_queries import SqlCondition
+from whatsapp.kit.clock import as_utc
+from whatsapp.kit.errors import invalid
+from whatsapp.kit.paging import Page, keyset_page
+from whatsapp.kit.phone import wa_id_digits
+
+MAX_NAME = 128
+WILDCARD = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class EventQuery:
+    name: str | None = None
+    source: str | None = None
+    session_id: str | None = None
+    contact_wa_id: str | None = None
+    message_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+async def list_events(
+    query: EventQuery, *, first: int | None = None, after: str | None = None
+) -> Page[WhatsAppAnalyticsEvent]:
+    rows = WhatsAppAnalyticsEvent.all()
+    if query.name is not None:
+        rows = rows.filter(named(query.name))
+    if query.source is not None:
+        rows = rows.filter(source=query.source)
+    if query.session_id is not None:
+        rows = rows.filter(session_id=_uuid(query.session_id, "sessionId"))
+    if query.contact_wa_id is not None:
+        digits = wa_id_digits(query.contact_wa_id)
+        if digits is None:
+            raise invalid("Not a WhatsApp id (a phone number)", "filter", "contactWaId")
+        rows = rows.filter(contact__wa_id=digits)
+    if query.message_id is not None:
+        rows = rows.filter(_about_message(query.message_id))
+    if query.since is not None:
+        rows = rows.filter(created_at__gte=as_utc(query.since))
+    if query.until is not None:
+        rows = rows.filter(created_at__lt=as_utc(query.until))
+    return await keyset_page(rows, first=first, after=after)
+
+
+def named(pattern: str) -> Q:
+    """An exact name, or a pattern where `*` matches any run of characters (`message.*`)."""
+    if not 1 <= len(pattern) <= MAX_NAME:
+        raise invalid(f"name must be 1-{MAX_NAME} characters", "filter", "name")
+    if WILDCARD not in pattern:
+        return Q(name=pattern)
+    return SqlCondition(lambda table: _NameMatches(table["name"], pattern))
+
+
+def _about_message(message_id: str) -> Q:
+    if message_id.startswith("wamid."):
+        return Q(message__wamid=message_id)
+    return Q(message_id=_uuid(message_id, "messageId"))
+
+
+def _uuid(value: str, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise invalid("Not a valid id", "filter", field) from None
+
+
+class _NameMatches(Criterion):
+    """Case-sensitive wildcard match on both dialects, every other character literal.
+
+    SQLite's LIKE ignores ASCII case, so there it is GLOB (whose own wildcards are escaped as
+    one-character classes); PostgreSQL gets LIKE with `%` and `_` escaped.
+    """
+
+    def __init__(self, column: Term, pattern: str) -> None:
+        super().__init__()
+        self.column = column
+        self.pattern = pattern
+
+    def nodes_(self):  # type: ignore[no-untyped-def]
+        yield self
+        yield from self.column.nodes_()
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        column = self.column.get_sql(ctx)
+        parts = self.pattern.split(WILDCARD)
+        if ctx.dialect == Dialects.POSTGRESQL:
+            like = ValueWrapper("%".join(escape_like(part) for part in parts)).get_sql(ctx)
+            return f"{column} LIKE {like} ESCAPE '\\'"
+        glob = "*".join(re.sub(r"[\[\]?*]", lambda m: f"[{m.group()}]", part) for part in parts)
+        return f"{column} GLOB {ValueWrapper(glob).get_sql(ctx)}"

@@ -1,0 +1,273 @@
+"""Customers' messages: stored as RECEIVED messages, opening sessions and the service window.
+
+Each message is applied in one transaction keyed by its wamid (unique): a second copy of the
+same message fails to insert and rolls back with it everything else, so a duplicate delivery
+creates no second session, event or window refresh — in this process or another.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import orjson
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from models import (
+    MessageDirection,
+    MessageStatus,
+    MessageType,
+    SessionStatus,
+    WhatsAppContact,
+    WhatsAppMessage,
+    WhatsAppSession,
+)
+from whatsapp.conversations.contacts import get_or_create_contact
+from whatsapp.conversations.windows import SERVICE_WINDOW
+from whatsapp.events.log import emit_event
+from whatsapp.kit.clock import utcnow
+from whatsapp.messages.statuses import meta_time
+
+log = logging.getLogger(__name__)
+
+INBOUND_TYPES: dict[str, MessageType] = {
+    "text": MessageType.TEXT,
+    "image": MessageType.IMAGE,
+    "video": MessageType.VIDEO,
+    "audio": MessageType.AUDIO,
+    "document": MessageType.DOCUMENT,
+    "sticker": MessageType.STICKER,
+    "location": MessageType.LOCATION,
+    "contacts": MessageType.CONTACTS,
+    "interactive": MessageType.INTERACTIVE_REPLY,
+    "button": MessageType.BUTTON_REPLY,
+    "reaction": MessageType.REACTION,
+    "order": MessageType.ORDER,
+    "system": MessageType.SYSTEM,
+}
+PREVIEW_MAX = 200
+
+
+async def apply_inbound_message(
+    item: Mapping[str, Any],
+    *,
+    phone_number_id: str,
+    profile_name: str | None,
+) -> WhatsAppMessage | None:
+    """Store one customer message; returns None when it was already stored."""
+    wa_id = str(item["from"])
+    wamid = str(item["id"])
+    received_at = meta_time(item["timestamp"])
+    kind = str(item.get("type") or "unsupported")
+    contact = await get_or_create_contact(wa_id, profile_name)
+    flow_response = _flow_response(item)
+    try:
+        async with in_transaction() as conn:
+            # One customer's messages are applied one at a time: no two sessions from a burst.
+            await WhatsAppContact.filter(id=contact.id).select_for_update().using_db(conn).first()
+            reply_to = await _reply_target(item, conn)
+            session, started = await _session_for(
+                contact, phone_number_id, received_at, reply_to, flow_response, conn
+            )
+            message = await WhatsAppMessage.create(
+                direction=MessageDirection.INBOUND,
+                type=INBOUND_TYPES.get(kind, MessageType.UNSUPPORTED),
+                status=MessageStatus.RECEIVED,
+                phone_number_id=phone_number_id,
+                customer_wa_id=wa_id,
+                wamid=wamid,
+                contact=contact,
+                session=session,
+                reply_to=reply_to,
+                reply_to_wamid=(item.get("context") or {}).get("id"),
+                text=preview(item),
+                content=dict(item),
+                received_at=received_at,
+                error_code=((item.get("errors") or [{}])[0]).get("code"),
+                error_title=((item.get("errors") or [{}])[0]).get("title"),
+                using_db=conn,
+            )
+            await _refresh_window(contact, session, received_at, conn)
+            await _emit(message, session, started, flow_response, conn)
+    except IntegrityError:
+        return None  # this wamid was stored already: a redelivery
+    return message
+
+
+def preview(item: Mapping[str, Any]) -> str:
+    """A short text for dashboards: the words, caption, choice or emoji the customer sent."""
+    kind = item.get("type")
+    found = item.get(kind) if isinstance(kind, str) else None
+    body: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    if kind == "text":
+        text = body.get("body")
+    elif kind in ("image", "video", "document", "audio", "sticker"):
+        text = body.get("caption") or body.get("filename") or kind
+    elif kind == "location":
+        text = body.get("name") or f"{body.get('latitude')}, {body.get('longitude')}"
+    elif kind == "contacts":
+        text = ", ".join(c.get("name", {}).get("formatted_name", "") for c in item["contacts"])
+    elif kind == "interactive":
+        reply = body.get(body.get("type", ""), {})
+        text = reply.get("title") or reply.get("body") or body.get("type")
+    elif kind == "button":
+        text = body.get("text") or body.get("payload")
+    elif kind == "reaction":
+        text = body.get("emoji") or "reaction removed"
+    elif kind == "system":
+        text = body.get("body")
+    elif kind == "order":
+        text = body.get("text") or "order"
+    else:
+        errors = item.get("errors") or [{}]
+        text = errors[0].get("title") or "unsupported message"
+    return f"{kind}: {text}"[:PREVIEW_MAX] if kind != "text" else str(text)[:PREVIEW_MAX]
+
+
+def _flow_response(item: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A completed Flow (`nfm_reply`): its response_json, which carries the flow_token."""
+    interactive = item.get("interactive") or {}
+    if item.get("type") != "interactive" or interactive.get("type") != "nfm_reply":
+        return None
+    raw = (interactive.get("nfm_reply") or {}).get("response_json") or "{}"
+    try:
+        parsed = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        log.warning("nfm_reply with unreadable response_json")
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+async def _reply_target(item: Mapping[str, Any], conn: BaseDBAsyncClient) -> WhatsAppMessage | None:
+    """The message being answered: a reply's context, or a reaction's target."""
+    target = (item.get("context") or {}).get("id") or (item.get("reaction") or {}).get("message_id")
+    if not target:
+        return None
+    return await WhatsAppMessage.filter(wamid=target).using_db(conn).first()
+
+
+async def _session_for(
+    contact: WhatsAppContact,
+    phone_number_id: str,
+    received_at: datetime,
+    reply_to: WhatsAppMessage | None,
+    flow_response: dict[str, Any] | None,
+    conn: BaseDBAsyncClient,
+) -> tuple[WhatsAppSession, bool]:
+    """The session this message belongs to, and whether it was started by it.
+
+    In order: the Flow session its flow_token names, the session of the message it replies
+    to, the customer's active session on this number if it saw activity within the service
+    window; otherwise a new session.
+    """
+    token = (flow_response or {}).get("flow_token")
+    if token:
+        session = await WhatsAppSession.filter(flow_token=token).using_db(conn).first()
+        if session is not None:
+            return session, False
+    if reply_to is not None and reply_to.session_id is not None:
+        session = await WhatsAppSession.filter(id=reply_to.session_id).using_db(conn).first()
+        if session is not None and session.status == SessionStatus.ACTIVE:
+            return session, False
+    recent = (
+        await WhatsAppSession.filter(
+            contact_id=contact.id,
+            phone_number_id=phone_number_id,
+            status=SessionStatus.ACTIVE,
+            updated_at__gte=received_at - SERVICE_WINDOW,
+        )
+        .using_db(conn)
+        .order_by("-updated_at")
+        .first()
+    )
+    if recent is not None:
+        return recent, False
+    session = await WhatsAppSession.create(
+        contact=contact, phone_number_id=phone_number_id, using_db=conn
+    )
+    return session, True
+
+
+async def _refresh_window(
+    contact: WhatsAppContact,
+    session: WhatsAppSession,
+    received_at: datetime,
+    conn: BaseDBAsyncClient,
+) -> None:
+    """Later messages move the window; an older redelivered one never moves it back."""
+    await (
+        WhatsAppContact.filter(id=contact.id)
+        .using_db(conn)
+        .update(last_inbound_at=_later(contact.last_inbound_at, received_at), updated_at=utcnow())
+    )
+    session.last_inbound_at = _later(session.last_inbound_at, received_at)
+    await session.save(update_fields=["last_inbound_at", "updated_at"], using_db=conn)
+
+
+def _later(current: datetime | None, candidate: datetime) -> datetime:
+    return candidate if current is None or candidate > current else current
+
+
+async def _emit(
+    message: WhatsAppMessage,
+    session: WhatsAppSession,
+    started: bool,
+    flow_response: dict[str, Any] | None,
+    conn: BaseDBAsyncClient,
+) -> None:
+    links = {"message_id": message.id, "session_id": session.id, "contact_id": message.contact_id}
+    if started:
+        await emit_event(
+            "session.started",
+            source="webhook",
+            properties={"phoneNumberId": message.phone_number_id, "waId": message.customer_wa_id},
+            using_db=conn,
+            **links,
+        )
+    properties: dict[str, Any] = {
+        "type": (message.content or {}).get("type"),
+        "from": message.customer_wa_id,
+        "phoneNumberId": message.phone_number_id,
+        "wamid": message.wamid,
+        "text": message.text,
+    }
+    interactive = (message.content or {}).get("interactive") or {}
+    reply = interactive.get(interactive.get("type", "")) or {}
+    if reply.get("id"):
+        properties["replyId"] = reply["id"]
+    if (message.content or {}).get("button"):
+        properties["payload"] = message.content["button"].get("payload")
+    await emit_event(
+        "message.received", source="webhook", properties=properties, using_db=conn, **links
+    )
+    if flow_response is not None:
+        await _complete_flow(session, flow_response, links, conn)
+
+
+async def _complete_flow(
+    session: WhatsAppSession,
+    response: dict[str, Any],
+    links: dict[str, Any],
+    conn: BaseDBAsyncClient,
+) -> None:
+    session.status = SessionStatus.COMPLETED
+    session.completed_at = utcnow()
+    session.context = {**(session.context or {}), "flowResponse": response}
+    await session.save(
+        update_fields=["status", "completed_at", "context", "updated_at"], using_db=conn
+    )
+    await emit_event(
+        "flow.completed",
+        source="webhook",
+        properties={
+            "flow": session.flow,
+            "flowToken": response.get("flow_token"),
+            "response": response,
+        },
+        using_db=conn,
+        **links,
+    )

@@ -1,0 +1,171 @@
+"""The durable webhook inbox: verify, store, acknowledge — then process, retry, replay.
+
+A delivery is stored (raw bytes, keyed by their SHA-256 under a unique constraint) before
+Meta gets its 200, so nothing acknowledged can be lost. Processing claims a delivery with a
+lease (a conditional UPDATE), so any number of processes can work the inbox together; a
+failure leaves the delivery PENDING with a backoff, and after `MAX_ATTEMPTS` it is FAILED and
+waits for `replay`. Processing is idempotent, so retries and replays are always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+
+from models import InboxStatus, WebhookDelivery
+from whatsapp.inbound.dispatch import Applied, MalformedWebhook, apply_webhook
+from whatsapp.kit.clock import utcnow
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_PREFIX = "sha256="
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(seconds=2)
+BACKOFF_MAX = timedelta(minutes=30)
+
+Processor = Callable[[Any], Awaitable[Applied]]
+
+
+def signature_valid(body: bytes, header: str | None, app_secret: str) -> bool:
+    """Meta's X-Hub-Signature-256: HMAC-SHA256 of the raw body, compared in constant time."""
+    if not header or not header.startswith(SIGNATURE_PREFIX) or not app_secret:
+        # An empty secret verifies against an empty key, which anyone can forge.
+        return False
+    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header[len(SIGNATURE_PREFIX) :].strip().lower())
+
+
+async def store_delivery(body: bytes, *, source: str = "whatsapp") -> tuple[WebhookDelivery, bool]:
+    """Insert the raw delivery unless the same bytes are already stored; (row, is_new)."""
+    key = hashlib.sha256(body).hexdigest()
+    try:
+        row = await WebhookDelivery.create(
+            dedupe_key=key, source=source, body=body.decode("utf-8", errors="replace")
+        )
+    except IntegrityError:
+        return await WebhookDelivery.get(dedupe_key=key), False
+    return row, True
+
+
+async def process_delivery(delivery_id: uuid.UUID, *, processor: Processor = apply_webhook) -> bool:
+    """Claim and process one delivery; False when another worker holds it or it is done."""
+    now = utcnow()
+    claimed = await WebhookDelivery.filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now),
+        id=delivery_id,
+        status=InboxStatus.PENDING,
+    ).update(locked_until=now + LEASE, attempts=_increment())
+    if not claimed:
+        return False
+    row = await WebhookDelivery.get(id=delivery_id)
+    try:
+        payload = orjson.loads(row.body)
+        applied = await processor(payload)
+    except (orjson.JSONDecodeError, MalformedWebhook) as exc:
+        await _finish(row, InboxStatus.FAILED, f"unprocessable: {exc}")
+        log.warning("webhook delivery %s is not processable: %s", row.id, exc)
+        return True
+    except Exception as exc:
+        await _retry_later(row, exc)
+        return True
+    await _finish(row, InboxStatus.PROCESSED, None)
+    log.debug("webhook delivery %s processed: %s", row.id, applied)
+    return True
+
+
+async def process_due(*, limit: int = 100, processor: Processor = apply_webhook) -> int:
+    """Process deliveries waiting for a (first or next) attempt; returns how many were tried."""
+    now = utcnow()
+    due = (
+        await WebhookDelivery.filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+            Q(locked_until__isnull=True) | Q(locked_until__lt=now),
+            status=InboxStatus.PENDING,
+        )
+        .order_by("created_at")
+        .limit(limit)
+        .values_list("id", flat=True)
+    )
+    tried = 0
+    for delivery_id in due:
+        tried += await process_delivery(delivery_id, processor=processor)  # type: ignore[arg-type]
+    return tried
+
+
+async def replay(
+    *, ids: Sequence[uuid.UUID] = (), failed: bool = False, since: Any = None
+) -> list[uuid.UUID]:
+    """Put deliveries back in the queue (by id, or every FAILED one); returns their ids."""
+    query = WebhookDelivery.all()
+    if ids:
+        query = query.filter(id__in=list(ids))
+    elif failed:
+        query = query.filter(status=InboxStatus.FAILED)
+    else:
+        raise ValueError("name the deliveries to replay, or ask for the failed ones")
+    if since is not None:
+        query = query.filter(created_at__gte=since)
+    chosen = await query.values_list("id", flat=True)
+    await WebhookDelivery.filter(id__in=list(chosen)).update(
+        status=InboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=None,
+        locked_until=None,
+        last_error=None,
+        processed_at=None,
+    )
+    return list(chosen)  # type: ignore[arg-type]
+
+
+async def inbox_counts() -> dict[str, int]:
+    counts = {status.value: 0 for status in InboxStatus}
+    for status in InboxStatus:
+        counts[status.value] = await WebhookDelivery.filter(status=status).count()
+    return counts
+
+
+def _increment() -> Any:
+    return F("attempts") + 1
+
+
+async def _finish(row: WebhookDelivery, status: InboxStatus, error: str | None) -> None:
+    await WebhookDelivery.filter(id=row.id).update(
+        status=status,
+        processed_at=utcnow(),
+        locked_until=None,
+        last_error=error,
+        next_attempt_at=None,
+    )
+
+
+async def _retry_later(row: WebhookDelivery, exc: Exception) -> None:
+    attempts = row.attempts
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if attempts >= MAX_ATTEMPTS:
+        await _finish(row, InboxStatus.FAILED, error)
+        log.error(
+            "webhook delivery %s failed %d times, kept for replay: %s", row.id, attempts, error
+        )
+        return
+    delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (attempts - 1))
+    await WebhookDelivery.filter(id=row.id).update(
+        locked_until=None, last_error=error, next_attempt_at=utcnow() + delay
+    )
+    log.warning(
+        "webhook delivery %s failed (attempt %d), retry in %s: %s",
+        row.id,
+        attempts,
+        delay,
+        error,
+        exc_info=exc,
+    )

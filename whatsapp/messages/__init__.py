@@ -1,0 +1,1 @@
+"""Outbound messages: sending, delivery outcomes, scheduling, statuses, media, payload builders."""

@@ -1,0 +1,472 @@
+"""Scheduled delivery: the seed's `processScheduledMessages()`, plus cancel and reschedule.
+
+Claiming is one atomic statement per batch (`SCHEDULED -> SENDING` with a lease, RETURNING the
+ids; on PostgreSQL the candidate rows are picked `FOR UPDATE SKIP LOCKED`), so any number of
+workers can flush together and no message is claimed twice. Sends run with bounded
+concurrency through the per-number rate limiter. Outcomes:
+- accepted by Meta -> SENT (and its event);
+- throttled (130429, 131056) -> back to SCHEDULED a little later, without using an attempt:
+  slowing down is not failing;
+- other retryable failures (5xx, timeouts) -> back to SCHEDULED with exponential backoff, until
+  `rt.max_attempts`, then FAILED;
+- permanent refusals -> FAILED with Meta's code and title.
+
+A message left SENDING by a crashed worker is recovered once its lease expires. Whether Meta
+got it is unknown, so by default (`lease_recovery="fail"`, at most once) it becomes FAILED with
+a title that says so — a customer never gets a message twice. Its status webhooks still move it
+on if Meta did accept it (they find it by its id in the callback data). With "retry" (at least
+once) it is scheduled again instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from models import MessageStatus, MessageType, WhatsAppAnalyticsEvent, WhatsAppMessage
+from whatsapp.cloud.client import CloudApiError, CloudError
+from whatsapp.cloud.problems import problem_from_cloud
+from whatsapp.conversations.windows import SERVICE_WINDOW
+from whatsapp.events.log import emit_event, emit_events
+from whatsapp.kit.clock import utcnow
+from whatsapp.kit.errors import ErrorCode, WagraphError
+from whatsapp.messages.sending import (
+    SEND_LEASE,
+    THROUGHPUT_CODE,
+    THROUGHPUT_PENALTY_S,
+    check_schedule_time,
+)
+from whatsapp.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+PAIR_LIMIT_CODE = 131056
+PAIR_LIMIT_WAIT = timedelta(seconds=6)
+RETRY_BASE = timedelta(seconds=2)
+RETRY_MAX = timedelta(minutes=10)
+LEASE_LOST_TITLE = "Delivery outcome unknown: the sending worker stopped before Meta answered"
+
+_CLAIM_SQL = {
+    "sqlite": (
+        "UPDATE whatsapp_message SET status='SENDING', lease_expires_at=?, "
+        "attempts=attempts+1, updated_at=? WHERE id IN (SELECT id FROM whatsapp_message "
+        "WHERE status='SCHEDULED' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?) "
+        "AND status='SCHEDULED' RETURNING id"
+    ),
+    # The outer status check is re-evaluated on the row a concurrent claimer just changed.
+    "postgres": (
+        "UPDATE whatsapp_message SET status='SENDING', lease_expires_at=$1, "
+        "attempts=attempts+1, updated_at=$2 WHERE id IN (SELECT id FROM whatsapp_message "
+        "WHERE status='SCHEDULED' AND next_attempt_at <= $3 ORDER BY next_attempt_at LIMIT $4 "
+        "FOR UPDATE SKIP LOCKED) AND status='SCHEDULED' RETURNING id"
+    ),
+}
+# Acceptances are written in batches of this size (one UPDATE, one INSERT of events).
+RECORD_EVERY = 100
+FREE_FORM_EXEMPT = (MessageType.TEMPLATE, MessageType.REACTION)
+
+
+@dataclass(slots=True)
+class FlushResult:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    recovered: int = 0
+
+    def add(self, other: FlushResult) -> None:
+        for name in self.__slots__:  # type: ignore[attr-defined]
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+# -- the integrator's controls -----------------------------------------------------------------
+
+
+async def cancel_scheduled_message(message_id: uuid.UUID) -> WhatsAppMessage:
+    cancelled = await WhatsAppMessage.filter(id=message_id, status=MessageStatus.SCHEDULED).update(
+        status=MessageStatus.CANCELLED, next_attempt_at=None, updated_at=utcnow()
+    )
+    message = await _existing(message_id)
+    if not cancelled:
+        raise WagraphError.of(
+            ErrorCode.NOT_CANCELLABLE,
+            f"Only scheduled messages can be cancelled; this one is {message.status.value}",
+            ("id",),
+        )
+    await emit_event(
+        "message.cancelled",
+        source="api",
+        message_id=message.id,
+        session_id=message.session_id,
+        contact_id=message.contact_id,
+        properties={"scheduledFor": _iso(message.scheduled_for)},
+    )
+    return message
+
+
+async def reschedule_message(rt: Runtime, message_id: uuid.UUID, when: datetime) -> WhatsAppMessage:
+    check_schedule_time(when)
+    message = await _existing(message_id)
+    if message.type not in FREE_FORM_EXEMPT and rt.enforce_service_window:
+        from whatsapp.conversations.windows import require_open_window
+
+        await require_open_window(message.phone_number_id, message.customer_wa_id, at=when)
+    moved = await WhatsAppMessage.filter(id=message_id, status=MessageStatus.SCHEDULED).update(
+        scheduled_for=when, next_attempt_at=when, updated_at=utcnow()
+    )
+    if not moved:
+        raise WagraphError.of(
+            ErrorCode.NOT_CANCELLABLE,
+            f"Only scheduled messages can be rescheduled; this one is {message.status.value}",
+            ("id",),
+        )
+    await message.refresh_from_db()
+    await emit_event(
+        "message.rescheduled",
+        source="api",
+        message_id=message.id,
+        session_id=message.session_id,
+        contact_id=message.contact_id,
+        properties={"scheduledFor": _iso(when)},
+    )
+    if rt.on_scheduled is not None:
+        await rt.on_scheduled(message.id, when)
+    return message
+
+
+async def _existing(message_id: uuid.UUID) -> WhatsAppMessage:
+    message = await WhatsAppMessage.get_or_none(id=message_id)
+    if message is None:
+        raise WagraphError.of(ErrorCode.NOT_FOUND, "No message with that id", ("id",))
+    return message
+
+
+async def list_scheduled(*, due_only: bool = False, limit: int = 50) -> list[WhatsAppMessage]:
+    query = WhatsAppMessage.filter(status=MessageStatus.SCHEDULED)
+    if due_only:
+        query = query.filter(next_attempt_at__lte=utcnow())
+    return await query.order_by("next_attempt_at").limit(limit)
+
+
+async def count_due() -> int:
+    return await WhatsAppMessage.filter(
+        status=MessageStatus.SCHEDULED, next_attempt_at__lte=utcnow()
+    ).count()
+
+
+# -- delivery ----------------------------------------------------------------------------------
+
+
+async def process_scheduled_messages(
+    rt: Runtime, *, limit: int = 500, concurrency: int = 32, now: datetime | None = None
+) -> FlushResult:
+    """One pass: recover abandoned sends, then claim up to `limit` due messages and send them."""
+    now = now or utcnow()
+    result = FlushResult(recovered=await recover_abandoned(rt, now=now))
+    claimed = await _claim(limit, now)
+    result.claimed = len(claimed)
+    if claimed:
+        outcome = await _send_all(rt, claimed, concurrency)
+        result.add(outcome)
+    return result
+
+
+async def flush_scheduled_messages(
+    rt: Runtime,
+    *,
+    batch: int = 500,
+    concurrency: int = 32,
+    progress: Callable[[FlushResult], None] | None = None,
+) -> FlushResult:
+    """Pass after pass until nothing is due (the CLI's `scheduled flush`, the worker's sweep)."""
+    total = FlushResult()
+    while True:
+        result = await process_scheduled_messages(rt, limit=batch, concurrency=concurrency)
+        total.add(result)
+        if progress is not None:
+            progress(total)
+        if result.claimed == 0:
+            return total
+
+
+async def deliver_due_message(rt: Runtime, message_id: uuid.UUID) -> bool:
+    """Send one message now if it is still scheduled and due (the per-message arq job)."""
+    now = utcnow()
+    claimed = await WhatsAppMessage.filter(
+        id=message_id, status=MessageStatus.SCHEDULED, next_attempt_at__lte=now
+    ).update(
+        status=MessageStatus.SENDING,
+        lease_expires_at=now + SEND_LEASE,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+    if not claimed:
+        return False  # cancelled, rescheduled, or taken by a sweep already
+    await _send_all(rt, [await WhatsAppMessage.get(id=message_id)], concurrency=1)
+    return True
+
+
+async def recover_abandoned(rt: Runtime, *, now: datetime | None = None) -> int:
+    """SENDING rows whose lease expired: their sender stopped mid-send."""
+    now = now or utcnow()
+    if rt.lease_recovery == "retry":
+        return await WhatsAppMessage.filter(
+            status=MessageStatus.SENDING, lease_expires_at__lt=now
+        ).update(status=MessageStatus.SCHEDULED, next_attempt_at=now, lease_expires_at=None)
+    lost = await WhatsAppMessage.filter(
+        status=MessageStatus.SENDING, lease_expires_at__lt=now
+    ).values_list("id", flat=True)
+    for message_id in lost:
+        async with in_transaction() as conn:
+            failed = (
+                await WhatsAppMessage.filter(
+                    id=message_id, status=MessageStatus.SENDING, lease_expires_at__lt=now
+                )
+                .using_db(conn)
+                .update(
+                    status=MessageStatus.FAILED,
+                    failed_at=now,
+                    lease_expires_at=None,
+                    error_code=None,
+                    error_title=LEASE_LOST_TITLE,
+                )
+            )
+            if failed:
+                message = await WhatsAppMessage.get(id=message_id).using_db(conn)
+                await _event(message, "failed", {"reason": "lease_expired"}, conn)
+    if lost:
+        log.warning("%d messages were left SENDING by a stopped worker; marked FAILED", len(lost))
+    return len(lost)
+
+
+async def _claim(limit: int, now: datetime) -> list[WhatsAppMessage]:
+    conn = Tortoise.get_connection("default")
+    dialect = "postgres" if conn.capabilities.dialect == "postgres" else "sqlite"
+    # execute_query_dict, because Tortoise's execute_query drops an UPDATE's RETURNING rows.
+    rows = await conn.execute_query_dict(_CLAIM_SQL[dialect], [now + SEND_LEASE, now, now, limit])
+    ids = [uuid.UUID(str(row["id"])) for row in rows]  # asyncpg has its own UUID type
+    if not ids:
+        return []
+    return await WhatsAppMessage.filter(id__in=ids).order_by("next_attempt_at")
+
+
+async def _send_all(rt: Runtime, messages: list[WhatsAppMessage], concurrency: int) -> FlushResult:
+    result = FlushResult()
+    closed = await _closed_windows(rt, messages)
+    gate = asyncio.Semaphore(concurrency)
+    accepted: list[tuple[WhatsAppMessage, str]] = []
+
+    async def one(message: WhatsAppMessage) -> None:
+        async with gate:
+            if message.id in closed:
+                await _fail_window_closed(message)
+                result.failed += 1
+                return
+            outcome = await _send_one(rt, message)
+            if isinstance(outcome, str):
+                setattr(result, outcome, getattr(result, outcome) + 1)
+                return
+            accepted.append((message, outcome[1]))
+            result.sent += 1
+            if len(accepted) >= RECORD_EVERY:
+                batch = accepted[:]
+                accepted.clear()
+                await _record_sent(batch)
+
+    await asyncio.gather(*(one(m) for m in messages))
+    await _record_sent(accepted)
+    return result
+
+
+async def _send_one(rt: Runtime, message: WhatsAppMessage) -> str | tuple[str, str]:
+    """Send a claimed message: ("sent", wamid) to record, or the FlushResult counter to add."""
+    try:
+        await rt.limiter.acquire(message.phone_number_id)
+        sent = await rt.cloud.send_message(
+            message.phone_number_id, message.payload or {}, attempts=1
+        )
+    except CloudError as exc:
+        return await _after_failure(rt, message, exc)
+    return "sent", sent.wamid
+
+
+async def _record_sent(accepted: list[tuple[WhatsAppMessage, str]]) -> None:
+    """Write Meta's acceptances in one statement and their events in one insert.
+
+    A status webhook may already have moved a message on (it finds it by callback data), so
+    only rows still SENDING become SENT; each row gets its own wamid.
+    """
+    if not accepted:
+        return
+    now = utcnow()
+    conn = Tortoise.get_connection("default")
+    postgres = conn.capabilities.dialect == "postgres"
+    params: list[Any] = []
+
+    def slot(value: Any) -> str:
+        params.append(value if postgres or not isinstance(value, uuid.UUID) else str(value))
+        return f"${len(params)}" if postgres else "?"
+
+    cases = " ".join(f"WHEN {slot(m.id)} THEN {slot(wamid)}" for m, wamid in accepted)
+    sql = (
+        "UPDATE whatsapp_message SET status = CASE WHEN status = 'SENDING' THEN 'SENT' "
+        f"ELSE status END, wamid = CASE id {cases} END, sent_at = {slot(now)}, "
+        f"lease_expires_at = NULL, updated_at = {slot(now)} "
+        f"WHERE id IN ({', '.join(slot(m.id) for m, _ in accepted)})"
+    )
+    events = []
+    for message, wamid in accepted:
+        message.wamid = wamid
+        events.append(_event_row(message, "sent", {}, now))
+    async with in_transaction() as tx:
+        await tx.execute_query(sql, params)
+        await emit_events(events, using_db=tx)
+
+
+async def _after_failure(rt: Runtime, message: WhatsAppMessage, exc: CloudError) -> str:
+    code = exc.code if isinstance(exc, CloudApiError) else None
+    now = utcnow()
+    if code in (THROUGHPUT_CODE, PAIR_LIMIT_CODE):
+        # Slow down, do not fail: the attempt does not count.
+        if code == THROUGHPUT_CODE:
+            await rt.limiter.penalize(message.phone_number_id, THROUGHPUT_PENALTY_S)
+        wait = (
+            PAIR_LIMIT_WAIT if code == PAIR_LIMIT_CODE else timedelta(seconds=THROUGHPUT_PENALTY_S)
+        )
+        await _back_to_scheduled(message, now + wait, attempts=message.attempts - 1)
+        return "retried"
+    if exc.retryable and message.attempts < rt.max_attempts:
+        delay = min(RETRY_MAX, RETRY_BASE * 2 ** (message.attempts - 1))
+        await _back_to_scheduled(message, now + delay, attempts=message.attempts, error=exc)
+        return "retried"
+    problem = problem_from_cloud(exc)
+    async with in_transaction() as conn:
+        await (
+            WhatsAppMessage.filter(id=message.id, status=MessageStatus.SENDING)
+            .using_db(conn)
+            .update(
+                status=MessageStatus.FAILED,
+                failed_at=now,
+                lease_expires_at=None,
+                error_code=code,
+                error_title=getattr(exc, "title", None) or problem.message,
+                error_details=getattr(exc, "details", None),
+            )
+        )
+        await _event(message, "failed", {"error": {"code": code, "title": problem.message}}, conn)
+    return "failed"
+
+
+async def _back_to_scheduled(
+    message: WhatsAppMessage, when: datetime, *, attempts: int, error: CloudError | None = None
+) -> None:
+    changes: dict[str, Any] = {
+        "status": MessageStatus.SCHEDULED,
+        "next_attempt_at": when,
+        "lease_expires_at": None,
+        "attempts": attempts,
+    }
+    if error is not None:
+        changes.update(
+            error_code=getattr(error, "code", None),
+            error_title=getattr(error, "title", None) or str(error)[:500],
+        )
+    await WhatsAppMessage.filter(id=message.id, status=MessageStatus.SENDING).update(**changes)
+
+
+async def _closed_windows(rt: Runtime, messages: list[WhatsAppMessage]) -> set[uuid.UUID]:
+    """Free-form messages whose customer's window has closed since they were scheduled."""
+    if not rt.enforce_service_window:
+        return set()
+    free_form = [m for m in messages if m.type not in FREE_FORM_EXEMPT]
+    if not free_form:
+        return set()
+    from tortoise.functions import Max
+
+    from models import MessageDirection
+
+    rows = (
+        await WhatsAppMessage.filter(
+            direction=MessageDirection.INBOUND,
+            customer_wa_id__in=list({m.customer_wa_id for m in free_form}),
+        )
+        .annotate(last=Max("received_at"))
+        .group_by("customer_wa_id", "phone_number_id")
+        .values("customer_wa_id", "phone_number_id", "last")
+    )
+    last = {(r["customer_wa_id"], r["phone_number_id"]): _as_datetime(r["last"]) for r in rows}
+    now = utcnow()
+    return {
+        m.id
+        for m in free_form
+        if (seen := last.get((m.customer_wa_id, m.phone_number_id))) is None
+        or now - seen >= SERVICE_WINDOW
+    }
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    """Aggregates come back as strings on SQLite and datetimes on PostgreSQL."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+async def _fail_window_closed(message: WhatsAppMessage) -> None:
+    now = utcnow()
+    title = "Outside the 24-hour service window when due: only templates can be sent"
+    async with in_transaction() as conn:
+        await (
+            WhatsAppMessage.filter(id=message.id, status=MessageStatus.SENDING)
+            .using_db(conn)
+            .update(
+                status=MessageStatus.FAILED, failed_at=now, lease_expires_at=None, error_title=title
+            )
+        )
+        await _event(
+            message,
+            "failed",
+            {"error": {"code": ErrorCode.OUTSIDE_SERVICE_WINDOW.value, "title": title}},
+            conn,
+        )
+
+
+def _event_row(
+    message: WhatsAppMessage, outcome: str, extra: dict[str, Any], now: datetime
+) -> WhatsAppAnalyticsEvent:
+    prefix = "template" if message.type == MessageType.TEMPLATE else "message"
+    return WhatsAppAnalyticsEvent(
+        id=uuid.uuid4(),
+        created_at=now,
+        name=f"{prefix}.{outcome}",
+        source="scheduler",
+        properties={
+            "type": message.type.value,
+            "to": message.customer_wa_id,
+            "phoneNumberId": message.phone_number_id,
+            "wamid": message.wamid,
+            "scheduledFor": _iso(message.scheduled_for),
+            "attempts": message.attempts,
+            **({"metadata": message.metadata} if message.metadata else {}),
+            **extra,
+        },
+        message_id=message.id,
+        session_id=message.session_id,
+        contact_id=message.contact_id,
+    )
+
+
+async def _event(message: WhatsAppMessage, outcome: str, extra: dict[str, Any], conn: Any) -> None:
+    await emit_events([_event_row(message, outcome, extra, utcnow())], using_db=conn)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

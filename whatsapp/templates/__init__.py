@@ -1,0 +1,1 @@
+"""Message templates: the synced store, the sync from Meta, and parameter matching."""
