@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.indexes import Index
 
 from models.base import BaseModel, TimestampedModel
 from models.enums import AutomationRunStatus
 
+if TYPE_CHECKING:
+    from models.contact import WhatsAppContact
+    from models.event import WhatsAppAnalyticsEvent
+
 
 class WhatsAppAutomation(TimestampedModel):
     name = fields.CharField(max_length=128)
     description = fields.TextField(null=True)
     trigger = fields.CharField(max_length=128)
-    conditions = fields.JSONField(default=list)
-    actions = fields.JSONField(default=list)
+    conditions: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
+    actions: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
     enabled = fields.BooleanField(default=True)
     cooldown_seconds = fields.IntField(default=60)
 
@@ -24,26 +31,29 @@ class WhatsAppAutomation(TimestampedModel):
 
 
 class WhatsAppAutomationRun(BaseModel):
-    automation = fields.ForeignKeyField(
+    automation: fields.ForeignKeyRelation[WhatsAppAutomation] = fields.ForeignKeyField(
         "models.WhatsAppAutomation", related_name="runs", on_delete=fields.CASCADE
     )
-    event = fields.ForeignKeyField(
+    automation_id: uuid.UUID
+    event: fields.ForeignKeyNullableRelation[WhatsAppAnalyticsEvent] = fields.ForeignKeyField(
         "models.WhatsAppAnalyticsEvent",
         related_name="automation_runs",
         null=True,
         on_delete=fields.SET_NULL,
     )
-    contact = fields.ForeignKeyField(
+    event_id: uuid.UUID | None
+    contact: fields.ForeignKeyNullableRelation[WhatsAppContact] = fields.ForeignKeyField(
         "models.WhatsAppContact",
         related_name="automation_runs",
         null=True,
         on_delete=fields.SET_NULL,
     )
+    contact_id: uuid.UUID | None
     status = fields.CharEnumField(
         AutomationRunStatus, max_length=16, default=AutomationRunStatus.PENDING
     )
     event_name = fields.CharField(max_length=128, null=True)
-    results = fields.JSONField(default=list)
+    results: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
     error = fields.TextField(null=True)
     started_at = fields.DatetimeField(null=True)
     finished_at = fields.DatetimeField(null=True)

@@ -11,7 +11,7 @@ from models.base import TimestampedModel
 class WhatsAppContact(TimestampedModel):
     wa_id = fields.CharField(max_length=32, unique=True)
     profile_name = fields.CharField(max_length=256, null=True)
-    tags = fields.JSONField(default=list)
+    tags: fields.JSONField[list[str]] = fields.JSONField(default=list)
     last_inbound_at = fields.DatetimeField(null=True)
 
     class Meta:

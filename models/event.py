@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.indexes import Index
 
 from models.base import BaseModel
 
+if TYPE_CHECKING:
+    from models.contact import WhatsAppContact
+    from models.message import WhatsAppMessage
+    from models.session import WhatsAppSession
+
 
 class WhatsAppAnalyticsEvent(BaseModel):
     name = fields.CharField(max_length=128)
     source = fields.CharField(max_length=64)
-    properties = fields.JSONField(default=dict)
-    message = fields.ForeignKeyField(
+    properties: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    message: fields.ForeignKeyNullableRelation[WhatsAppMessage] = fields.ForeignKeyField(
         "models.WhatsAppMessage", related_name="events", null=True, on_delete=fields.SET_NULL
     )
-    session = fields.ForeignKeyField(
+    message_id: uuid.UUID | None
+    session: fields.ForeignKeyNullableRelation[WhatsAppSession] = fields.ForeignKeyField(
         "models.WhatsAppSession", related_name="events", null=True, on_delete=fields.SET_NULL
     )
-    contact = fields.ForeignKeyField(
+    session_id: uuid.UUID | None
+    contact: fields.ForeignKeyNullableRelation[WhatsAppContact] = fields.ForeignKeyField(
         "models.WhatsAppContact", related_name="events", null=True, on_delete=fields.SET_NULL
     )
+    contact_id: uuid.UUID | None
     caused_by_automation_run_id = fields.UUIDField(null=True)
 
     class Meta:

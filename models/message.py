@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.indexes import Index
 
 from models.base import TimestampedModel
 from models.enums import MessageDirection, MessageStatus, MessageType
+
+if TYPE_CHECKING:
+    from models.contact import WhatsAppContact
+    from models.session import WhatsAppSession
+    from models.template import WhatsAppTemplate
 
 
 class WhatsAppMessage(TimestampedModel):
@@ -16,25 +24,29 @@ class WhatsAppMessage(TimestampedModel):
     phone_number_id = fields.CharField(max_length=32)
     customer_wa_id = fields.CharField(max_length=32)
     wamid = fields.CharField(max_length=191, unique=True, null=True)
-    contact = fields.ForeignKeyField(
+    contact: fields.ForeignKeyNullableRelation[WhatsAppContact] = fields.ForeignKeyField(
         "models.WhatsAppContact", related_name="messages", null=True, on_delete=fields.SET_NULL
     )
-    session = fields.ForeignKeyField(
+    contact_id: uuid.UUID | None
+    session: fields.ForeignKeyNullableRelation[WhatsAppSession] = fields.ForeignKeyField(
         "models.WhatsAppSession", related_name="messages", null=True, on_delete=fields.SET_NULL
     )
-    template = fields.ForeignKeyField(
+    session_id: uuid.UUID | None
+    template: fields.ForeignKeyNullableRelation[WhatsAppTemplate] = fields.ForeignKeyField(
         "models.WhatsAppTemplate", related_name="messages", null=True, on_delete=fields.SET_NULL
     )
+    template_id: uuid.UUID | None
     template_name = fields.CharField(max_length=512, null=True)
     template_language = fields.CharField(max_length=16, null=True)
-    reply_to = fields.ForeignKeyField(
+    reply_to: fields.ForeignKeyNullableRelation[WhatsAppMessage] = fields.ForeignKeyField(
         "models.WhatsAppMessage", related_name="replies", null=True, on_delete=fields.SET_NULL
     )
+    reply_to_id: uuid.UUID | None
     reply_to_wamid = fields.CharField(max_length=191, null=True)
     text = fields.TextField(null=True)
-    content = fields.JSONField(null=True)
-    metadata = fields.JSONField(null=True)
-    payload = fields.JSONField(null=True)
+    content: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    metadata: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    payload: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     error_code = fields.IntField(null=True)
     error_title = fields.CharField(max_length=512, null=True)
     error_details = fields.TextField(null=True)
@@ -49,8 +61,8 @@ class WhatsAppMessage(TimestampedModel):
     lease_expires_at = fields.DatetimeField(null=True)
     idempotency_key = fields.CharField(max_length=128, unique=True, null=True)
     request_hash = fields.CharField(max_length=64, null=True)
-    conversation = fields.JSONField(null=True)
-    pricing = fields.JSONField(null=True)
+    conversation: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    pricing: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
 
     class Meta:
         table = "whatsapp_message"

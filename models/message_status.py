@@ -7,23 +7,30 @@ before our own send has stored its wamid waits here (message unset) until the me
 
 from __future__ import annotations
 
+import uuid
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.indexes import Index
 
 from models.base import BaseModel
 from models.enums import MessageStatus
 
+if TYPE_CHECKING:
+    from models.message import WhatsAppMessage
+
 
 class WhatsAppMessageStatus(BaseModel):
-    message = fields.ForeignKeyField(
+    message: fields.ForeignKeyNullableRelation[WhatsAppMessage] = fields.ForeignKeyField(
         "models.WhatsAppMessage", related_name="statuses", null=True, on_delete=fields.CASCADE
     )
+    message_id: uuid.UUID | None
     wamid = fields.CharField(max_length=191)
     status = fields.CharEnumField(MessageStatus, max_length=16)
     occurred_at = fields.DatetimeField()
     recipient_wa_id = fields.CharField(max_length=32, null=True)
-    conversation = fields.JSONField(null=True)
-    pricing = fields.JSONField(null=True)
+    conversation: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    pricing: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     error_code = fields.IntField(null=True)
     error_title = fields.CharField(max_length=512, null=True)
     error_details = fields.TextField(null=True)

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.indexes import Index
 
 from models.base import TimestampedModel
 from models.enums import SessionStatus
 
+if TYPE_CHECKING:
+    from models.contact import WhatsAppContact
+
 
 class WhatsAppSession(TimestampedModel):
-    contact = fields.ForeignKeyField(
+    contact: fields.ForeignKeyNullableRelation[WhatsAppContact] = fields.ForeignKeyField(
         "models.WhatsAppContact", related_name="sessions", null=True, on_delete=fields.SET_NULL
     )
+    contact_id: uuid.UUID | None
     phone_number_id = fields.CharField(max_length=32, null=True)
     flow = fields.CharField(max_length=128, null=True)
     flow_token = fields.CharField(max_length=200, unique=True, null=True)
     status = fields.CharEnumField(SessionStatus, max_length=16, default=SessionStatus.ACTIVE)
-    context = fields.JSONField(default=dict)
-    tags = fields.JSONField(default=list)
+    context: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    tags: fields.JSONField[list[str]] = fields.JSONField(default=list)
     last_inbound_at = fields.DatetimeField(null=True)
     started_at = fields.DatetimeField(auto_now_add=True)
     completed_at = fields.DatetimeField(null=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 
 from models.base import TimestampedModel
@@ -15,7 +17,7 @@ class WhatsAppTemplate(TimestampedModel):
     status = fields.CharField(max_length=32)
     category = fields.CharField(max_length=32, null=True)
     parameter_format = fields.CharField(max_length=16, default="POSITIONAL")
-    components = fields.JSONField(default=list)
+    components: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
     quality_score = fields.CharField(max_length=16, null=True)
     rejected_reason = fields.CharField(max_length=64, null=True)
     synced_at = fields.DatetimeField(null=True)
