@@ -23,13 +23,18 @@ install: $(STAMP)  ## create .venv and install wagraph with its dev tools
 run: install  ## migrate and start the server with the built-in sandbox (SQLite, no Redis)
 	$(BIN)/wagraph serve
 
-test: install  ## lint, then run the whole suite (DATABASE_URL/REDIS_URL pick the backends)
-	$(BIN)/ruff check .
+test: lint  ## the quality gates, then the whole suite (DATABASE_URL/REDIS_URL pick the backends)
 	$(BIN)/pytest -q
 
-lint: install  ## ruff
+lint: install  ## the quality gates: ruff, ruff format, mypy and the import contract (.importlinter)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check app whatsapp schema resolvers webhooks jobs models sandbox
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: install  ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 migrate: install  ## apply migrations for DATABASE_URL
 	$(BIN)/wagraph migrate

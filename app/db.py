@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 
+from app.runtime import subscribe_core
+
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +74,13 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 
 async def init_db(url: str) -> None:
-    """Open Tortoise once per process, with the global fallback that request tasks need."""
+    """Open Tortoise once per process, with the global fallback that request tasks need.
+
+    Whatever opens the database may record events, so the core's subscriptions are wired here
+    too (idempotent): a CLI command or a test that never builds a runtime still runs
+    automations for the events it records.
+    """
+    subscribe_core()
     if Tortoise._inited:
         return
     _ensure_sqlite_dir(url)

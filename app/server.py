@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -18,46 +17,16 @@ from strawberry.asgi import GraphQL
 from tortoise import Tortoise
 
 from app.db import close_db, init_db
+from app.runtime import build_runtime
 from app.settings import Settings, get_settings
 from jobs.inprocess import BackgroundWork
 from jobs.queue import JobQueue
 from schema.context import Context
 from schema.root import build_schema
-from webhooks import whatsapp as webhooks
+from webhooks.whatsapp import WhatsAppWebhook
 from whatsapp.access import api_keys
-from whatsapp.cloud.client import CloudClient, CloudConfig
-from whatsapp.cloud.ratelimit import build_limiter
-from whatsapp.runtime import Runtime, ScheduleHook
 
 log = logging.getLogger("wagraph.server")
-
-
-def cloud_config(settings: Settings) -> CloudConfig:
-    return CloudConfig(
-        base_url=settings.graph_base_url,
-        version=settings.graph_api_version,
-        access_token=settings.meta_access_token.get_secret_value(),
-        timeout_s=settings.http_timeout_s,
-        max_connections=settings.http_max_connections,
-        max_attempts=settings.cloud_max_attempts,
-        backoff_base_s=settings.cloud_backoff_base_s,
-        backoff_max_s=settings.cloud_backoff_max_s,
-    )
-
-
-def build_runtime(settings: Settings, *, on_scheduled: ScheduleHook | None = None) -> Runtime:
-    return Runtime(
-        cloud=CloudClient(cloud_config(settings)),
-        phone_number_id=settings.meta_phone_number_id,
-        business_id=settings.meta_business_id,
-        enforce_service_window=settings.enforce_service_window,
-        http=httpx.AsyncClient(timeout=settings.automation_webhook_timeout_s),
-        webhook_signing_secret=settings.automation_webhook_secret.get_secret_value(),
-        limiter=build_limiter(settings.rate_limit_mps, settings.redis_url),
-        on_scheduled=on_scheduled,
-        max_attempts=settings.scheduled_max_attempts,
-        lease_recovery=settings.lease_recovery,
-    )
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -192,42 +161,17 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ready", "database": "up"})
 
 
-def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
-    """The ASGI app. `manage_db=False` when the caller (a test) owns the Tortoise connection."""
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The ASGI app. It opens the database unless the process already has (`wagraph serve`,
+    tests), and then leaves closing it to whoever opened it."""
     settings = settings or get_settings()
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if manage_db:
-            await init_db(settings.database_url)
-        queue = (
-            await JobQueue.connect(settings.redis_url, settings.queue_name)
-            if settings.redis_url
-            else None
-        )
-        app.state.runtime = build_runtime(
-            settings, on_scheduled=queue.schedule_delivery if queue else None
-        )
-        # With Redis, arq workers own scheduled delivery; without it, this process does.
-        app.state.background = BackgroundWork(
-            app.state.runtime,
-            sweep_interval_s=settings.background_interval_s,
-            scheduled=queue is None,
-            batch=settings.scheduled_batch,
-            concurrency=settings.scheduled_concurrency,
-        )
-        if settings.background_interval_s > 0:
-            app.state.background.start()
-        try:
-            yield
-        finally:
-            await app.state.background.stop()
-            await app.state.runtime.aclose()
-            if queue is not None:
-                await queue.aclose()
-            if manage_db:
-                await close_db()
-
+    background = BackgroundWork(settings)
+    webhook = WhatsAppWebhook(
+        verify_token=settings.verify_token,
+        app_secret=settings.app_secret or "",
+        max_bytes=settings.max_webhook_bytes,
+        delivery_arrived=background.delivery_arrived,
+    )
     schema = build_schema(max_depth=settings.max_query_depth, max_tokens=settings.max_query_tokens)
     graphql: ASGIApp = BodyLimit(
         ApiKeyGate(GraphQLApp(schema, settings)),
@@ -238,12 +182,45 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
-            Route("/webhooks/whatsapp", webhooks.verify, methods=["GET"]),
-            Route("/webhooks/whatsapp", webhooks.receive, methods=["POST"]),
+            *webhook.routes(),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
-        lifespan=lifespan,
+        lifespan=_lifespan(settings, background),
     )
-    app.state.settings = settings
+    app.state.background = background
     return app
+
+
+def _lifespan(
+    settings: Settings, background: BackgroundWork
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Start: the database, the job queue (with Redis), the runtime, the background work.
+    Stop: the same, in reverse."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        owns_db = not Tortoise._inited
+        await init_db(settings.database_url)
+        queue = (
+            await JobQueue.connect(settings.redis_url, settings.queue_name)
+            if settings.redis_url
+            else None
+        )
+        # With Redis, arq workers own scheduled delivery (booked per message through the
+        # queue); without it, the background work here does it.
+        app.state.runtime = build_runtime(
+            settings, on_scheduled=queue.schedule_delivery if queue else None
+        )
+        background.start(app.state.runtime)
+        try:
+            yield
+        finally:
+            await background.stop()
+            await app.state.runtime.aclose()
+            if queue is not None:
+                await queue.aclose()
+            if owns_db:
+                await close_db()
+
+    return lifespan

@@ -1,1 +1,2 @@
-"""Background work: in-process loops (the embedded default) and, with Redis, arq workers."""
+"""Background work: one table of jobs (`table`), run by arq workers with Redis (`worker`) or by
+the server itself (`inprocess`, the embedded default)."""

@@ -1,9 +1,10 @@
-"""Background work inside the server process.
+"""Background work inside the server process: the rows of `jobs.table` the server runs itself.
 
-Webhook deliveries are processed as soon as they arrive (and swept on an interval, which also
-retries failures and picks up anything left by a crashed process); automation runs are worked
-the same way; without Redis, due scheduled messages are flushed here too (with Redis the arq
-workers do that). Everything runs through the same `whatsapp.*` functions the worker calls.
+Each periodic row marked to run in-process gets a loop on the settings' interval (without
+Redis that includes the scheduled-message sweep; with Redis the arq workers own it). Webhook
+deliveries are also processed as soon as they arrive (`delivery_arrived`), by a few consumers;
+the inbox sweep retries failures and picks up anything left by a crashed process. Everything
+runs through the same job functions the arq worker calls.
 """
 
 from __future__ import annotations
@@ -12,14 +13,19 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 
-from whatsapp.automations import engine as automations
+from app.settings import Settings
+from jobs.table import JOBS, InProcess, Job, JobContext
 from whatsapp.inbound import inbox
-from whatsapp.messages import scheduling
 from whatsapp.runtime import Runtime
 
 log = logging.getLogger("wagraph.background")
+
+
+def in_process_jobs(*, with_redis: bool) -> list[Job]:
+    """The periodic rows this server runs itself, given whether arq workers are about."""
+    wanted = {InProcess.ALWAYS} if with_redis else {InProcess.ALWAYS, InProcess.WITHOUT_REDIS}
+    return [job for job in JOBS if job.cron is not None and job.in_process in wanted]
 
 
 class BackgroundWork:
@@ -28,41 +34,23 @@ class BackgroundWork:
     # the database connection.
     INBOX_CONSUMERS = 2
 
-    def __init__(
-        self,
-        rt: Runtime,
-        *,
-        sweep_interval_s: float = 1.0,
-        scheduled: bool = True,
-        batch: int = 500,
-        concurrency: int = 64,
-    ) -> None:
-        self.rt = rt
-        self.sweep_interval_s = sweep_interval_s
-        self.scheduled = scheduled
-        self.batch = batch
-        self.concurrency = concurrency
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self._arrived: asyncio.Queue[uuid.UUID] = asyncio.Queue()
         self._loops: list[asyncio.Task[None]] = []
         self._consumers: list[asyncio.Task[None]] = []
         self._stop = asyncio.Event()
 
-    def start(self) -> None:
-        self._loops.append(asyncio.create_task(self._every(inbox.process_due, "inbox sweep")))
-        if self.scheduled:
-            self._loops.append(asyncio.create_task(self._every(self._flush, "scheduled sweep")))
-        self._loops.append(
-            asyncio.create_task(
-                self._every(lambda: automations.run_pending(self.rt), "automations")
-            )
-        )
+    def start(self, rt: Runtime) -> None:
+        """Start a loop per in-process job; none when the interval is 0 (work is driven by
+        hand then, or by arq workers)."""
+        if self.settings.background_interval_s <= 0:
+            return
+        ctx = JobContext(rt, self.settings)
+        for job in in_process_jobs(with_redis=bool(self.settings.redis_url)):
+            self._loops.append(asyncio.create_task(self._every(job, ctx)))
 
-    async def _flush(self) -> None:
-        await scheduling.flush_scheduled_messages(
-            self.rt, batch=self.batch, concurrency=self.concurrency
-        )
-
-    def inbox_arrived(self, delivery_id: uuid.UUID) -> None:
+    def delivery_arrived(self, delivery_id: uuid.UUID) -> None:
         """Process a delivery soon after it was acknowledged."""
         if not self._consumers:
             self._consumers = [
@@ -71,7 +59,7 @@ class BackgroundWork:
         self._arrived.put_nowait(delivery_id)
 
     async def drain(self) -> None:
-        """Wait until every arrived delivery has been processed (tests and shutdown)."""
+        """Wait until every arrived delivery has been processed (shutdown, and tests)."""
         await self._arrived.join()
 
     async def stop(self) -> None:
@@ -93,11 +81,11 @@ class BackgroundWork:
             finally:
                 self._arrived.task_done()
 
-    async def _every(self, work: Callable[[], Awaitable[object]], name: str) -> None:
+    async def _every(self, job: Job, ctx: JobContext) -> None:
         while not self._stop.is_set():
             try:
-                await work()
+                await job.run(ctx)
             except Exception:  # a failing sweep must not stop the loop
-                log.exception("%s failed", name)
+                log.exception("%s failed", job.name)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self.sweep_interval_s)
+                await asyncio.wait_for(self._stop.wait(), self.settings.background_interval_s)

@@ -1,4 +1,5 @@
-"""Enqueueing arq jobs from the server (only when REDIS_URL is set)."""
+"""Enqueueing arq jobs from the server (only when REDIS_URL is set): the jobs of `jobs.table`
+that are booked by id rather than run on a schedule."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 
-DELIVER_JOB = "messages.deliver"
+from jobs.table import DELIVER_MESSAGE
 
 
 def redis_settings(url: str) -> RedisSettings:
@@ -28,9 +29,9 @@ class JobQueue:
         """A deferred job per scheduled message, for punctuality; the job id makes a repeat
         (the same message at the same time) a no-op, while a reschedule books a new one."""
         await self.pool.enqueue_job(
-            DELIVER_JOB,
+            DELIVER_MESSAGE.name,
             str(message_id),
-            _job_id=f"{DELIVER_JOB}:{message_id}:{int(when.timestamp())}",
+            _job_id=f"{DELIVER_MESSAGE.name}:{message_id}:{int(when.timestamp())}",
             _defer_until=when,
             _queue_name=self.queue_name,
         )

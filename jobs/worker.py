@@ -1,106 +1,77 @@
-"""The arq worker: `wagraph worker`.
+"""The arq worker (`wagraph worker`): every row of `jobs.table`, on Redis.
 
-- `messages.deliver` — one deferred job per scheduled message, enqueued for its time;
-- a sweep of due scheduled messages (every 5 s; also retries and crash recovery);
-- the webhook inbox retry sweep and automation runs (every second);
-- the template sync (hourly).
-Cron jobs are unique per tick across workers; the claims inside the functions make any overlap
-harmless. Tortoise is opened and closed with the worker.
+Periodic rows become arq cron jobs (unique per tick across workers; the claims inside the
+functions make any overlap harmless); the others are functions that the server enqueues by id.
+Tortoise is opened and closed with the worker, unless the process already had it open.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-import uuid
 from typing import Any
 
 from arq import cron, func
-from arq.worker import Worker
+from arq.cron import CronJob
+from arq.typing import WorkerCoroutine
+from arq.worker import Function, Worker
 from tortoise import Tortoise
 
 from app.db import close_db, init_db
-from app.server import build_runtime
-from app.settings import Settings, get_settings
-from jobs.queue import DELIVER_JOB, JobQueue, redis_settings
-from whatsapp.automations import engine as automations
-from whatsapp.inbound import inbox
-from whatsapp.messages import scheduling
-from whatsapp.runtime import Runtime
-from whatsapp.templates import sync as template_sync
+from app.runtime import build_runtime
+from app.settings import Settings
+from jobs.queue import JobQueue, redis_settings
+from jobs.table import JOBS, Job, JobContext
 
 log = logging.getLogger("wagraph.worker")
-EVERY_SECOND = set(range(60))
-EVERY_5_SECONDS = set(range(0, 60, 5))
-
-
-def _rt(ctx: dict[str, Any]) -> Runtime:
-    return ctx["rt"]  # type: ignore[no-any-return]
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    settings: Settings = ctx.get("settings") or get_settings()
-    ctx["settings"] = settings
-    # A worker embedded in a process that already has the database (tests) leaves it open.
+    settings: Settings = ctx["settings"]
     ctx["owns_db"] = not Tortoise._inited
     await init_db(settings.database_url)
     queue = JobQueue(ctx["redis"], settings.queue_name)
-    ctx["rt"] = build_runtime(settings, on_scheduled=queue.schedule_delivery)
+    rt = build_runtime(settings, on_scheduled=queue.schedule_delivery)
+    ctx["job"] = JobContext(rt, settings)
     log.info("worker started (rate limit %.0f msg/s per number)", settings.rate_limit_mps)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    await _rt(ctx).aclose()
-    if ctx.get("owns_db"):
+    job: JobContext = ctx["job"]
+    await job.rt.aclose()
+    if ctx["owns_db"]:
         await close_db()
 
 
-async def deliver_message(ctx: dict[str, Any], message_id: str) -> bool:
-    return await scheduling.deliver_due_message(_rt(ctx), uuid.UUID(message_id))
+def _arq_coroutine(job: Job) -> WorkerCoroutine:
+    """The row's function as arq calls it: with arq's context dict, whose "job" is ours."""
+
+    async def run(ctx: dict[Any, Any], *args: Any, **kwargs: Any) -> Any:
+        return await job.run(ctx["job"], *args, **kwargs)
+
+    return run
 
 
-async def sweep_scheduled(ctx: dict[str, Any]) -> dict[str, int]:
-    settings: Settings = ctx["settings"]
-    result = await scheduling.flush_scheduled_messages(
-        _rt(ctx), batch=settings.scheduled_batch, concurrency=settings.scheduled_concurrency
+def _arq_job(job: Job) -> Function | CronJob:
+    if job.cron is None:
+        return func(_arq_coroutine(job), name=job.name)
+    return cron(
+        _arq_coroutine(job),
+        name=job.name,
+        second=set(job.cron.second),
+        minute=set(job.cron.minute) if job.cron.minute is not None else None,
+        run_at_startup=job.run_at_startup,
+        timeout=job.timeout_s,
     )
-    return {name: getattr(result, name) for name in ("claimed", "sent", "failed", "retried")}
 
 
-async def sweep_inbox(ctx: dict[str, Any]) -> int:
-    return await inbox.process_due()
-
-
-async def run_automations(ctx: dict[str, Any]) -> int:
-    return await automations.run_pending(_rt(ctx))
-
-
-async def sync_templates(ctx: dict[str, Any]) -> Any:
-    if not _rt(ctx).business_id:
-        return None
-    result = await template_sync.sync_templates(_rt(ctx), source="worker")
-    return dataclasses.asdict(result)
-
-
-def worker_settings(settings: Settings | None = None) -> dict[str, Any]:
+def worker_settings(settings: Settings) -> dict[str, Any]:
     """The WorkerSettings of arq, as keyword arguments for `arq.worker.Worker`."""
-    settings = settings or get_settings()
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set: without Redis, `wagraph serve` does this work")
+    arq_jobs = [_arq_job(job) for job in JOBS]
     return {
-        "functions": [func(deliver_message, name=DELIVER_JOB)],
-        "cron_jobs": [
-            cron(
-                sweep_scheduled,
-                name="messages.sweep",
-                second=EVERY_5_SECONDS,
-                run_at_startup=True,
-                timeout=600,
-            ),
-            cron(sweep_inbox, name="webhooks.sweep", second=EVERY_SECOND),
-            cron(run_automations, name="automations.run", second=EVERY_SECOND),
-            cron(sync_templates, name="templates.sync", minute=0, second=0),
-        ],
+        "functions": [job for job in arq_jobs if isinstance(job, Function)],
+        "cron_jobs": [job for job in arq_jobs if isinstance(job, CronJob)],
         "on_startup": startup,
         "on_shutdown": shutdown,
         "redis_settings": redis_settings(settings.redis_url),
@@ -112,5 +83,6 @@ def worker_settings(settings: Settings | None = None) -> dict[str, Any]:
     }
 
 
-def build_worker(settings: Settings | None = None, **overrides: Any) -> Worker:
+def build_worker(settings: Settings, **overrides: Any) -> Worker:
+    """An arq worker for these settings; `overrides` are arq's own options (`burst`, …)."""
     return Worker(**{**worker_settings(settings), **overrides})

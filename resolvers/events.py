@@ -1,23 +1,19 @@
-"""Resolvers for reading the event log."""
+"""Events: read the event log."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
-
 import strawberry
 
-from schema.context import Info
-from schema.types import EventConnection
+from schema.events import Event, EventConnection, EventFilter
+from schema.fields import query
 from whatsapp.events import queries as event_queries
 
-if TYPE_CHECKING:
-    from schema.sessions import EventFilter
 
-
-def _query(f: EventFilter | None) -> event_queries.EventQuery:
-    if f is None:
-        return event_queries.EventQuery()
-    return event_queries.EventQuery(
+async def events(
+    filter: EventFilter | None = None, first: int | None = 20, after: str | None = None
+) -> EventConnection:
+    f = filter or EventFilter()
+    where = event_queries.EventQuery(
         name=f.name,
         source=f.source,
         session_id=None if f.session_id is None else str(f.session_id),
@@ -26,13 +22,10 @@ def _query(f: EventFilter | None) -> event_queries.EventQuery:
         since=f.since,
         until=f.until,
     )
+    page = await event_queries.list_events(query=where, first=first, after=after)
+    return EventConnection.from_page(page, Event.from_model)
 
 
-async def events(
-    info: Info,
-    filter: Annotated[EventFilter, strawberry.lazy("schema.sessions")] | None = None,
-    first: int | None = 20,
-    after: str | None = None,
-) -> EventConnection:
-    page = await event_queries.list_events(_query(filter), first=first, after=after)
-    return EventConnection.from_page(page)
+@strawberry.type
+class EventQuery:
+    events: EventConnection = query(events, description="Events matching the filter, newest first.")

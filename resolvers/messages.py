@@ -1,174 +1,197 @@
-"""Resolvers for sending and reading messages."""
+"""Messages: send (free-form, template, reaction), mark as read, schedule, upload, read back."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
+from typing import cast
 
 import strawberry
+from starlette.datastructures import UploadFile
+from strawberry.file_uploads import Upload
 
-from resolvers.errors import user_errors
 from schema.context import Info
-from schema.errors import UserError
-from schema.inputs import (
+from schema.fields import mutation, query
+from schema.messages import (
+    MarkAsReadPayload,
+    Media,
+    Message,
+    MessageConnection,
     MessageFilter,
     SendMessageInput,
+    SendMessagePayload,
     SendReactionInput,
     SendTemplateInput,
     SessionHintInput,
-    to_plain,
+    UploadMediaPayload,
 )
-from schema.payloads import MarkAsReadPayload, SendMessagePayload
-from schema.types import Message, MessageConnection
+from schema.plain import json_object, to_plain
 from whatsapp.conversations.sessions import SessionHint
-from whatsapp.kit.errors import WagraphError, invalid
+from whatsapp.kit.errors import ErrorCode, WagraphError
+from whatsapp.kit.ids import parse_id
+from whatsapp.messages import media, scheduling, sending
 from whatsapp.messages import queries as message_queries
-from whatsapp.messages import scheduling
-from whatsapp.messages import sending as messaging
-from whatsapp.messages.sending import SendResult
 
-
-def _payload(result: SendResult) -> SendMessagePayload:
-    errors = [UserError.from_problem(result.problem)] if result.problem else []
-    return SendMessagePayload(
-        message=Message.from_model(result.message), errors=errors, replayed=result.replayed
-    )
-
-
-def _uuid(value: str | None, *field: str) -> uuid.UUID | None:
-    if value is None:
-        return None
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise invalid("Not a valid id", *field) from None
+MESSAGE_ID = "message id"
 
 
 def _session_hint(hint: SessionHintInput | None) -> SessionHint | None:
     if hint is None:
         return None
     return SessionHint(
-        id=_uuid(hint.id, "session", "id"),
+        id=None if hint.id is None else parse_id(hint.id, "session", "id"),
         flow_token=hint.flow_token,
         tags=tuple(hint.tags or ()),
-        context=hint.context,
+        context=json_object(hint.context, "session", "context"),
     )
 
 
 async def send_message(info: Info, input: SendMessageInput) -> SendMessagePayload:
-    try:
-        result = await messaging.send_message(
-            info.context.runtime,
-            to=input.to,
-            content=to_plain(input.content),
-            phone_number_id=input.phone_number_id,
-            reply_to=input.reply_to,
-            metadata=input.metadata,
-            session=_session_hint(input.session),
-            idempotency_key=input.idempotency_key,
-            schedule_for=input.schedule_for,
-        )
-    except WagraphError as exc:
-        return SendMessagePayload(errors=user_errors(exc))
-    return _payload(result)
+    result = await sending.send_message(
+        info.context.runtime,
+        to=input.to,
+        content=to_plain(input.content),
+        phone_number_id=input.phone_number_id,
+        reply_to=input.reply_to,
+        metadata=json_object(input.metadata, "metadata"),
+        session=_session_hint(input.session),
+        idempotency_key=input.idempotency_key,
+        schedule_for=input.schedule_for,
+    )
+    return SendMessagePayload.from_result(result)
 
 
 async def send_template(info: Info, input: SendTemplateInput) -> SendMessagePayload:
-    try:
-        result = await messaging.send_template(
-            info.context.runtime,
-            to=input.to,
-            name=input.name,
-            language=input.language,
-            header=to_plain(input.header),
-            body=to_plain(input.body or []),
-            buttons=to_plain(input.buttons or []),
-            phone_number_id=input.phone_number_id,
-            metadata=input.metadata,
-            session=_session_hint(input.session),
-            idempotency_key=input.idempotency_key,
-            schedule_for=input.schedule_for,
-        )
-    except WagraphError as exc:
-        return SendMessagePayload(errors=user_errors(exc))
-    return _payload(result)
+    result = await sending.send_template(
+        info.context.runtime,
+        to=input.to,
+        name=input.name,
+        language=input.language,
+        header=to_plain(input.header),
+        body=to_plain(input.body or []),
+        buttons=to_plain(input.buttons or []),
+        phone_number_id=input.phone_number_id,
+        metadata=json_object(input.metadata, "metadata"),
+        session=_session_hint(input.session),
+        idempotency_key=input.idempotency_key,
+        schedule_for=input.schedule_for,
+    )
+    return SendMessagePayload.from_result(result)
 
 
 async def send_reaction(info: Info, input: SendReactionInput) -> SendMessagePayload:
-    try:
-        result = await messaging.send_reaction(
-            info.context.runtime,
-            message_id=str(input.message_id),
-            emoji=input.emoji,
-            phone_number_id=input.phone_number_id,
-            idempotency_key=input.idempotency_key,
-        )
-    except WagraphError as exc:
-        return SendMessagePayload(errors=user_errors(exc))
-    return _payload(result)
+    result = await sending.send_reaction(
+        info.context.runtime,
+        message_id=str(input.message_id),
+        emoji=input.emoji,
+        phone_number_id=input.phone_number_id,
+        idempotency_key=input.idempotency_key,
+    )
+    return SendMessagePayload.from_result(result)
 
 
 async def mark_as_read(
     info: Info, message_id: strawberry.ID, typing_indicator: bool = False
 ) -> MarkAsReadPayload:
-    try:
-        message = await messaging.mark_as_read(
-            info.context.runtime, message_id=str(message_id), typing_indicator=typing_indicator
-        )
-    except WagraphError as exc:
-        return MarkAsReadPayload(errors=user_errors(exc, prefix=()))
+    message = await sending.mark_as_read(
+        info.context.runtime, message_id=str(message_id), typing_indicator=typing_indicator
+    )
     return MarkAsReadPayload(message=Message.from_model(message))
 
 
-async def cancel_scheduled_message(info: Info, id: strawberry.ID) -> SendMessagePayload:
-    try:
-        message = await scheduling.cancel_scheduled_message(_required_uuid(id))
-    except WagraphError as exc:
-        return SendMessagePayload(errors=user_errors(exc, prefix=()))
+async def cancel_scheduled_message(id: strawberry.ID) -> SendMessagePayload:
+    message = await scheduling.cancel_scheduled_message(
+        message_id=parse_id(id, "id", what=MESSAGE_ID)
+    )
     return SendMessagePayload(message=Message.from_model(message))
 
 
 async def reschedule_message(
     info: Info, id: strawberry.ID, schedule_for: datetime
 ) -> SendMessagePayload:
-    try:
-        message = await scheduling.reschedule_message(
-            info.context.runtime, _required_uuid(id), schedule_for
-        )
-    except WagraphError as exc:
-        return SendMessagePayload(errors=user_errors(exc, prefix=()))
+    message = await scheduling.reschedule_message(
+        info.context.runtime, message_id=parse_id(id, "id", what=MESSAGE_ID), when=schedule_for
+    )
     return SendMessagePayload(message=Message.from_model(message))
 
 
-def _required_uuid(value: strawberry.ID) -> uuid.UUID:
+async def upload_media(
+    info: Info, file: Upload, phone_number_id: str | None = None
+) -> UploadMediaPayload:
+    upload = cast(UploadFile, file)  # what strawberry's Upload is under Starlette
+    limit = info.context.max_upload_bytes
     try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise invalid("Not a valid message id", "id") from None
+        data = await upload.read(limit + 1)  # one byte more tells "too large" from "just fits"
+    finally:
+        await upload.close()
+    if len(data) > limit:
+        raise WagraphError.of(
+            ErrorCode.MEDIA_TOO_LARGE, f"Uploads are limited to {limit} bytes", ("file",)
+        )
+    row = await media.upload_media(
+        info.context.runtime,
+        data=data,
+        filename=upload.filename or "upload",
+        mime_type=upload.content_type or "application/octet-stream",
+        phone_number_id=phone_number_id,
+    )
+    return UploadMediaPayload(media=Media.from_model(row))
 
 
-async def message(info: Info, id: strawberry.ID) -> Message | None:
-    row = await message_queries.get_message(str(id))
+async def message(id: strawberry.ID) -> Message | None:
+    row = await message_queries.get_message(message_id=str(id))
     return Message.from_model(row) if row else None
 
 
 async def messages(
-    info: Info,
-    filter: MessageFilter | None = None,
-    first: int | None = 20,
-    after: str | None = None,
+    filter: MessageFilter | None = None, first: int | None = 20, after: str | None = None
 ) -> MessageConnection:
     f = filter or MessageFilter()
-    query = message_queries.MessageQuery(
+    where = message_queries.MessageQuery(
         statuses=tuple(f.status or ()),
         types=tuple(f.type or ()),
         direction=f.direction,
         customer=f.to,
         phone_number_id=f.phone_number_id,
-        session_id=_uuid(f.session_id, "filter", "sessionId"),
+        session_id=None if f.session_id is None else parse_id(f.session_id, "filter", "sessionId"),
         template_name=f.template_name,
         created_after=f.created_after,
         created_before=f.created_before,
     )
-    page = await message_queries.list_messages(query, first=first, after=after)
-    return MessageConnection.from_page(page)
+    page = await message_queries.list_messages(query=where, first=first, after=after)
+    return MessageConnection.from_page(page, Message.from_model)
+
+
+@strawberry.type
+class MessageQuery:
+    message: Message | None = query(message, description="A message by our id or its wamid.")
+    messages: MessageConnection = query(
+        messages, description="Messages matching the filter, newest first."
+    )
+
+
+@strawberry.type
+class MessageMutation:
+    send_message: SendMessagePayload = mutation(
+        send_message,
+        description="Send text, media, location, contacts, interactive or flow content.",
+    )
+    send_template: SendMessagePayload = mutation(
+        send_template, description="Send an approved template."
+    )
+    send_reaction: SendMessagePayload = mutation(
+        send_reaction, description='React to a message; an empty emoji "" removes the reaction.'
+    )
+    mark_as_read: MarkAsReadPayload = mutation(
+        mark_as_read,
+        description="Mark a customer's message as read (blue ticks), optionally showing typing.",
+    )
+    cancel_scheduled_message: SendMessagePayload = mutation(
+        cancel_scheduled_message,
+        description="Cancel a SCHEDULED message (NOT_CANCELLABLE otherwise).",
+    )
+    reschedule_message: SendMessagePayload = mutation(
+        reschedule_message, description="Move a SCHEDULED message to another time."
+    )
+    upload_media: UploadMediaPayload = mutation(
+        upload_media, description="Upload a file to Meta, to send by id (a multipart request)."
+    )

@@ -34,7 +34,8 @@ class ControlError(Exception):
 
 
 def _sandbox(request: Request) -> Sandbox:
-    return request.app.state.sandbox  # type: ignore[no-any-return]
+    sandbox: Sandbox = request.app.state.sandbox
+    return sandbox
 
 
 async def _body(request: Request) -> dict[str, Any]:

@@ -148,7 +148,7 @@ def _schedule_statuses(
 ) -> None:
     """Queue `sent -> delivered -> read` (or one `failed`) webhooks, built now, posted later."""
     config = sb.config
-    d_sent, d_delivered, d_read = config.status_delays_s
+    d_sent = config.status_delays_s[0]
     common: dict[str, Any] = {
         "phone_number_id": pnid,
         "display_number": sb.display_number(pnid),
@@ -156,7 +156,6 @@ def _schedule_statuses(
         "recipient_id": request.wa_id,
         "callback_data": request.callback_data,
     }
-    steps: list[tuple[float, dict[str, Any]]] = []
     if failure is not None:
         value = payloads.status_value(
             **common,
@@ -164,32 +163,9 @@ def _schedule_statuses(
             timestamp=int(now + d_sent),
             errors=[webhook_error(failure.code, failure.details)],
         )
-        steps.append((d_sent, value))
+        steps = [(d_sent, value)]
     else:
-        pricing = payloads.pricing_for(
-            template.data["category"] if template is not None else None,
-            window_open=window is not None,
-            via_referral=window is not None and window.via_referral,
-        )
-        conv_id, expires = sb.conversation(pnid, request.wa_id, pricing.category, now)
-        plan = [("sent", d_sent), ("delivered", d_delivered)]
-        if config.read_receipts:
-            plan.append(("read", d_read))
-        stamp = 0
-        for status, delay in plan:
-            # Seconds resolution: force strictly increasing stamps so order is recoverable.
-            stamp = max(int(now + delay), stamp + 1)
-            conversation: dict[str, Any] = {"id": conv_id, "origin": {"type": pricing.category}}
-            if status == "sent":
-                conversation["expiration_timestamp"] = str(expires)
-            value = payloads.status_value(
-                **common,
-                status=status,
-                timestamp=stamp,
-                conversation=conversation,
-                pricing=pricing,
-            )
-            steps.append((delay, value))
+        steps = _delivery_steps(sb, pnid, request, template, window, common, now)
     bodies = [
         (delay, payloads.envelope(config.waba_id, "messages", value)) for delay, value in steps
     ]
@@ -204,3 +180,39 @@ def _schedule_statuses(
             await sb.webhooks.deliver(body, job)
 
     sb.webhooks.spawn(run, posts=len(bodies))
+
+
+def _delivery_steps(
+    sb: Sandbox,
+    pnid: str,
+    request: Outgoing,
+    template: StoredTemplate | None,
+    window: Window | None,
+    common: dict[str, Any],
+    now: float,
+) -> list[tuple[float, dict[str, Any]]]:
+    """The `sent`, `delivered` (and `read`) status values of an accepted message, with delays."""
+    config = sb.config
+    d_sent, d_delivered, d_read = config.status_delays_s
+    pricing = payloads.pricing_for(
+        template.data["category"] if template is not None else None,
+        window_open=window is not None,
+        via_referral=window is not None and window.via_referral,
+    )
+    conv_id, expires = sb.conversation(pnid, request.wa_id, pricing.category, now)
+    plan = [("sent", d_sent), ("delivered", d_delivered)]
+    if config.read_receipts:
+        plan.append(("read", d_read))
+    steps: list[tuple[float, dict[str, Any]]] = []
+    stamp = 0
+    for status, delay in plan:
+        # Seconds resolution: force strictly increasing stamps so order is recoverable.
+        stamp = max(int(now + delay), stamp + 1)
+        conversation: dict[str, Any] = {"id": conv_id, "origin": {"type": pricing.category}}
+        if status == "sent":
+            conversation["expiration_timestamp"] = str(expires)
+        value = payloads.status_value(
+            **common, status=status, timestamp=stamp, conversation=conversation, pricing=pricing
+        )
+        steps.append((delay, value))
+    return steps

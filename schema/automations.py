@@ -1,8 +1,4 @@
-"""GraphQL types, inputs and payloads for automations and their runs (and `tagContact`).
-
-The Query/Mutation parts live with their resolvers (`resolvers.automations`), which import
-this module; `schema.root` merges them into the roots.
-"""
+"""GraphQL face of automations: Automation, its runs (the audit log), inputs and payloads."""
 
 from __future__ import annotations
 
@@ -14,15 +10,14 @@ import strawberry
 from strawberry.scalars import JSON
 
 from models import WhatsAppAutomation, WhatsAppAutomationRun
-from models import enums as model_enums
+from models.enums import AutomationRunStatus
+from schema.connection import Connection
 from schema.context import Info
 from schema.errors import UserError
-from schema.types import Contact, CountedPage, PageInfo, page_edges, page_info_of
-from whatsapp.automations.engine import public_actions
-from whatsapp.kit.paging import Page
+from whatsapp.automations.definitions import public_actions
 
-AutomationRunStatus = strawberry.enum(
-    model_enums.AutomationRunStatus,
+strawberry.enum(
+    AutomationRunStatus,
     description="PENDING -> RUNNING -> SUCCEEDED | FAILED; SKIPPED when a cooldown or a "
     "disabled automation stopped it.",
 )
@@ -35,6 +30,7 @@ ACTIONS = (
     "timeoutSeconds, maxAttempts, secret}; tag {add, remove, target: contact|session|both}. "
     'Secrets read back as "********"; sending that back keeps the stored secret.'
 )
+UNSET = strawberry.UNSET
 COOLDOWN = "Seconds during which the automation fires at most once per contact (0: no cooldown)."
 
 
@@ -58,22 +54,24 @@ class AutomationCondition:
         description="Dotted path: name, source, properties.x, or a property such as "
         "metadata.orderId directly."
     )
-    op: ConditionOperator
-    value: JSON | None
+    op: ConditionOperator = strawberry.field(description="How to compare.")
+    value: JSON | None = strawberry.field(description="What to compare with (none for EXISTS).")
 
 
 @strawberry.type(description="When an event matches the trigger and conditions, run actions.")
 class Automation:
-    id: strawberry.ID
-    name: str
-    description: str | None
+    id: strawberry.ID = strawberry.field(description="Ours.")
+    name: str = strawberry.field(description="Yours, for people.")
+    description: str | None = strawberry.field(description="Yours, for people.")
     trigger: str = strawberry.field(description=TRIGGER)
-    conditions: list[AutomationCondition]
+    conditions: list[AutomationCondition] = strawberry.field(
+        description="Every one must hold for the automation to run."
+    )
     actions: list[JSON] = strawberry.field(description=ACTIONS)
-    enabled: bool
+    enabled: bool = strawberry.field(description="A disabled automation matches nothing.")
     cooldown_seconds: int = strawberry.field(description=COOLDOWN)
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When it was created.")
+    updated_at: datetime = strawberry.field(description="Its last change.")
 
     @classmethod
     def from_model(cls, row: WhatsAppAutomation) -> Automation:
@@ -88,7 +86,7 @@ class Automation:
                 )
                 for c in row.conditions or []
             ],
-            actions=public_actions(row),
+            actions=[JSON(action) for action in public_actions(row)],
             enabled=row.enabled,
             cooldown_seconds=row.cooldown_seconds,
             created_at=row.created_at,
@@ -98,19 +96,21 @@ class Automation:
 
 @strawberry.type(description="One execution of an automation for one event (the audit log).")
 class AutomationRun:
-    id: strawberry.ID
-    automation_id: strawberry.ID
-    status: AutomationRunStatus
-    event_id: strawberry.ID | None
-    event_name: str | None
+    id: strawberry.ID = strawberry.field(description="Ours.")
+    automation_id: strawberry.ID = strawberry.field(description="The automation that ran.")
+    status: AutomationRunStatus = strawberry.field(description="Where the run is.")
+    event_id: strawberry.ID | None = strawberry.field(description="The event that matched.")
+    event_name: str | None = strawberry.field(
+        description="That event's name (kept if the event is deleted)."
+    )
     results: list[JSON] = strawberry.field(
         description="One entry per action: {type, ok, detail, durationMs}."
     )
     error: str | None = strawberry.field(description="Why the run failed, or why it was skipped.")
-    started_at: datetime | None
-    finished_at: datetime | None
-    duration_ms: int | None
-    created_at: datetime
+    started_at: datetime | None = strawberry.field(description="When it started running.")
+    finished_at: datetime | None = strawberry.field(description="When it finished.")
+    duration_ms: int | None = strawberry.field(description="How long it ran.")
+    created_at: datetime = strawberry.field(description="When the event matched.")
     _contact_id: strawberry.Private[Any]
 
     @strawberry.field(description="The contact the event was about.")
@@ -128,7 +128,7 @@ class AutomationRun:
             status=row.status,
             event_id=strawberry.ID(str(row.event_id)) if row.event_id else None,
             event_name=row.event_name,
-            results=list(row.results or []),
+            results=[JSON(result) for result in row.results or []],
             error=row.error,
             started_at=row.started_at,
             finished_at=row.finished_at,
@@ -138,74 +138,66 @@ class AutomationRun:
         )
 
 
-@strawberry.type
-class AutomationRunEdge:
-    cursor: str
-    node: AutomationRun
-
-
 @strawberry.type(description="A page of automation runs, newest first.")
-class AutomationRunConnection(CountedPage):
-    edges: list[AutomationRunEdge]
-    page_info: PageInfo
-
-    @classmethod
-    def from_page(cls, page: Page[WhatsAppAutomationRun]) -> AutomationRunConnection:
-        return cls(
-            edges=page_edges(page, AutomationRunEdge, AutomationRun.from_model),
-            page_info=page_info_of(page),
-            _page=page,
-        )
+class AutomationRunConnection(Connection[AutomationRun]):
+    pass
 
 
 # -- inputs ------------------------------------------------------------------------------------
 
 
-@strawberry.input
+@strawberry.input(description="A test on the event; every condition must hold.")
 class AutomationConditionInput:
-    path: str
-    op: ConditionOperator
+    path: str = strawberry.field(
+        description="Dotted path: name, source, properties.x, or a property such as "
+        "metadata.orderId directly."
+    )
+    op: ConditionOperator = strawberry.field(description="How to compare.")
     value: JSON | None = strawberry.field(default=None, description="Not needed for EXISTS.")
 
 
-@strawberry.input
+@strawberry.input(description="A new automation.")
 class CreateAutomationInput:
-    name: str
+    name: str = strawberry.field(description="Yours, for people (1-128 characters).")
     trigger: str = strawberry.field(description=TRIGGER)
     actions: list[JSON] = strawberry.field(description=ACTIONS)
-    description: str | None = None
-    conditions: list[AutomationConditionInput] | None = None
-    enabled: bool = True
+    description: str | None = strawberry.field(default=None, description="Yours, for people.")
+    conditions: list[AutomationConditionInput] | None = strawberry.field(
+        default=None, description="Every one must hold for the automation to run."
+    )
+    enabled: bool = strawberry.field(default=True, description="Start matching events now.")
     cooldown_seconds: int = strawberry.field(default=60, description=COOLDOWN)
 
 
 @strawberry.input(description="Only the fields given change.")
 class UpdateAutomationInput:
-    name: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    trigger: str | None = strawberry.field(default=strawberry.UNSET, description=TRIGGER)
-    conditions: list[AutomationConditionInput] | None = strawberry.UNSET
-    actions: list[JSON] | None = strawberry.field(default=strawberry.UNSET, description=ACTIONS)
-    enabled: bool | None = strawberry.UNSET
-    cooldown_seconds: int | None = strawberry.field(default=strawberry.UNSET, description=COOLDOWN)
+    name: str | None = strawberry.field(default=UNSET, description="Yours, for people.")
+    description: str | None = strawberry.field(default=UNSET, description="Yours, for people.")
+    trigger: str | None = strawberry.field(default=UNSET, description=TRIGGER)
+    conditions: list[AutomationConditionInput] | None = strawberry.field(
+        default=UNSET, description="Replaces every condition."
+    )
+    actions: list[JSON] | None = strawberry.field(default=UNSET, description=ACTIONS)
+    enabled: bool | None = strawberry.field(default=UNSET, description="Matching events or not.")
+    cooldown_seconds: int | None = strawberry.field(default=UNSET, description=COOLDOWN)
 
 
 # -- payloads ----------------------------------------------------------------------------------
 
 
-@strawberry.type
+@strawberry.type(description="The automation as saved, or why not.")
 class AutomationPayload:
-    automation: Automation | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    automation: Automation | None = strawberry.field(default=None, description="As saved.")
+    errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Empty on success."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The deleted automation's id, or why not.")
 class DeleteAutomationPayload:
-    deleted_id: strawberry.ID | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class ContactPayload:
-    contact: Contact | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    deleted_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The automation that is gone."
+    )
+    errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Empty on success."
+    )

@@ -1,12 +1,25 @@
-"""Error masking: expected errors pass through; anything else is logged with an id and hidden."""
+"""Schema-wide extensions: request limits, caches, and what the client sees of an exception.
+
+Expected errors pass through: a query's `WagraphError` keeps its code and field, a permission
+error its FORBIDDEN; anything else is logged with an id and masked.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
 
 from whatsapp.kit.errors import WagraphError
 
@@ -55,3 +68,37 @@ def wagraph_error_to_graphql(exc: WagraphError, at: GraphQLError) -> GraphQLErro
         extensions={"code": first.code.value, "field": list(first.field or [])},
         original_error=exc,
     )
+
+
+class WagraphErrorsInQueries(SchemaExtension):
+    """A query resolver's WagraphError (a bad cursor, say) keeps its code and field."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        result.errors = [
+            wagraph_error_to_graphql(e.original_error, e)
+            if isinstance(e.original_error, WagraphError)
+            else e
+            for e in result.errors
+        ]
+
+
+def schema_extensions(*, max_depth: int, max_tokens: int, max_aliases: int) -> list[Any]:
+    """The extensions every request runs through, limits first."""
+    # Validation rules are built once and cached with the parsed documents: per-request
+    # construction defeats ValidationCache (stack-notes: ~3x slower).
+    depth = QueryDepthLimiter(max_depth=max_depth)
+    aliases = MaxAliasesLimiter(max_alias_count=max_aliases)
+    rules = [*depth.validation_rules, *aliases.validation_rules]
+
+    class Limits(SchemaExtension):
+        def on_operation(self) -> Iterator[None]:
+            ctx = self.execution_context
+            ctx.validation_rules = (*ctx.validation_rules, *rules)
+            ctx.parse_options["max_tokens"] = max_tokens
+            yield
+
+    return [Limits, ParserCache, ValidationCache, MaskUnexpectedErrors, WagraphErrorsInQueries]

@@ -1,4 +1,4 @@
-"""Scope checks: read < write < admin. A missing key never gets this far (HTTP 401)."""
+"""Scope checks: read < write < admin. A missing or bad key never gets this far (HTTP 401)."""
 
 from __future__ import annotations
 
@@ -32,3 +32,11 @@ class CanWrite(_ScopePermission):
 
 class IsAdmin(_ScopePermission):
     needed = ApiKeyScope.ADMIN
+
+
+NEEDS: dict[ApiKeyScope, type[BasePermission]] = {
+    ApiKeyScope.READ: CanRead,
+    ApiKeyScope.WRITE: CanWrite,
+    ApiKeyScope.ADMIN: IsAdmin,
+}
+"""The permission class that lets a scope (or a wider one) through."""

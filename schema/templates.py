@@ -1,15 +1,53 @@
-"""GraphQL inputs and payloads for templates and their sync.
-
-The Query/Mutation parts live with their resolvers (`resolvers.templates`), which import this
-module; `schema.root` merges them into the roots.
-"""
+"""GraphQL face of templates: Template, its filter, and what a sync did."""
 
 from __future__ import annotations
 
-import strawberry
+from datetime import datetime
 
+import strawberry
+from strawberry.scalars import JSON
+
+from models import WhatsAppTemplate
 from schema.errors import UserError
 from whatsapp.templates.sync import SyncResult
+
+
+@strawberry.type(description="A message template as Meta knows it.")
+class Template:
+    id: strawberry.ID = strawberry.field(description="Ours.")
+    name: str = strawberry.field(description="Unique per language in the business account.")
+    language: str = strawberry.field(description="e.g. en_US.")
+    status: str = strawberry.field(
+        description="APPROVED, PENDING, REJECTED, PAUSED, ...; DELETED once Meta no longer "
+        "lists it."
+    )
+    category: str | None = strawberry.field(description="MARKETING, UTILITY or AUTHENTICATION.")
+    parameter_format: str = strawberry.field(description="POSITIONAL ({{1}}) or NAMED.")
+    components: JSON = strawberry.field(description="Header, body, footer and buttons, as Meta's.")
+    quality_score: str | None = strawberry.field(description="Meta's rating: GREEN, YELLOW, RED.")
+    rejected_reason: str | None = strawberry.field(description="Why Meta rejected it.")
+    meta_id: str | None = strawberry.field(description="Meta's template id.")
+    synced_at: datetime | None = strawberry.field(description="Last seen in Meta's listing.")
+    removed_at: datetime | None = strawberry.field(
+        description="When Meta stopped listing it; null while it is listed."
+    )
+
+    @classmethod
+    def from_model(cls, row: WhatsAppTemplate) -> Template:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            language=row.language,
+            status=row.status,
+            category=row.category,
+            parameter_format=row.parameter_format,
+            components=JSON(row.components),
+            quality_score=row.quality_score,
+            rejected_reason=row.rejected_reason,
+            meta_id=row.meta_id,
+            synced_at=row.synced_at,
+            removed_at=row.removed_at,
+        )
 
 
 @strawberry.input(description="Every given condition must hold.")
@@ -37,12 +75,14 @@ class SyncTemplatesPayload:
     updated: int | None = strawberry.field(
         default=None, description="Changed at Meta, or listed again after being removed."
     )
-    unchanged: int | None = None
+    unchanged: int | None = strawberry.field(default=None, description="Already up to date.")
     removed: int | None = strawberry.field(
         default=None, description="No longer listed by Meta: now DELETED, with removedAt."
     )
     pages: int | None = strawberry.field(default=None, description="Pages fetched from Meta.")
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Empty on success."
+    )
 
     @classmethod
     def from_result(cls, result: SyncResult) -> SyncTemplatesPayload:

@@ -85,7 +85,11 @@ async def database_url() -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 async def db(database_url: str) -> AsyncIterator[str]:
-    """The schema comes from the checked-in migrations, so the suite runs on what ships."""
+    """The schema comes from the checked-in migrations, so the suite runs on what ships.
+
+    Opening the database (`init_db`) also subscribes automations to the event log, as in every
+    process, so tests that call the core directly see automations fire.
+    """
     await migrate(database_url)
     await init_db(database_url)
     try:
@@ -200,7 +204,7 @@ def make_settings(database_url: str, graph_url: str, **overrides: Any) -> Settin
 async def app_client(
     db: str, sandbox_server: tuple[Sandbox, str]
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(make_settings(db, sandbox_server[1]), manage_db=False)
+    app = create_app(make_settings(db, sandbox_server[1]))
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://wagraph") as client:

@@ -1,6 +1,7 @@
 """What the core needs from the outside world, passed explicitly to every core function.
 
-Built once per process by the composition root (`app.server`, `app.cli`, the worker).
+Built once per process by the composition root (`app.runtime.build_runtime`), for the server,
+the arq worker and the CLI alike.
 """
 
 from __future__ import annotations

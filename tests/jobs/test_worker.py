@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from app.server import build_runtime
+from app.runtime import build_runtime
 from jobs.queue import JobQueue
 from jobs.worker import build_worker
 from models import MessageStatus, WhatsAppMessage

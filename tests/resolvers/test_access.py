@@ -8,7 +8,7 @@ import pytest
 from models import ApiKey
 from sandbox import Sandbox
 from tests.conftest import GraphQL
-from tests.resolvers.test_send_message import SEND, graph_requests
+from tests.resolvers.test_messages_send import SEND, graph_requests
 from whatsapp.access import api_keys
 
 pytestmark = pytest.mark.usefixtures("customer")

@@ -10,7 +10,7 @@ import pytest
 from models import WhatsAppMessage, WhatsAppTemplate
 from sandbox import Sandbox
 from tests.conftest import GraphQL
-from tests.resolvers.test_send_template_reaction_read import TEMPLATE
+from tests.resolvers.test_messages_template_reaction_read import TEMPLATE
 from tests.whatsapp.templates.test_sync import SEEDED, control
 from whatsapp.runtime import Runtime
 from whatsapp.templates.sync import sync_templates

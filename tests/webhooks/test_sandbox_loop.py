@@ -12,14 +12,14 @@ from models import MessageDirection, MessageStatus, WhatsAppMessage, WhatsAppMes
 from sandbox import Sandbox
 from tests.conftest import GraphQL, make_settings, open_service_window, start_server, stop_server
 from tests.conftest import wait_for as poll
-from tests.resolvers.test_send_message import SEND
+from tests.resolvers.test_messages_send import SEND
 
 
 @pytest.fixture
 async def live(db: str, sandbox: Sandbox, sandbox_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """wagraph served by uvicorn, with the sandbox's webhooks pointed at it."""
     settings = make_settings(db, sandbox_url, background_interval_s=0.1)
-    server, task, url = await start_server(create_app(settings, manage_db=False))
+    server, task, url = await start_server(create_app(settings))
     async with httpx.AsyncClient(base_url=url) as client:
         await client.put(
             f"{sandbox_url}/_sandbox/config", json={"webhook_url": f"{url}/webhooks/whatsapp"}

@@ -29,7 +29,7 @@ from models import (
 )
 from sandbox import Sandbox
 from tests.conftest import APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN, WABA_ID, GraphQL
-from tests.resolvers.test_send_message import SEND
+from tests.resolvers.test_messages_send import SEND
 from whatsapp.conversations.contacts import get_or_create_contact
 from whatsapp.inbound import inbox
 from whatsapp.inbound.dispatch import apply_webhook

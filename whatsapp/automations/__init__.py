@@ -1,1 +1,12 @@
-"""Automations: definitions, matching events to triggers, running their actions."""
+"""Automations: an event that matches a trigger and its conditions runs a list of actions.
+
+Three parts, each safe to run in any number of processes:
+
+- `definitions` — create / update / enable / delete / read, validated whole before anything is
+  written; secrets masked when shown.
+- `matching` — the event log's subscriber: in the event's own transaction, insert a run per
+  automation the event triggers (per-contact cooldown, loop safety). The event log does not
+  import it: the composition root (`app.runtime`) subscribes it, so recording an event stays
+  a plain log.
+- `runner` — claim due runs under a lease and execute their `actions` (one module each).
+"""

@@ -17,14 +17,9 @@ from typing import Any
 import httpx
 import orjson
 
-log = logging.getLogger(__name__)
+from whatsapp.cloud import codes
 
-# Codes Meta documents as transient (reference §3.3). 131056 (pair rate) is retryable but only
-# after ~6 s, which is longer than an inline retry may wait; see `retry_after_s`.
-RETRYABLE_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131056, 131057, 133004})
-THROTTLING_CODES = frozenset({4, 80007, 130429, 131056})
-PAIR_RATE_LIMIT_CODE = 131056
-PAIR_RATE_LIMIT_WAIT_S = 6.0
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,16 +64,16 @@ class CloudApiError(CloudError):
 
     @property
     def retryable(self) -> bool:  # type: ignore[override]
-        return self.code in RETRYABLE_CODES or self.http_status >= 500
+        return self.code in codes.RETRYABLE or self.http_status >= 500
 
     @property
     def throttled(self) -> bool:
-        return self.code in THROTTLING_CODES
+        return self.code in codes.THROTTLING
 
     @property
     def retry_after_s(self) -> float | None:
         """How long Meta wants us to wait, when it says so (only the pair limit is fixed)."""
-        return PAIR_RATE_LIMIT_WAIT_S if self.code == PAIR_RATE_LIMIT_CODE else None
+        return codes.PAIR_RATE_LIMIT_WAIT_S if self.code == codes.PAIR_RATE_LIMIT else None
 
     @classmethod
     def from_response(cls, response: httpx.Response) -> CloudApiError:

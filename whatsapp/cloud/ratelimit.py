@@ -7,8 +7,9 @@ limit — the way Meta counts. With Redis the slots are reserved atomically in o
 against Redis' clock, so every server and worker shares one budget per number; without Redis
 the budget is the process's own.
 
-`penalize` pushes a number's next slot out when Meta answers 130429 anyway (another system
-sending on the same number, say), so the whole fleet slows down instead of failing messages.
+`penalize` pushes a number's next slot out when Meta answers `codes.THROUGHPUT` anyway (another
+system sending on the same number, say), so the whole fleet slows down instead of failing
+messages.
 """
 
 from __future__ import annotations

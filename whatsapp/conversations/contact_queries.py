@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pypika_tortoise import SqlContext, Table
 from pypika_tortoise.enums import Dialects
@@ -123,7 +124,7 @@ class _JsonListHas(Criterion):
         self.column = column
         self.value = value
 
-    def nodes_(self):  # type: ignore[no-untyped-def]
+    def nodes_(self) -> Iterator[Any]:
         yield self
         yield from self.column.nodes_()
 

@@ -47,6 +47,11 @@ async def list_sessions(
     after: str | None = None,
     now: datetime | None = None,
 ) -> Page[WhatsAppSession]:
+    """A page of sessions matching `query`, most recently updated first (the seed's
+    `getWhatsAppSessions()`, for session timelines in a dashboard).
+
+    Faces: GraphQL `sessions(filter, first, after)`, each with its `timeline`.
+    """
     rows = WhatsAppSession.all()
     if query.statuses:
         rows = rows.filter(status__in=list(query.statuses))

@@ -1,19 +1,39 @@
-"""The event log: `emit_event` is the one way every path records what happened."""
+"""The event log: `emit_event` is the one way every path records what happened.
+
+Recording knows nothing of what reacts to an event. Reactions (automations) subscribe with
+`on_recorded` when a process is composed (`app.runtime`), so no core module reaches back up
+into the modules that send messages, and the import graph shows every dependency.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models import WhatsAppAnalyticsEvent
-from whatsapp.automations import engine as automations
 
 log = logging.getLogger(__name__)
+
+OnRecorded = Callable[[Sequence[WhatsAppAnalyticsEvent], BaseDBAsyncClient], Awaitable[None]]
+"""Called with events just written, on the connection (the transaction) that wrote them."""
+
+_subscribers: list[OnRecorded] = []
+
+
+def on_recorded(hook: OnRecorded) -> None:
+    """Subscribe `hook` to every event recorded from now on; subscribing twice is a no-op.
+
+    The hook runs in the event's own transaction, so what it writes commits (or rolls back)
+    with the event. It is never called for an event caused by an automation run: that is the
+    loop guard, kept here so that no subscriber can forget it.
+    """
+    if hook not in _subscribers:
+        _subscribers.append(hook)
 
 
 async def emit_event(
@@ -27,12 +47,13 @@ async def emit_event(
     caused_by_automation_run_id: uuid.UUID | None = None,
     using_db: BaseDBAsyncClient | None = None,
 ) -> WhatsAppAnalyticsEvent:
-    """Persist one analytics event (the seed's `emitWhatsAppEvent`) and queue its automations.
+    """Persist one analytics event (the seed's `emitWhatsAppEvent`) and tell the subscribers.
 
     Pass `using_db` to write it in the caller's transaction, so the event and the state change
-    it describes land together or not at all; without one, the event and the automation runs
-    it triggers get a transaction of their own. An event caused by an automation run
-    (`caused_by_automation_run_id`) triggers no automation: that is the loop guard.
+    it describes land together or not at all; without one, the event and whatever the
+    subscribers write get a transaction of their own.
+
+    Faces: every core step calls it; GraphQL reads the log with `events` and `session.timeline`.
     """
     fields: dict[str, Any] = {
         "name": name,
@@ -43,7 +64,7 @@ async def emit_event(
         "contact_id": contact_id,
         "caused_by_automation_run_id": caused_by_automation_run_id,
     }
-    if caused_by_automation_run_id is not None:
+    if caused_by_automation_run_id is not None or not _subscribers:
         event = await WhatsAppAnalyticsEvent.create(**fields, using_db=using_db)
     elif using_db is not None:
         event = await _record(fields, using_db)
@@ -56,17 +77,21 @@ async def emit_event(
 
 async def _record(fields: dict[str, Any], conn: BaseDBAsyncClient) -> WhatsAppAnalyticsEvent:
     event = await WhatsAppAnalyticsEvent.create(**fields, using_db=conn)
-    await automations.enqueue_matching(event, using_db=conn)
+    await _notify([event], conn)
     return event
 
 
 async def emit_events(events: list[WhatsAppAnalyticsEvent], *, using_db: BaseDBAsyncClient) -> None:
-    """Persist many unsaved events in one INSERT (the scheduler's batches) and queue their
-    automations; with no automation enabled, that costs one more query, not one per event."""
+    """Persist many unsaved events in one INSERT (the scheduler's batches) and tell the
+    subscribers once, with the whole batch, so they can keep the cost of a batch flat."""
     if not events:
         return
     await WhatsAppAnalyticsEvent.bulk_create(events, using_db=using_db)
-    if not await automations.any_enabled(using_db):
+    await _notify([e for e in events if e.caused_by_automation_run_id is None], using_db)
+
+
+async def _notify(events: Sequence[WhatsAppAnalyticsEvent], conn: BaseDBAsyncClient) -> None:
+    if not events:
         return
-    for event in events:
-        await automations.enqueue_matching(event, using_db=using_db)
+    for hook in tuple(_subscribers):
+        await hook(events, conn)

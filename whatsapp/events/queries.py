@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pypika_tortoise import SqlContext
 from pypika_tortoise.enums import Dialects
@@ -17,6 +18,7 @@ from models import WhatsAppAnalyticsEvent
 from whatsapp.conversations.contact_queries import SqlCondition
 from whatsapp.kit.clock import as_utc
 from whatsapp.kit.errors import invalid
+from whatsapp.kit.ids import parse_id
 from whatsapp.kit.paging import Page, keyset_page
 from whatsapp.kit.phone import wa_id_digits
 
@@ -44,7 +46,7 @@ async def list_events(
     if query.source is not None:
         rows = rows.filter(source=query.source)
     if query.session_id is not None:
-        rows = rows.filter(session_id=_uuid(query.session_id, "sessionId"))
+        rows = rows.filter(session_id=parse_id(query.session_id, "filter", "sessionId"))
     if query.contact_wa_id is not None:
         digits = wa_id_digits(query.contact_wa_id)
         if digits is None:
@@ -71,14 +73,7 @@ def named(pattern: str) -> Q:
 def _about_message(message_id: str) -> Q:
     if message_id.startswith("wamid."):
         return Q(message__wamid=message_id)
-    return Q(message_id=_uuid(message_id, "messageId"))
-
-
-def _uuid(value: str, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise invalid("Not a valid id", "filter", field) from None
+    return Q(message_id=parse_id(message_id, "filter", "messageId"))
 
 
 class _NameMatches(Criterion):
@@ -93,7 +88,7 @@ class _NameMatches(Criterion):
         self.column = column
         self.pattern = pattern
 
-    def nodes_(self):  # type: ignore[no-untyped-def]
+    def nodes_(self) -> Iterator[Any]:
         yield self
         yield from self.column.nodes_()
 

@@ -235,12 +235,13 @@ async def _emit(
         "wamid": message.wamid,
         "text": message.text,
     }
-    interactive = (message.content or {}).get("interactive") or {}
+    content = message.content or {}
+    interactive = content.get("interactive") or {}
     reply = interactive.get(interactive.get("type", "")) or {}
     if reply.get("id"):
         properties["replyId"] = reply["id"]
-    if (message.content or {}).get("button"):
-        properties["payload"] = message.content["button"].get("payload")
+    if content.get("button"):
+        properties["payload"] = content["button"].get("payload")
     await emit_event(
         "message.received", source="webhook", properties=properties, using_db=conn, **links
     )

@@ -7,16 +7,14 @@ idempotently, so a delivery may be processed again (a retry, a replay) without e
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tortoise.expressions import Q
-
-from models import WhatsAppTemplate
 from whatsapp.events.log import emit_event
 from whatsapp.inbound.customer_messages import apply_inbound_message
 from whatsapp.messages.statuses import apply_status
+from whatsapp.templates import updates as template_updates
 
 log = logging.getLogger(__name__)
 
@@ -49,22 +47,19 @@ async def apply_webhook(payload: Any) -> Applied:
 async def _apply_change(
     entry: Mapping[str, Any], change: Mapping[str, Any], applied: Applied
 ) -> None:
-    field = change.get("field")
+    field = str(change.get("field"))
     value = change.get("value") or {}
-    if field == "messages":
-        await _apply_messages_value(value, applied)
-    elif field in (
-        "message_template_status_update",
-        "message_template_quality_update",
-        "template_category_update",
-    ):
-        applied.templates += await _apply_template_update(str(entry.get("id", "")), field, value)
-    else:
+    handler = HANDLERS.get(field)
+    if handler is None:
         applied.ignored_fields += 1
         log.info("ignoring webhook field %r", field)
+        return
+    await handler(str(entry.get("id", "")), field, value, applied)
 
 
-async def _apply_messages_value(value: Mapping[str, Any], applied: Applied) -> None:
+async def _apply_messages_value(
+    waba_id: str, field: str, value: Mapping[str, Any], applied: Applied
+) -> None:
     phone_number_id = str((value.get("metadata") or {}).get("phone_number_id") or "")
     names = {
         str(c.get("wa_id")): (c.get("profile") or {}).get("name")
@@ -91,50 +86,18 @@ async def _apply_messages_value(value: Mapping[str, Any], applied: Applied) -> N
         )
 
 
-async def _apply_template_update(waba_id: str, field: str, value: Mapping[str, Any]) -> int:
-    """Keep the local copy of a template in step with Meta's review and quality changes."""
-    name = value.get("message_template_name")
-    language = value.get("message_template_language")
-    meta_id = value.get("message_template_id")
-    changes: dict[str, Any] = {}
-    if field == "message_template_status_update" and value.get("event"):
-        changes["status"] = str(value["event"])
-        if value.get("reason") and value["reason"] != "NONE":
-            changes["rejected_reason"] = str(value["reason"])
-    elif field == "message_template_quality_update" and value.get("new_quality_score"):
-        changes["quality_score"] = str(value["new_quality_score"])
-    elif field == "template_category_update" and value.get("new_category"):
-        changes["category"] = str(value["new_category"])
-    if not changes:
-        return 0
-    # Only rows not already in that state change, so a replayed update emits nothing new.
-    if meta_id is not None:
-        query = WhatsAppTemplate.filter(meta_id=str(meta_id))
-    else:
-        query = WhatsAppTemplate.filter(name=name, language=language)
-        if waba_id:
-            query = query.filter(waba_id=waba_id)
-    field_name, new_value = next(iter(changes.items()))
-    differs = Q(**{f"{field_name}__isnull": True}) | ~Q(**{field_name: new_value})
-    updated = await query.filter(differs).update(**changes)
-    if updated:
-        await _template_event(waba_id, field, value, changes)
-    return updated
-
-
-async def _template_event(
-    waba_id: str, field: str, value: Mapping[str, Any], changes: Mapping[str, Any]
+async def _apply_template_update(
+    waba_id: str, field: str, value: Mapping[str, Any], applied: Applied
 ) -> None:
-    await emit_event(
-        "template.status_updated"
-        if field == "message_template_status_update"
-        else "template.updated",
-        source="webhook",
-        properties={
-            "wabaId": waba_id,
-            "name": value.get("message_template_name"),
-            "language": value.get("message_template_language"),
-            "templateId": str(value.get("message_template_id") or ""),
-            **changes,
-        },
-    )
+    applied.templates += await template_updates.apply_template_update(waba_id, field, value)
+
+
+FieldHandler = Callable[[str, str, Mapping[str, Any], Applied], Awaitable[None]]
+"""`(waba_id, field, value, applied)`: apply one change of that field, idempotently."""
+
+# Each webhook field Meta sends (subscribed on the app), and who applies it; any other field
+# is counted as ignored and logged. A new field is a handler and one line here.
+HANDLERS: dict[str, FieldHandler] = {
+    "messages": _apply_messages_value,
+    **{name: _apply_template_update for name in template_updates.FIELDS},
+}

@@ -1,17 +1,21 @@
-"""Media upload: checked against Meta's type and size table before the bytes leave us."""
+"""Media: uploads checked against Meta's type and size table before the bytes leave us, and
+our media ids in a send replaced by the ids Meta gave the uploads."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from models import WhatsAppMedia
 from whatsapp.cloud.client import CloudError
 from whatsapp.cloud.problems import problem_from_cloud
 from whatsapp.events.log import emit_event
 from whatsapp.kit.clock import utcnow
-from whatsapp.kit.errors import ErrorCode, WagraphError
+from whatsapp.kit.errors import ErrorCode, FieldPath, Problem, WagraphError
+from whatsapp.kit.ids import is_uuid
 from whatsapp.runtime import Runtime
 
 MB = 1024 * 1024
@@ -110,3 +114,45 @@ async def upload_media(
         },
     )
     return media
+
+
+async def resolve_media_ids(tree: Mapping[str, Any], prefix: FieldPath = ()) -> dict[str, Any]:
+    """Replace our media ids (UUIDs from uploadMedia) by Meta's, wherever `mediaId` appears."""
+    found: dict[str, list[FieldPath]] = {}
+    _collect_media_ids(tree, prefix, found)
+    if not found:
+        return dict(tree)
+    rows = await WhatsAppMedia.filter(id__in=list(found)).values_list("id", "meta_id")
+    meta_ids = {str(media_id): meta_id for media_id, meta_id in rows}
+    missing = [path for key, paths in found.items() if key not in meta_ids for path in paths]
+    if missing:
+        raise WagraphError(
+            [Problem(ErrorCode.NOT_FOUND, "No uploaded media with that id", p) for p in missing]
+        )
+    replaced: dict[str, Any] = _replace_media_ids(tree, meta_ids)
+    return replaced
+
+
+def _collect_media_ids(node: Any, path: FieldPath, found: dict[str, list[FieldPath]]) -> None:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if key == "mediaId" and isinstance(value, str) and is_uuid(value):
+                found.setdefault(value, []).append((*path, key))
+            else:
+                _collect_media_ids(value, (*path, key), found)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            _collect_media_ids(item, (*path, str(index)), found)
+
+
+def _replace_media_ids(node: Any, meta_ids: Mapping[str, str]) -> Any:
+    if isinstance(node, Mapping):
+        return {
+            key: meta_ids.get(value, value)
+            if key == "mediaId"
+            else _replace_media_ids(value, meta_ids)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_replace_media_ids(item, meta_ids) for item in node]
+    return node

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from models import MessageDirection, MessageStatus, MessageType, WhatsAppMessage
 from whatsapp.kit.clock import as_utc
+from whatsapp.kit.ids import is_uuid
 from whatsapp.kit.paging import Page, keyset_page
 from whatsapp.kit.phone import normalize_wa_id
 
@@ -30,11 +31,9 @@ async def get_message(message_id: str) -> WhatsAppMessage | None:
     """By our id or by wamid; anything else simply matches nothing."""
     if message_id.startswith("wamid."):
         return await WhatsAppMessage.get_or_none(wamid=message_id)
-    try:
-        key = uuid.UUID(message_id)
-    except ValueError:
+    if not is_uuid(message_id):
         return None
-    return await WhatsAppMessage.get_or_none(id=key)
+    return await WhatsAppMessage.get_or_none(id=uuid.UUID(message_id))
 
 
 async def list_messages(

@@ -4,8 +4,8 @@ Claiming is one atomic statement per batch (`SCHEDULED -> SENDING` with a lease,
 ids; on PostgreSQL the candidate rows are picked `FOR UPDATE SKIP LOCKED`), so any number of
 workers can flush together and no message is claimed twice. Sends run with bounded
 concurrency through the per-number rate limiter. Outcomes:
-- accepted by Meta -> SENT (and its event);
-- throttled (130429, 131056) -> back to SCHEDULED a little later, without using an attempt:
+- accepted by Meta -> SENT (and its event), written 100 at a time by `delivery`;
+- throttled (throughput, pair rate) -> back to SCHEDULED a little later, without using an attempt:
   slowing down is not failing;
 - other retryable failures (5xx, timeouts) -> back to SCHEDULED with exponential backoff, until
   `rt.max_attempts`, then FAILED;
@@ -23,53 +23,49 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from tortoise import Tortoise
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
+from tortoise.functions import Max
 
-from models import MessageStatus, MessageType, WhatsAppAnalyticsEvent, WhatsAppMessage
+from models import MessageDirection, MessageStatus, MessageType, WhatsAppMessage
+from whatsapp.cloud import codes
 from whatsapp.cloud.client import CloudApiError, CloudError
-from whatsapp.cloud.problems import problem_from_cloud
-from whatsapp.conversations.windows import SERVICE_WINDOW
-from whatsapp.events.log import emit_event, emit_events
+from whatsapp.conversations.windows import SERVICE_WINDOW, require_open_window
+from whatsapp.events.log import emit_event
 from whatsapp.kit.clock import utcnow
 from whatsapp.kit.errors import ErrorCode, WagraphError
-from whatsapp.messages.sending import (
+from whatsapp.kit.ids import from_db
+from whatsapp.kit.sql import Params, as_datetime, connection, dialect
+from whatsapp.messages.delivery import (
+    SCHEDULER,
     SEND_LEASE,
-    THROUGHPUT_CODE,
     THROUGHPUT_PENALTY_S,
+    Accepted,
+    Failure,
+    record_failed,
+    record_sent,
+    slow_down,
+)
+from whatsapp.messages.sending import (
+    SendResult,
     check_schedule_time,
+    send_message,
+    send_template,
 )
 from whatsapp.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-PAIR_LIMIT_CODE = 131056
-PAIR_LIMIT_WAIT = timedelta(seconds=6)
+PAIR_LIMIT_WAIT = timedelta(seconds=codes.PAIR_RATE_LIMIT_WAIT_S)
+THROUGHPUT_WAIT = timedelta(seconds=THROUGHPUT_PENALTY_S)
 RETRY_BASE = timedelta(seconds=2)
 RETRY_MAX = timedelta(minutes=10)
 LEASE_LOST_TITLE = "Delivery outcome unknown: the sending worker stopped before Meta answered"
-
-_CLAIM_SQL = {
-    "sqlite": (
-        "UPDATE whatsapp_message SET status='SENDING', lease_expires_at=?, "
-        "attempts=attempts+1, updated_at=? WHERE id IN (SELECT id FROM whatsapp_message "
-        "WHERE status='SCHEDULED' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?) "
-        "AND status='SCHEDULED' RETURNING id"
-    ),
-    # The outer status check is re-evaluated on the row a concurrent claimer just changed.
-    "postgres": (
-        "UPDATE whatsapp_message SET status='SENDING', lease_expires_at=$1, "
-        "attempts=attempts+1, updated_at=$2 WHERE id IN (SELECT id FROM whatsapp_message "
-        "WHERE status='SCHEDULED' AND next_attempt_at <= $3 ORDER BY next_attempt_at LIMIT $4 "
-        "FOR UPDATE SKIP LOCKED) AND status='SCHEDULED' RETURNING id"
-    ),
-}
+WINDOW_CLOSED_TITLE = "Outside the 24-hour service window when due: only templates can be sent"
 # Acceptances are written in batches of this size (one UPDATE, one INSERT of events).
 RECORD_EVERY = 100
 FREE_FORM_EXEMPT = (MessageType.TEMPLATE, MessageType.REACTION)
@@ -84,7 +80,7 @@ class FlushResult:
     recovered: int = 0
 
     def add(self, other: FlushResult) -> None:
-        for name in self.__slots__:  # type: ignore[attr-defined]
+        for name in self.__slots__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -117,8 +113,6 @@ async def reschedule_message(rt: Runtime, message_id: uuid.UUID, when: datetime)
     check_schedule_time(when)
     message = await _existing(message_id)
     if message.type not in FREE_FORM_EXEMPT and rt.enforce_service_window:
-        from whatsapp.conversations.windows import require_open_window
-
         await require_open_window(message.phone_number_id, message.customer_wa_id, at=when)
     moved = await WhatsAppMessage.filter(id=message_id, status=MessageStatus.SCHEDULED).update(
         scheduled_for=when, next_attempt_at=when, updated_at=utcnow()
@@ -166,10 +160,37 @@ async def count_due() -> int:
 # -- delivery ----------------------------------------------------------------------------------
 
 
+async def schedule_whatsapp_message(
+    rt: Runtime,
+    *,
+    schedule_for: datetime,
+    template: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> SendResult:
+    """Store a message to be sent at `schedule_for` (the seed's `scheduleWhatsAppMessage`).
+
+    Free-form content (`content=…`) goes through `send_message`, a template (`template={name,
+    language, header?, body?, buttons?}`) through `send_template`: both validate everything now
+    (the window at that time, the template's parameters), store the row SCHEDULED and book its
+    delivery; `process_scheduled_messages` sends it when due. Every other option is theirs.
+
+    Faces: GraphQL `sendMessage` / `sendTemplate` with `scheduleFor`; CLI `wagraph scheduled
+    list` shows what waits.
+    """
+    if template is not None:
+        return await send_template(rt, schedule_for=schedule_for, **template, **options)
+    return await send_message(rt, schedule_for=schedule_for, **options)
+
+
 async def process_scheduled_messages(
     rt: Runtime, *, limit: int = 500, concurrency: int = 32, now: datetime | None = None
 ) -> FlushResult:
-    """One pass: recover abandoned sends, then claim up to `limit` due messages and send them."""
+    """One pass: recover abandoned sends, then claim up to `limit` due messages and send them
+    (the seed's `processScheduledMessages()`); any number of processes may run it at once.
+
+    Faces: the arq worker's `messages.sweep` job and the server's in-process sweep (both via
+    `flush_scheduled_messages`), and CLI `wagraph scheduled flush`.
+    """
     now = now or utcnow()
     result = FlushResult(recovered=await recover_abandoned(rt, now=now))
     claimed = await _claim(limit, now)
@@ -222,38 +243,32 @@ async def recover_abandoned(rt: Runtime, *, now: datetime | None = None) -> int:
         return await WhatsAppMessage.filter(
             status=MessageStatus.SENDING, lease_expires_at__lt=now
         ).update(status=MessageStatus.SCHEDULED, next_attempt_at=now, lease_expires_at=None)
-    lost = await WhatsAppMessage.filter(
-        status=MessageStatus.SENDING, lease_expires_at__lt=now
-    ).values_list("id", flat=True)
-    for message_id in lost:
-        async with in_transaction() as conn:
-            failed = (
-                await WhatsAppMessage.filter(
-                    id=message_id, status=MessageStatus.SENDING, lease_expires_at__lt=now
-                )
-                .using_db(conn)
-                .update(
-                    status=MessageStatus.FAILED,
-                    failed_at=now,
-                    lease_expires_at=None,
-                    error_code=None,
-                    error_title=LEASE_LOST_TITLE,
-                )
-            )
-            if failed:
-                message = await WhatsAppMessage.get(id=message_id).using_db(conn)
-                await _event(message, "failed", {"reason": "lease_expired"}, conn)
+    lost = await WhatsAppMessage.filter(status=MessageStatus.SENDING, lease_expires_at__lt=now)
+    lease_lost = Failure(None, LEASE_LOST_TITLE)
+    for message in lost:
+        await record_failed(
+            message, lease_lost, SCHEDULER, reason="lease_expired", lease_expired_before=now
+        )
     if lost:
         log.warning("%d messages were left SENDING by a stopped worker; marked FAILED", len(lost))
     return len(lost)
 
 
 async def _claim(limit: int, now: datetime) -> list[WhatsAppMessage]:
-    conn = Tortoise.get_connection("default")
-    dialect = "postgres" if conn.capabilities.dialect == "postgres" else "sqlite"
+    """Due rows, SCHEDULED -> SENDING in one statement; on PostgreSQL, rows another claimer has
+    locked are skipped, and the outer status check is re-evaluated on a row it just changed."""
+    conn = connection()
+    p = Params(dialect(conn))
+    skip_locked = " FOR UPDATE SKIP LOCKED" if p.postgres else ""
+    sql = (
+        f"UPDATE whatsapp_message SET status='SENDING', lease_expires_at={p(now + SEND_LEASE)}, "
+        f"attempts=attempts+1, updated_at={p(now)} WHERE id IN (SELECT id FROM whatsapp_message "
+        f"WHERE status='SCHEDULED' AND next_attempt_at <= {p(now)} ORDER BY next_attempt_at "
+        f"LIMIT {p(limit)}{skip_locked}) AND status='SCHEDULED' RETURNING id"
+    )
     # execute_query_dict, because Tortoise's execute_query drops an UPDATE's RETURNING rows.
-    rows = await conn.execute_query_dict(_CLAIM_SQL[dialect], [now + SEND_LEASE, now, now, limit])
-    ids = [uuid.UUID(str(row["id"])) for row in rows]  # asyncpg has its own UUID type
+    rows = await conn.execute_query_dict(sql, p.values)
+    ids = [from_db(row["id"]) for row in rows]
     if not ids:
         return []
     return await WhatsAppMessage.filter(id__in=ids).order_by("next_attempt_at")
@@ -263,32 +278,35 @@ async def _send_all(rt: Runtime, messages: list[WhatsAppMessage], concurrency: i
     result = FlushResult()
     closed = await _closed_windows(rt, messages)
     gate = asyncio.Semaphore(concurrency)
-    accepted: list[tuple[WhatsAppMessage, str]] = []
+    accepted: list[Accepted] = []
+    window_closed = Failure(None, WINDOW_CLOSED_TITLE)
 
     async def one(message: WhatsAppMessage) -> None:
         async with gate:
             if message.id in closed:
-                await _fail_window_closed(message)
+                await record_failed(
+                    message, window_closed, SCHEDULER, reason="outside_service_window"
+                )
                 result.failed += 1
                 return
             outcome = await _send_one(rt, message)
             if isinstance(outcome, str):
                 setattr(result, outcome, getattr(result, outcome) + 1)
                 return
-            accepted.append((message, outcome[1]))
+            accepted.append(outcome)
             result.sent += 1
             if len(accepted) >= RECORD_EVERY:
                 batch = accepted[:]
                 accepted.clear()
-                await _record_sent(batch)
+                await record_sent(batch, SCHEDULER)
 
     await asyncio.gather(*(one(m) for m in messages))
-    await _record_sent(accepted)
+    await record_sent(accepted, SCHEDULER)
     return result
 
 
-async def _send_one(rt: Runtime, message: WhatsAppMessage) -> str | tuple[str, str]:
-    """Send a claimed message: ("sent", wamid) to record, or the FlushResult counter to add."""
+async def _send_one(rt: Runtime, message: WhatsAppMessage) -> str | Accepted:
+    """Send a claimed message: (message, wamid) to record, or the FlushResult counter to add."""
     try:
         await rt.limiter.acquire(message.phone_number_id)
         sent = await rt.cloud.send_message(
@@ -296,73 +314,23 @@ async def _send_one(rt: Runtime, message: WhatsAppMessage) -> str | tuple[str, s
         )
     except CloudError as exc:
         return await _after_failure(rt, message, exc)
-    return "sent", sent.wamid
-
-
-async def _record_sent(accepted: list[tuple[WhatsAppMessage, str]]) -> None:
-    """Write Meta's acceptances in one statement and their events in one insert.
-
-    A status webhook may already have moved a message on (it finds it by callback data), so
-    only rows still SENDING become SENT; each row gets its own wamid.
-    """
-    if not accepted:
-        return
-    now = utcnow()
-    conn = Tortoise.get_connection("default")
-    postgres = conn.capabilities.dialect == "postgres"
-    params: list[Any] = []
-
-    def slot(value: Any) -> str:
-        params.append(value if postgres or not isinstance(value, uuid.UUID) else str(value))
-        return f"${len(params)}" if postgres else "?"
-
-    cases = " ".join(f"WHEN {slot(m.id)} THEN {slot(wamid)}" for m, wamid in accepted)
-    sql = (
-        "UPDATE whatsapp_message SET status = CASE WHEN status = 'SENDING' THEN 'SENT' "
-        f"ELSE status END, wamid = CASE id {cases} END, sent_at = {slot(now)}, "
-        f"lease_expires_at = NULL, updated_at = {slot(now)} "
-        f"WHERE id IN ({', '.join(slot(m.id) for m, _ in accepted)})"
-    )
-    events = []
-    for message, wamid in accepted:
-        message.wamid = wamid
-        events.append(_event_row(message, "sent", {}, now))
-    async with in_transaction() as tx:
-        await tx.execute_query(sql, params)
-        await emit_events(events, using_db=tx)
+    return message, sent.wamid
 
 
 async def _after_failure(rt: Runtime, message: WhatsAppMessage, exc: CloudError) -> str:
     code = exc.code if isinstance(exc, CloudApiError) else None
     now = utcnow()
-    if code in (THROUGHPUT_CODE, PAIR_LIMIT_CODE):
+    if code in (codes.THROUGHPUT, codes.PAIR_RATE_LIMIT):
         # Slow down, do not fail: the attempt does not count.
-        if code == THROUGHPUT_CODE:
-            await rt.limiter.penalize(message.phone_number_id, THROUGHPUT_PENALTY_S)
-        wait = (
-            PAIR_LIMIT_WAIT if code == PAIR_LIMIT_CODE else timedelta(seconds=THROUGHPUT_PENALTY_S)
-        )
+        await slow_down(rt, message, exc)
+        wait = PAIR_LIMIT_WAIT if code == codes.PAIR_RATE_LIMIT else THROUGHPUT_WAIT
         await _back_to_scheduled(message, now + wait, attempts=message.attempts - 1)
         return "retried"
     if exc.retryable and message.attempts < rt.max_attempts:
         delay = min(RETRY_MAX, RETRY_BASE * 2 ** (message.attempts - 1))
         await _back_to_scheduled(message, now + delay, attempts=message.attempts, error=exc)
         return "retried"
-    problem = problem_from_cloud(exc)
-    async with in_transaction() as conn:
-        await (
-            WhatsAppMessage.filter(id=message.id, status=MessageStatus.SENDING)
-            .using_db(conn)
-            .update(
-                status=MessageStatus.FAILED,
-                failed_at=now,
-                lease_expires_at=None,
-                error_code=code,
-                error_title=getattr(exc, "title", None) or problem.message,
-                error_details=getattr(exc, "details", None),
-            )
-        )
-        await _event(message, "failed", {"error": {"code": code, "title": problem.message}}, conn)
+    await record_failed(message, Failure.from_cloud(exc), SCHEDULER)
     return "failed"
 
 
@@ -390,10 +358,6 @@ async def _closed_windows(rt: Runtime, messages: list[WhatsAppMessage]) -> set[u
     free_form = [m for m in messages if m.type not in FREE_FORM_EXEMPT]
     if not free_form:
         return set()
-    from tortoise.functions import Max
-
-    from models import MessageDirection
-
     rows = (
         await WhatsAppMessage.filter(
             direction=MessageDirection.INBOUND,
@@ -403,7 +367,7 @@ async def _closed_windows(rt: Runtime, messages: list[WhatsAppMessage]) -> set[u
         .group_by("customer_wa_id", "phone_number_id")
         .values("customer_wa_id", "phone_number_id", "last")
     )
-    last = {(r["customer_wa_id"], r["phone_number_id"]): _as_datetime(r["last"]) for r in rows}
+    last = {(r["customer_wa_id"], r["phone_number_id"]): as_datetime(r["last"]) for r in rows}
     now = utcnow()
     return {
         m.id
@@ -411,61 +375,6 @@ async def _closed_windows(rt: Runtime, messages: list[WhatsAppMessage]) -> set[u
         if (seen := last.get((m.customer_wa_id, m.phone_number_id))) is None
         or now - seen >= SERVICE_WINDOW
     }
-
-
-def _as_datetime(value: Any) -> datetime | None:
-    """Aggregates come back as strings on SQLite and datetimes on PostgreSQL."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
-
-
-async def _fail_window_closed(message: WhatsAppMessage) -> None:
-    now = utcnow()
-    title = "Outside the 24-hour service window when due: only templates can be sent"
-    async with in_transaction() as conn:
-        await (
-            WhatsAppMessage.filter(id=message.id, status=MessageStatus.SENDING)
-            .using_db(conn)
-            .update(
-                status=MessageStatus.FAILED, failed_at=now, lease_expires_at=None, error_title=title
-            )
-        )
-        await _event(
-            message,
-            "failed",
-            {"error": {"code": ErrorCode.OUTSIDE_SERVICE_WINDOW.value, "title": title}},
-            conn,
-        )
-
-
-def _event_row(
-    message: WhatsAppMessage, outcome: str, extra: dict[str, Any], now: datetime
-) -> WhatsAppAnalyticsEvent:
-    prefix = "template" if message.type == MessageType.TEMPLATE else "message"
-    return WhatsAppAnalyticsEvent(
-        id=uuid.uuid4(),
-        created_at=now,
-        name=f"{prefix}.{outcome}",
-        source="scheduler",
-        properties={
-            "type": message.type.value,
-            "to": message.customer_wa_id,
-            "phoneNumberId": message.phone_number_id,
-            "wamid": message.wamid,
-            "scheduledFor": _iso(message.scheduled_for),
-            "attempts": message.attempts,
-            **({"metadata": message.metadata} if message.metadata else {}),
-            **extra,
-        },
-        message_id=message.id,
-        session_id=message.session_id,
-        contact_id=message.contact_id,
-    )
-
-
-async def _event(message: WhatsAppMessage, outcome: str, extra: dict[str, Any], conn: Any) -> None:
-    await emit_events([_event_row(message, outcome, extra, utcnow())], using_db=conn)
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 
 from models import MessageStatus, WhatsAppMessage, WhatsAppMessageStatus
 from whatsapp.events.log import emit_event
+from whatsapp.kit.ids import is_uuid
 
 log = logging.getLogger(__name__)
 
@@ -124,13 +125,9 @@ async def attach_pending_statuses(message: WhatsAppMessage) -> int:
 async def _find_message(wamid: str, callback_data: Any) -> WhatsAppMessage | None:
     """By wamid; else by our id, which every send passes to Meta as callback data."""
     message = await WhatsAppMessage.get_or_none(wamid=wamid)
-    if message is not None or not isinstance(callback_data, str):
+    if message is not None or not isinstance(callback_data, str) or not is_uuid(callback_data):
         return message
-    try:
-        message_id = uuid.UUID(callback_data)
-    except ValueError:
-        return None
-    message = await WhatsAppMessage.get_or_none(id=message_id)
+    message = await WhatsAppMessage.get_or_none(id=uuid.UUID(callback_data))
     if message is not None and message.wamid not in (None, wamid):
         return None  # a retry of the send got a new wamid; this status is for the other one
     return message
@@ -198,7 +195,4 @@ async def _advance(
 def _automation_run(message: WhatsAppMessage) -> uuid.UUID | None:
     """Statuses of a message an automation sent are its consequences too: no new triggers."""
     raw = (message.metadata or {}).get("automationRunId")
-    try:
-        return uuid.UUID(str(raw)) if raw else None
-    except ValueError:
-        return None
+    return uuid.UUID(str(raw)) if raw and is_uuid(str(raw)) else None

@@ -9,9 +9,10 @@ from typing import Any
 
 from models import WhatsAppTemplate
 from whatsapp.kit.errors import ErrorCode, WagraphError
-from whatsapp.messages import payloads
+from whatsapp.kit.ids import is_uuid
 from whatsapp.runtime import Runtime
 from whatsapp.templates import sync as template_sync
+from whatsapp.templates.parameters import check_template_parameters
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +31,9 @@ async def find_template(
 
 async def get_template(template_id: str) -> WhatsAppTemplate | None:
     """By our id; anything else simply matches nothing."""
-    try:
-        key = uuid.UUID(template_id)
-    except ValueError:
+    if not is_uuid(template_id):
         return None
-    return await WhatsAppTemplate.get_or_none(id=key)
+    return await WhatsAppTemplate.get_or_none(id=uuid.UUID(template_id))
 
 
 async def list_templates(
@@ -92,9 +91,7 @@ async def check_template_for_send(
             "only APPROVED templates can be sent",
             ("name",),
         )
-    payloads.check_template_parameters(
-        template.components, header=header, body=body, buttons=buttons
-    )
+    check_template_parameters(template.components, header=header, body=body, buttons=buttons)
     return template
 
 

@@ -98,7 +98,11 @@ async def sync_templates(
     """Pull every template of the account from Meta and upsert, update and mark removed.
 
     `progress(count so far, total or None)` is called after each page. Cloud API failures
-    raise WagraphError carrying Meta's code, and nothing is written.
+    raise WagraphError carrying Meta's code, and nothing is written. This is the seed's
+    `syncWhatsAppTemplates` (it needs `META_WHATSAPP_BUSINESS_ID`).
+
+    Faces: GraphQL `syncTemplates` (admin), CLI `wagraph templates sync`, the worker's hourly
+    `templates.sync` job.
     """
     waba_id = require_business_id(rt)
     listed, pages = await _fetch(rt, waba_id, page_size=page_size, progress=progress)

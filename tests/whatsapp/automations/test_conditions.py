@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from whatsapp.automations import conditions
-from whatsapp.automations.engine import trigger_matches
+from whatsapp.automations.matching import trigger_matches
 
 DOC = conditions.event_document(
     "message.sent",

@@ -9,7 +9,7 @@ import pytest
 
 from sandbox import Sandbox
 from tests.conftest import ACCESS_TOKEN, PHONE_NUMBER_ID, WABA_ID
-from tests.resolvers.test_cloud_failures import queue_faults
+from tests.resolvers.test_messages_cloud_failures import queue_faults
 from whatsapp.cloud.client import CloudApiError, CloudClient, CloudConfig, CloudTransportError
 
 

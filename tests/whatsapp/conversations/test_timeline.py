@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from models import WhatsAppAnalyticsEvent, WhatsAppMessage, WhatsAppSession
-from tests.resolvers.test_sessions_query import make_event, make_message, make_session
+from tests.resolvers.test_conversations_sessions import make_event, make_message, make_session
 from whatsapp.conversations.timeline import (
     EVENT,
     MESSAGE,

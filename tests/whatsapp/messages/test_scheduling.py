@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.server import build_runtime
+from app.runtime import build_runtime
 from models import MessageStatus, WhatsAppAnalyticsEvent, WhatsAppMessage
 from sandbox import Sandbox
 from tests.conftest import make_settings, open_service_window

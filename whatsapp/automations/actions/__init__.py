@@ -1,6 +1,6 @@
-"""Automation actions, one module each, found by looking in this package.
+"""Automation actions: one module each, listed in `MODULES`.
 
-An action module (any module here whose name does not start with "_") declares:
+An action module declares:
 
     TYPE = "webhook"                                   # the `type` in an automation's actions
     SECRET_FIELDS = ("secret",)                        # optional: masked when read back
@@ -9,19 +9,19 @@ An action module (any module here whose name does not start with "_") declares:
 
 `config` is the action object without its `type`. `run` fails by raising `ActionFailed` (or
 `WagraphError`); anything else is a bug, recorded as an unexpected error. Adding an action
-type is adding a module: the engine never names one.
+type is one module and one line in `MODULES`: the runner and the definitions never name one.
+The list is explicit (not discovered) so the import graph shows every action a process can
+run, and mypy checks each module against `ActionModule`.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
-import pkgutil
 from collections.abc import Mapping, Sequence
-from functools import cache
-from types import ModuleType
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Protocol
 
+from whatsapp.automations.actions import tag, template, webhook
 from whatsapp.automations.actions._base import (
     ActionContext,
     ActionFailed,
@@ -34,11 +34,13 @@ __all__ = [
     "MASK",
     "ActionContext",
     "ActionFailed",
+    "ActionModule",
     "action_types",
     "config_of",
     "get",
     "mask_secrets",
     "placeholder_problems",
+    "registry",
     "render",
     "restore_secrets",
     "validate_actions",
@@ -49,27 +51,50 @@ MAX_ACTIONS = 10
 MASK = "********"
 
 
-@cache
-def action_types() -> dict[str, ModuleType]:
-    """Every action module in this package, by its TYPE (imported once per process)."""
-    found: dict[str, ModuleType] = {}
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+class ActionModule(Protocol):
+    """What an action module provides (a module satisfies a protocol like any object)."""
+
+    TYPE: str
+
+    def validate(self, config: Mapping[str, Any], /) -> list[Problem]: ...
+
+    async def run(self, ctx: ActionContext, config: Mapping[str, Any], /) -> dict[str, Any]: ...
+
+
+MODULES: tuple[ActionModule, ...] = (tag, template, webhook)
+
+
+def registry(modules: Sequence[Any]) -> Mapping[str, ActionModule]:
+    """The modules by their TYPE, each checked for what the runner relies on (TypeError if not).
+
+    The static check is mypy's; this one catches what it cannot see (a module typed `Any`, a
+    duplicate TYPE) when the process starts rather than when an action first runs.
+    """
+    found: dict[str, ActionModule] = {}
+    for module in modules:
+        label = getattr(module, "__name__", repr(module))
         name = getattr(module, "TYPE", None)
         if not isinstance(name, str) or not callable(getattr(module, "validate", None)):
-            raise TypeError(f"action module {module.__name__} needs TYPE and validate()")
+            raise TypeError(f"action module {label} needs TYPE and validate()")
         if not inspect.iscoroutinefunction(getattr(module, "run", None)):
-            raise TypeError(f"action module {module.__name__} needs `async def run(ctx, config)`")
+            raise TypeError(f"action module {label} needs `async def run(ctx, config)`")
         if name in found:
             raise TypeError(f"action type {name!r} is declared twice")
         found[name] = module
-    return found
+    return MappingProxyType(found)
 
 
-def get(type_name: str) -> ModuleType | None:
-    return action_types().get(type_name)
+_BY_TYPE = registry(MODULES)
+
+
+def action_types() -> Mapping[str, ActionModule]:
+    """Every action type, by its TYPE."""
+    return _BY_TYPE
+
+
+def get(type_name: Any) -> ActionModule | None:
+    """The module for an action's `type`, or None for an unknown (or non-string) type."""
+    return _BY_TYPE.get(type_name) if isinstance(type_name, str) else None
 
 
 def config_of(action: Mapping[str, Any]) -> dict[str, Any]:
@@ -89,7 +114,7 @@ def validate_actions(actions: Any, prefix: FieldPath = ("actions",)) -> list[Pro
         if not isinstance(action, Mapping):
             problems.append(_invalid("An action is an object with a type", at))
             continue
-        module = get(action.get("type")) if isinstance(action.get("type"), str) else None
+        module = get(action.get("type"))
         if module is None:
             known = ", ".join(sorted(action_types()))
             problems.append(_invalid(f"type must be one of {known}", (*at, "type")))
@@ -147,7 +172,7 @@ def restore_secrets(
 
 
 def _secret_fields(action: Mapping[str, Any]) -> tuple[str, ...]:
-    module = get(action.get("type")) if isinstance(action.get("type"), str) else None
+    module = get(action.get("type"))
     return tuple(getattr(module, "SECRET_FIELDS", ())) if module else ()
 
 

@@ -1,0 +1,170 @@
+"""`wagraph serve`: the GraphQL server, with the Cloud API sandbox beside it in development."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from app.cli.common import console, setup_logging
+from app.cli.sandbox import sandbox_config
+from app.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    import uvicorn
+
+DEMO_CUSTOMER = "15551234567"
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (WAGRAPH_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (WAGRAPH_PORT).")] = None,
+    log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
+    migrate_first: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help="Apply migrations before starting.")
+    ] = True,
+) -> None:
+    """Run the GraphQL server (and the Cloud API sandbox when WAGRAPH_SANDBOX is on)."""
+    if host:
+        os.environ["WAGRAPH_HOST"] = host
+    if port:
+        os.environ["WAGRAPH_PORT"] = str(port)
+    get_settings.cache_clear()
+    settings = get_settings()
+    setup_logging(log_level)
+    asyncio.run(_serve(settings, log_level, migrate_first))
+
+
+async def _serve(settings: Settings, log_level: str, migrate_first: bool) -> None:
+    import uvicorn
+
+    from app.db import close_db, init_db
+    from app.db import migrate as run_migrations
+    from app.server import create_app
+
+    if migrate_first:
+        await run_migrations(settings.database_url)
+    await init_db(settings.database_url)  # the app's lifespan reuses it; closed below
+    key = await _dev_key(settings)
+    servers = [
+        uvicorn.Server(
+            uvicorn.Config(
+                create_app(settings),
+                host=settings.host,
+                port=settings.port,
+                log_level=log_level,
+                proxy_headers=False,
+            )
+        )
+    ]
+    if settings.sandbox_enabled and settings.graph_api_base_url is None:
+        servers.append(_sandbox_server(settings, log_level))
+    _banner(settings, key)
+    tasks = [asyncio.create_task(server.serve()) for server in servers]
+    if len(servers) > 1 and settings.environment == "development":
+        tasks.append(asyncio.create_task(_demo_customer_says_hello(settings, servers)))
+    try:
+        # When one server stops (a signal, or a port already taken), the others stop too.
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for server in servers:
+            server.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await close_db()
+
+
+async def _demo_customer_says_hello(settings: Settings, servers: list[uvicorn.Server]) -> None:
+    """The demo customer writes first, so their 24-hour window is open in the sandbox and here."""
+    import httpx
+
+    while not all(server.started for server in servers):  # noqa: ASYNC110 - uvicorn has no event
+        await asyncio.sleep(0.05)
+    url = f"http://127.0.0.1:{settings.sandbox_port}/_sandbox/customers/{DEMO_CUSTOMER}/messages"
+    try:
+        async with httpx.AsyncClient(timeout=5.0) as http:
+            await http.post(
+                url,
+                json={
+                    "type": "text",
+                    "text": {"body": "Hi! I'd like to order."},
+                    "profile_name": "Ana (demo)",
+                },
+            )
+    except httpx.HTTPError as exc:
+        logging.getLogger("wagraph").warning("demo customer could not say hello: %s", exc)
+        return
+    await asyncio.Event().wait()  # stay pending like the servers, so wait() is not woken
+
+
+def _sandbox_server(settings: Settings, log_level: str) -> uvicorn.Server:
+    import uvicorn
+
+    from sandbox import Sandbox
+
+    # The loop closes: statuses and simulated customers come back to us, signed.
+    config = sandbox_config(settings, webhook_url=f"{settings.self_url}/webhooks/whatsapp")
+    return uvicorn.Server(
+        uvicorn.Config(
+            Sandbox(config).app(),
+            host="127.0.0.1",
+            port=settings.sandbox_port,
+            log_level="warning" if log_level == "info" else log_level,
+        )
+    )
+
+
+async def _dev_key(settings: Settings) -> str | None:
+    """In development, an admin key kept in ./data so the printed key survives restarts.
+
+    Runs on the server's own (already open) database connection.
+    """
+    if settings.environment != "development":
+        return None
+    from models import ApiKeyScope
+    from whatsapp.access import api_keys
+
+    path = Path(settings.dev_api_key_file)
+    existing = _read_key_file(path)
+    if existing and await api_keys.authenticate(existing):
+        return existing
+    _, key = await api_keys.create_api_key(name="development", scope=ApiKeyScope.ADMIN)
+    _write_key_file(path, key)
+    return key
+
+
+def _read_key_file(path: Path) -> str | None:
+    return path.read_text().strip() if path.exists() else None
+
+
+def _write_key_file(path: Path, key: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+
+
+def _banner(settings: Settings, key: str | None) -> None:
+    url = f"http://{settings.host}:{settings.port}/graphql"
+    console.print(f"[bold green]wagraph[/] GraphiQL: {url}")
+    console.print(f"  database: {settings.database_url.split('@')[-1]}")
+    console.print(
+        f"  Cloud API: {settings.graph_base_url}/{settings.graph_api_version}"
+        + (
+            "  (built-in sandbox)"
+            if settings.graph_api_base_url is None and settings.sandbox_enabled
+            else ""
+        )
+    )
+    if key:
+        console.print(f"  development API key (admin), kept in {settings.dev_api_key_file}:")
+        console.print(f"    {key}")
+        console.print(f'  In GraphiQL, open Headers and paste: {{"Authorization": "Bearer {key}"}}')
+    if settings.sandbox_enabled and settings.graph_api_base_url is None:
+        console.print(
+            f"  demo customer {DEMO_CUSTOMER} has just written, so free-form sends to them are "
+            "allowed; simulate any customer message with POST "
+            f"http://127.0.0.1:{settings.sandbox_port}/_sandbox/customers/<waId>/messages"
+        )

@@ -1,0 +1,35 @@
+"""`wagraph worker`: an arq worker running `jobs.table` on REDIS_URL."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from app.cli.common import console, setup_logging
+from app.settings import get_settings
+
+
+def worker(
+    burst: Annotated[bool, typer.Option(help="Stop when the queue is empty.")] = False,
+    log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
+) -> None:
+    """Run an arq worker on REDIS_URL: scheduled delivery, sweeps, automations, template sync.
+
+    Start as many as you like; they share the work and the per-number rate limit. SIGINT or
+    SIGTERM stops one gracefully (running jobs finish)."""
+    from jobs.worker import build_worker
+
+    settings = get_settings()
+    setup_logging(log_level)
+    if not settings.redis_url:
+        console.print(
+            "[red]REDIS_URL is not set[/]: without Redis, `wagraph serve` delivers "
+            "scheduled messages itself"
+        )
+        raise typer.Exit(2)
+    console.print(
+        f"worker on {settings.redis_url.split('@')[-1]}, "
+        f"{settings.rate_limit_mps:.0f} msg/s per number"
+    )
+    build_worker(settings, burst=burst).run()

@@ -1,0 +1,57 @@
+"""Composing the core: the `Runtime` every process builds, and what subscribes to what.
+
+The server, the arq worker and the CLI all build their runtime here, so a process cannot get
+a core without its subscriptions: `build_runtime` (and `app.db.init_db`, for the processes
+that record events without a runtime) call `subscribe_core`, which is idempotent. Neither this
+module nor anything it imports knows the web server or the GraphQL schema, so the worker can
+use it.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from app.settings import Settings
+from whatsapp.automations import matching as automation_matching
+from whatsapp.cloud.client import CloudClient, CloudConfig
+from whatsapp.cloud.ratelimit import build_limiter
+from whatsapp.events import log as event_log
+from whatsapp.runtime import Runtime, ScheduleHook
+
+
+def subscribe_core() -> None:
+    """Wire the core's reactions to recorded events: automations queue runs for them.
+
+    Idempotent, so every entry point may call it; `whatsapp.events` imports none of this.
+    """
+    event_log.on_recorded(automation_matching.on_events_recorded)
+
+
+def cloud_config(settings: Settings) -> CloudConfig:
+    return CloudConfig(
+        base_url=settings.graph_base_url,
+        version=settings.graph_api_version,
+        access_token=settings.meta_access_token.get_secret_value(),
+        timeout_s=settings.http_timeout_s,
+        max_connections=settings.http_max_connections,
+        max_attempts=settings.cloud_max_attempts,
+        backoff_base_s=settings.cloud_backoff_base_s,
+        backoff_max_s=settings.cloud_backoff_max_s,
+    )
+
+
+def build_runtime(settings: Settings, *, on_scheduled: ScheduleHook | None = None) -> Runtime:
+    """The core's dependencies for this process; the caller closes it (`Runtime.aclose`)."""
+    subscribe_core()
+    return Runtime(
+        cloud=CloudClient(cloud_config(settings)),
+        phone_number_id=settings.meta_phone_number_id,
+        business_id=settings.meta_business_id,
+        enforce_service_window=settings.enforce_service_window,
+        http=httpx.AsyncClient(timeout=settings.automation_webhook_timeout_s),
+        webhook_signing_secret=settings.automation_webhook_secret.get_secret_value(),
+        limiter=build_limiter(settings.rate_limit_mps, settings.redis_url),
+        on_scheduled=on_scheduled,
+        max_attempts=settings.scheduled_max_attempts,
+        lease_recovery=settings.lease_recovery,
+    )

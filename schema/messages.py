@@ -1,0 +1,314 @@
+"""GraphQL face of messages: Message and Media, the send inputs, payloads and filter.
+
+Contact and Session import this module, so they are named lazily here (`strawberry.lazy`) and
+imported where a relation is resolved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from models import WhatsAppMedia, WhatsAppMessage
+from models.enums import MessageDirection, MessageStatus, MessageType
+from schema.connection import Connection
+from schema.context import Info
+from schema.errors import UserError
+from schema.message_content import (
+    MessageContentInput,
+    TemplateButtonInput,
+    TemplateParameterInput,
+)
+from schema.templates import Template
+from whatsapp.messages.sending import SendResult
+
+if TYPE_CHECKING:
+    from schema.conversations import Contact, Session
+
+strawberry.enum(MessageStatus, description="Where a message is in its life.")
+strawberry.enum(MessageDirection, description="OUTBOUND: we sent it; INBOUND: the customer did.")
+strawberry.enum(MessageType, description="What a message carries.")
+
+LazyContact = Annotated["Contact", strawberry.lazy("schema.conversations")]
+LazySession = Annotated["Session", strawberry.lazy("schema.conversations")]
+
+
+@strawberry.type(description="Media uploaded to Meta; send it by `id` (ours) or `metaId`.")
+class Media:
+    id: strawberry.ID = strawberry.field(description="Ours: use it as a mediaId.")
+    meta_id: str = strawberry.field(description="Meta's media id: also usable as a mediaId.")
+    kind: str = strawberry.field(description="image, video, audio, document or sticker.")
+    mime_type: str = strawberry.field(description="As uploaded, e.g. image/jpeg.")
+    file_name: str | None = strawberry.field(description="The uploaded file's name.")
+    file_size: int = strawberry.field(description="In bytes.")
+    sha256: str = strawberry.field(description="Of the file's bytes, hex.")
+    created_at: datetime = strawberry.field(description="When it was uploaded.")
+    expires_at: datetime = strawberry.field(
+        description="When Meta forgets it: upload again after that."
+    )
+
+    @classmethod
+    def from_model(cls, row: WhatsAppMedia) -> Media:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            meta_id=row.meta_id,
+            kind=row.kind,
+            mime_type=row.mime_type,
+            file_name=row.file_name,
+            file_size=row.file_size,
+            sha256=row.sha256,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+        )
+
+
+@strawberry.type(description="A message sent, scheduled or received.")
+class Message:
+    id: strawberry.ID = strawberry.field(description="Ours.")
+    wamid: str | None = strawberry.field(description="Meta's message id, once Meta accepted it.")
+    direction: MessageDirection = strawberry.field(description="Who sent it.")
+    type: MessageType = strawberry.field(description="What it carries.")
+    status: MessageStatus = strawberry.field(description="Where it is in its life.")
+    phone_number_id: str = strawberry.field(description="Our business number's id at Meta.")
+    to: str = strawberry.field(description="Recipient: the customer, or our phone-number id.")
+    from_: str = strawberry.field(name="from", description="Sender, the other way round.")
+    text: str | None = strawberry.field(description="A short human-readable preview.")
+    content: JSON | None = strawberry.field(description="The content as it was given to us.")
+    metadata: JSON | None = strawberry.field(description="Yours, as given when sending.")
+    payload: JSON | None = strawberry.field(description="The exact Graph API request body.")
+    error_code: int | None = strawberry.field(description="Meta's error code on failure.")
+    error_title: str | None = strawberry.field(description="Meta's error title on failure.")
+    error_details: str | None = strawberry.field(description="Meta's error details on failure.")
+    template_name: str | None = strawberry.field(description="For template messages.")
+    template_language: str | None = strawberry.field(description="For template messages.")
+    attempts: int = strawberry.field(description="Sends tried so far (retries included).")
+    scheduled_for: datetime | None = strawberry.field(description="When it is due to be sent.")
+    sent_at: datetime | None = strawberry.field(description="When Meta reported it sent.")
+    delivered_at: datetime | None = strawberry.field(description="When it reached the phone.")
+    read_at: datetime | None = strawberry.field(description="When the customer read it.")
+    failed_at: datetime | None = strawberry.field(description="When it failed for good.")
+    received_at: datetime | None = strawberry.field(description="Inbound: when it arrived.")
+    created_at: datetime = strawberry.field(description="When we stored it.")
+    updated_at: datetime = strawberry.field(description="Its last change.")
+    _row: strawberry.Private[WhatsAppMessage]
+
+    @strawberry.field(description="The customer.")
+    async def contact(self, info: Info) -> LazyContact | None:
+        from schema.conversations import Contact
+
+        key = self._row.contact_id
+        row = await info.context.loaders.contact.load(key) if key else None
+        return Contact.from_model(row) if row else None
+
+    @strawberry.field(description="The session it belongs to.")
+    async def session(self, info: Info) -> LazySession | None:
+        from schema.conversations import Session
+
+        key = self._row.session_id
+        row = await info.context.loaders.session.load(key) if key else None
+        return Session.from_model(row) if row else None
+
+    @strawberry.field(description="The template it was sent from.")
+    async def template(self, info: Info) -> Template | None:
+        key = self._row.template_id
+        row = await info.context.loaders.template.load(key) if key else None
+        return Template.from_model(row) if row else None
+
+    @strawberry.field(description="The message this one replies or reacts to.")
+    async def reply_to(self, info: Info) -> Message | None:
+        key = self._row.reply_to_id
+        row = await info.context.loaders.message.load(key) if key else None
+        return Message.from_model(row) if row else None
+
+    @strawberry.field(description="The wamid it replies or reacts to, even if not stored here.")
+    def reply_to_wamid(self) -> str | None:
+        return self._row.reply_to_wamid
+
+    @classmethod
+    def from_model(cls, row: WhatsAppMessage) -> Message:
+        outbound = row.direction == MessageDirection.OUTBOUND
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            wamid=row.wamid,
+            direction=row.direction,
+            type=row.type,
+            status=row.status,
+            phone_number_id=row.phone_number_id,
+            to=row.customer_wa_id if outbound else row.phone_number_id,
+            from_=row.phone_number_id if outbound else row.customer_wa_id,
+            text=row.text,
+            content=JSON(row.content),
+            metadata=JSON(row.metadata),
+            payload=JSON(row.payload),
+            error_code=row.error_code,
+            error_title=row.error_title,
+            error_details=row.error_details,
+            template_name=row.template_name,
+            template_language=row.template_language,
+            attempts=row.attempts,
+            scheduled_for=row.scheduled_for,
+            sent_at=row.sent_at,
+            delivered_at=row.delivered_at,
+            read_at=row.read_at,
+            failed_at=row.failed_at,
+            received_at=row.received_at,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            _row=row,
+        )
+
+
+@strawberry.type(description="A page of messages, newest first.")
+class MessageConnection(Connection[Message]):
+    pass
+
+
+@strawberry.input(description="Every given condition must hold.")
+class MessageFilter:
+    status: list[MessageStatus] | None = strawberry.field(
+        default=None, description="Any of these statuses."
+    )
+    type: list[MessageType] | None = strawberry.field(
+        default=None, description="Any of these types."
+    )
+    direction: MessageDirection | None = strawberry.field(
+        default=None, description="Only sent, or only received."
+    )
+    to: str | None = strawberry.field(default=None, description="The customer's number.")
+    phone_number_id: str | None = strawberry.field(
+        default=None, description="Our business number's id."
+    )
+    session_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The session's id."
+    )
+    template_name: str | None = strawberry.field(
+        default=None, description="Sent from this template."
+    )
+    created_after: datetime | None = strawberry.field(default=None, description="Inclusive.")
+    created_before: datetime | None = strawberry.field(default=None, description="Exclusive.")
+
+
+# -- sends -------------------------------------------------------------------------------------
+
+
+@strawberry.input(description="Attach the message to a session, by id or flow token.")
+class SessionHintInput:
+    id: strawberry.ID | None = strawberry.field(default=None, description="The session's id.")
+    flow_token: str | None = strawberry.field(default=None, description="The session's flow token.")
+    tags: list[str] | None = strawberry.field(
+        default=None, description="Tags to add to the session."
+    )
+    context: JSON | None = strawberry.field(
+        default=None, description="An object merged into the session's context."
+    )
+
+
+@strawberry.input(description="A free-form message; outside the 24-hour window, send a template.")
+class SendMessageInput:
+    to: str = strawberry.field(description="Phone number, with or without +.")
+    content: MessageContentInput = strawberry.field(description="What to send.")
+    phone_number_id: str | None = strawberry.field(
+        default=None, description="Business number to send from; defaults to the configured one."
+    )
+    reply_to: str | None = strawberry.field(
+        default=None, description="Our message id or a wamid to quote."
+    )
+    metadata: JSON | None = strawberry.field(
+        default=None, description="An object of yours, stored and returned with the message."
+    )
+    session: SessionHintInput | None = strawberry.field(
+        default=None, description="The session to attach it to."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Repeating a key returns the first result and sends nothing."
+    )
+    schedule_for: datetime | None = strawberry.field(
+        default=None,
+        description="Send at this time (timezone required, up to 30 days ahead) instead of now.",
+    )
+
+
+@strawberry.input(description="An approved template, with its parameters.")
+class SendTemplateInput:
+    to: str = strawberry.field(description="Phone number, with or without +.")
+    name: str = strawberry.field(description="The template's name.")
+    language: str = strawberry.field(description="The template's language, e.g. en_US.")
+    phone_number_id: str | None = strawberry.field(
+        default=None, description="Business number to send from; defaults to the configured one."
+    )
+    header: TemplateParameterInput | None = strawberry.field(
+        default=None, description="The header's parameter."
+    )
+    body: list[TemplateParameterInput] | None = strawberry.field(
+        default=None, description="The body's parameters, in order."
+    )
+    buttons: list[TemplateButtonInput] | None = strawberry.field(
+        default=None, description="The buttons' parameters."
+    )
+    metadata: JSON | None = strawberry.field(
+        default=None, description="An object of yours, stored and returned with the message."
+    )
+    session: SessionHintInput | None = strawberry.field(
+        default=None, description="The session to attach it to."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Repeating a key returns the first result and sends nothing."
+    )
+    schedule_for: datetime | None = strawberry.field(
+        default=None, description="Send at this time instead of now; parameters are checked now."
+    )
+
+
+@strawberry.input(description="A reaction to a message.")
+class SendReactionInput:
+    message_id: strawberry.ID = strawberry.field(description="Our message id or a wamid.")
+    emoji: str = strawberry.field(description='One emoji; "" removes the reaction.')
+    phone_number_id: str | None = strawberry.field(
+        default=None, description="Business number to send from; defaults to the message's."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Repeating a key returns the first result and sends nothing."
+    )
+
+
+# -- payloads ----------------------------------------------------------------------------------
+
+
+@strawberry.type(description="The message sent, scheduled, cancelled or moved, or why not.")
+class SendMessagePayload:
+    message: Message | None = strawberry.field(
+        default=None, description="Also set when Meta refused it (FAILED, with an error)."
+    )
+    errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Empty on success."
+    )
+    replayed: bool = strawberry.field(
+        default=False, description="True when an idempotencyKey matched an earlier send."
+    )
+
+    @classmethod
+    def from_result(cls, result: SendResult) -> SendMessagePayload:
+        """A refusal by Meta is stored on the message and reported beside it."""
+        errors = [UserError.from_problem(result.problem)] if result.problem else []
+        return cls(
+            message=Message.from_model(result.message), errors=errors, replayed=result.replayed
+        )
+
+
+@strawberry.type(description="The message marked as read, or why not.")
+class MarkAsReadPayload:
+    message: Message | None = strawberry.field(default=None, description="The message.")
+    errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Empty on success."
+    )
+
+
+@strawberry.type(description="The uploaded media, or why not.")
+class UploadMediaPayload:
+    media: Media | None = strawberry.field(default=None, description="Send it by id or metaId.")
+    errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Empty on success."
+    )

@@ -1,0 +1,25 @@
+"""The composition root wires the core: automations subscribe to the event log, once."""
+
+from __future__ import annotations
+
+from app.runtime import build_runtime, subscribe_core
+from sandbox import Sandbox
+from tests.conftest import make_settings
+from tests.whatsapp.automations.factories import contact_event, make_automation, runs_of
+
+
+async def test_the_core_is_subscribed_once_however_often_it_is_composed(
+    db: str, sandbox: Sandbox, sandbox_url: str
+) -> None:
+    # given: a process that composes the core more than once (the test run already did)
+    subscribe_core()
+    subscribe_core()
+    for _ in range(2):
+        await build_runtime(make_settings(db, sandbox_url)).aclose()
+    automation = await make_automation()
+
+    # when
+    await contact_event()
+
+    # then: one run, not one per subscription
+    assert len(await runs_of(automation)) == 1

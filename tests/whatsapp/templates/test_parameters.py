@@ -1,0 +1,290 @@
+"""check_template_parameters: a send's parameters against the template's definition."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.whatsapp.messages.payloads.samples import problems_of, single_problem
+from whatsapp.kit.errors import ErrorCode
+from whatsapp.templates.parameters import check_template_parameters, template_placeholder_counts
+
+MISMATCH = ErrorCode.TEMPLATE_PARAMETER_MISMATCH
+
+
+ORDER_UPDATE: list[dict[str, Any]] = [  # reference §6.1
+    {
+        "type": "HEADER",
+        "format": "TEXT",
+        "text": "Order {{1}}",
+        "example": {"header_text": ["#42"]},
+    },
+    {
+        "type": "BODY",
+        "text": "Hi {{1}}, your order ships {{2}}.",
+        "example": {"body_text": [["Ana", "today"]]},
+    },
+    {"type": "FOOTER", "text": "Reply STOP to opt out"},
+    {
+        "type": "BUTTONS",
+        "buttons": [
+            {"type": "QUICK_REPLY", "text": "Stop promotions"},
+            {"type": "URL", "text": "Track", "url": "https://example.com/{{1}}"},
+            {"type": "URL", "text": "Shop", "url": "https://example.com/shop"},
+            {"type": "PHONE_NUMBER", "text": "Call", "phone_number": "+15550001111"},
+            {"type": "COPY_CODE", "example": "SAVE20"},
+        ],
+    },
+]
+MEDIA_HEADER: list[dict[str, Any]] = [
+    {"type": "HEADER", "format": "IMAGE", "example": {"header_handle": ["4::aW..."]}},
+    {"type": "BODY", "text": "Your receipt."},
+]
+NAMED: list[dict[str, Any]] = [
+    {"type": "BODY", "text": "Hi {{first_name}}, {{ first_name }} again: order {{order_id}}."},
+    {"type": "BUTTONS", "buttons": [{"type": "OTP", "otp_type": "COPY_CODE"}]},
+]
+
+
+@pytest.mark.parametrize(
+    ("components", "counts"),
+    [
+        (
+            ORDER_UPDATE,
+            {
+                "header": 1,
+                "header_format": "TEXT",
+                "body": 2,
+                "buttons": [
+                    {"index": 0, "type": "QUICK_REPLY", "dynamic": False},
+                    {"index": 1, "type": "URL", "dynamic": True},
+                    {"index": 2, "type": "URL", "dynamic": False},
+                    {"index": 3, "type": "PHONE_NUMBER", "dynamic": False},
+                    {"index": 4, "type": "COPY_CODE", "dynamic": True},
+                ],
+            },
+        ),
+        (MEDIA_HEADER, {"header": 1, "header_format": "IMAGE", "body": 0, "buttons": []}),
+        (
+            NAMED,
+            {
+                "header": 0,
+                "header_format": None,
+                "body": 2,
+                "buttons": [{"index": 0, "type": "OTP", "dynamic": True}],
+            },
+        ),
+        (
+            [
+                {"type": "HEADER", "format": "TEXT", "text": "Welcome"},
+                {"type": "BODY", "text": "{{1}} {{2}} {{1}}"},
+            ],
+            {"header": 0, "header_format": "TEXT", "body": 2, "buttons": []},
+        ),
+        ([], {"header": 0, "header_format": None, "body": 0, "buttons": []}),
+    ],
+)
+def test_template_placeholder_counts(
+    components: list[dict[str, Any]], counts: dict[str, Any]
+) -> None:
+    assert template_placeholder_counts(components) == counts
+
+
+MATCHING_ORDER_UPDATE = {
+    "header": {"text": "#42"},
+    "body": [{"text": "Ana"}, {"dateTime": {"fallbackValue": "today"}}],
+    "buttons": [
+        {"index": 1, "subType": "URL", "parameter": "track/42"},
+        {"index": 4, "subType": "COPY_CODE", "parameter": "SAVE20"},
+        {"index": 0, "subType": "QUICK_REPLY", "parameter": "STOP"},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("definition", "parameters"),
+    [
+        (ORDER_UPDATE, MATCHING_ORDER_UPDATE),
+        (MEDIA_HEADER, {"header": {"image": {"mediaId": "1"}}, "body": [], "buttons": []}),
+        (
+            NAMED,
+            {
+                "header": None,
+                "body": [
+                    {"text": "Ana", "parameterName": "first_name"},
+                    {"text": "42", "parameterName": "order_id"},
+                ],
+                "buttons": [{"index": 0, "subType": "URL", "parameter": "123456"}],
+            },
+        ),
+        ([{"type": "BODY", "text": "Hello"}], {"header": None, "body": [], "buttons": []}),
+    ],
+)
+def test_check_template_parameters_accepts_matching_parameters(
+    definition: list[dict[str, Any]], parameters: dict[str, Any]
+) -> None:
+    check_template_parameters(definition, **parameters)  # raises on a mismatch
+
+
+def order_update(**changes: Any) -> Callable[[], None]:
+    parameters = {**MATCHING_ORDER_UPDATE, **changes}
+    return lambda: check_template_parameters(ORDER_UPDATE, **parameters)
+
+
+@pytest.mark.parametrize(
+    ("check", "field", "message"),
+    [
+        pytest.param(
+            order_update(header=None),
+            ("header",),
+            "header is TEXT; give a text header parameter",
+            id="header-missing",
+        ),
+        pytest.param(
+            order_update(header={"image": {"mediaId": "1"}}),
+            ("header",),
+            "(got image)",
+            id="text-header-given-media",
+        ),
+        pytest.param(
+            lambda: check_template_parameters(
+                MEDIA_HEADER, header={"video": {"mediaId": "1"}}, body=[], buttons=[]
+            ),
+            ("header",),
+            "header is IMAGE; give an image header parameter (got video)",
+            id="media-kind",
+        ),
+        pytest.param(
+            lambda: check_template_parameters(MEDIA_HEADER, header=None, body=[], buttons=[]),
+            ("header",),
+            "give an image header parameter",
+            id="media-header-missing",
+        ),
+        pytest.param(
+            lambda: check_template_parameters(
+                [{"type": "BODY", "text": "Hi"}], header={"text": "x"}, body=[], buttons=[]
+            ),
+            ("header",),
+            "template has no header",
+            id="no-header-defined",
+        ),
+        pytest.param(
+            lambda: check_template_parameters(
+                [{"type": "HEADER", "format": "TEXT", "text": "Hi"}],
+                header={"text": "x"},
+                body=[],
+                buttons=[],
+            ),
+            ("header",),
+            "header has no placeholder",
+            id="static-text-header",
+        ),
+        pytest.param(
+            order_update(body=[{"text": "Ana"}]),
+            ("body",),
+            "body has 2 parameters (got 1)",
+            id="body-too-few",
+        ),
+        pytest.param(
+            order_update(body=[{"text": "a"}] * 3),
+            ("body",),
+            "body has 2 parameters (got 3)",
+            id="body-too-many",
+        ),
+        pytest.param(
+            order_update(
+                buttons=[
+                    *MATCHING_ORDER_UPDATE["buttons"],
+                    {"index": 7, "subType": "URL", "parameter": "x"},
+                ]
+            ),
+            ("buttons", "3", "index"),
+            "no button at index 7 (it has 5 buttons)",
+            id="button-index-missing",
+        ),
+        pytest.param(
+            order_update(
+                buttons=[
+                    {"index": 1, "subType": "QUICK_REPLY", "parameter": "x"},
+                    {"index": 4, "subType": "COPY_CODE", "parameter": "SAVE20"},
+                ]
+            ),
+            ("buttons", "0", "subType"),
+            "URL button; use subType URL (got QUICK_REPLY)",
+            id="sub-type-mismatch",
+        ),
+        pytest.param(
+            order_update(
+                buttons=[
+                    *MATCHING_ORDER_UPDATE["buttons"],
+                    {"index": 2, "subType": "URL", "parameter": "x"},
+                ]
+            ),
+            ("buttons", "3", "parameter"),
+            "fixed URL and takes no parameter",
+            id="static-url-given-parameter",
+        ),
+        pytest.param(
+            order_update(
+                buttons=[
+                    *MATCHING_ORDER_UPDATE["buttons"],
+                    {"index": 3, "subType": "QUICK_REPLY", "parameter": "x"},
+                ]
+            ),
+            ("buttons", "3"),
+            "PHONE_NUMBER button and takes no parameter",
+            id="phone-button-given-parameter",
+        ),
+        pytest.param(
+            order_update(buttons=[{"index": 4, "subType": "COPY_CODE", "parameter": "SAVE20"}]),
+            ("buttons",),
+            "Button 1 (URL) needs a parameter",
+            id="dynamic-url-without-parameter",
+        ),
+        pytest.param(
+            order_update(buttons=[{"index": 1, "subType": "URL", "parameter": "track/42"}]),
+            ("buttons",),
+            "Button 4 (COPY_CODE) needs a parameter",
+            id="coupon-missing",
+        ),
+        pytest.param(
+            lambda: check_template_parameters(
+                NAMED,
+                header=None,
+                body=[{"text": "Ana", "parameterName": "first_name"}, {"text": "42"}],
+                buttons=[{"index": 0, "subType": "URL", "parameter": "123456"}],
+            ),
+            ("body", "1", "parameterName"),
+            "first_name, order_id (got None)",
+            id="named-parameter-missing-name",
+        ),
+    ],
+)
+def test_check_template_parameters_reports_each_mismatch(
+    check: Callable[[], None], field: tuple[str, ...], message: str
+) -> None:
+    got_field, code, got_message = single_problem(check)
+
+    assert (got_field, code) == (field, MISMATCH)
+    assert message in got_message
+
+
+def test_check_template_parameters_reports_every_mismatch_at_once() -> None:
+    problems = problems_of(
+        lambda: check_template_parameters(
+            ORDER_UPDATE,
+            header=None,
+            body=[],
+            buttons=[{"index": 9, "subType": "URL", "parameter": "x"}],
+        )
+    )
+
+    assert problems == [
+        (("header",), MISMATCH),
+        (("body",), MISMATCH),
+        (("buttons", "0", "index"), MISMATCH),
+        (("buttons",), MISMATCH),
+        (("buttons",), MISMATCH),
+    ]

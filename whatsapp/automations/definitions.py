@@ -1,0 +1,237 @@
+"""Automation definitions: create, update, enable, delete and read them, and their run log.
+
+A definition is validated whole before anything is written (the trigger, the conditions, and
+each action by its own module's `validate`), and every problem is reported at once, with its
+path. Secrets in actions are masked whenever a definition is shown; an update that sends a
+mask back keeps the stored secret, so a client can edit what it read without knowing it.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from models import AutomationRunStatus, WhatsAppAutomation, WhatsAppAutomationRun
+from whatsapp.automations import actions as _actions
+from whatsapp.automations import conditions as _conditions
+from whatsapp.kit.errors import ErrorCode, Problem, WagraphError
+from whatsapp.kit.ids import parse_id
+from whatsapp.kit.paging import Page, keyset_page
+
+NAME_MAX = 128
+DESCRIPTION_MAX = 2000
+COOLDOWN_MAX_S = 30 * 24 * 3600
+_WHAT = "automation id"
+_TRIGGER = re.compile(r"[A-Za-z0-9_.:*?\[\]!-]{1,128}")
+_FIELDS = (
+    "name",
+    "description",
+    "trigger",
+    "conditions",
+    "actions",
+    "enabled",
+    "cooldown_seconds",
+)
+
+
+class _Keep(enum.Enum):
+    KEEP = "KEEP"
+
+
+KEEP = _Keep.KEEP
+"""An update argument left as it is."""
+
+
+def public_actions(automation: WhatsAppAutomation) -> list[dict[str, Any]]:
+    """The actions as they may be shown to a client: secrets masked."""
+    return _actions.mask_secrets(automation.actions or [])
+
+
+async def create_automation(
+    *,
+    name: str,
+    trigger: str,
+    actions: Sequence[Mapping[str, Any]],
+    description: str | None = None,
+    conditions: Sequence[Mapping[str, Any]] = (),
+    enabled: bool = True,
+    cooldown_seconds: int = 60,
+) -> WhatsAppAutomation:
+    values = _definition(
+        name=name,
+        description=description,
+        trigger=trigger,
+        conditions=conditions,
+        actions=actions,
+        enabled=enabled,
+        cooldown_seconds=cooldown_seconds,
+    )
+    return await WhatsAppAutomation.create(**values)
+
+
+async def update_automation(
+    automation_id: uuid.UUID | str,
+    *,
+    name: str | _Keep = KEEP,
+    description: str | _Keep | None = KEEP,
+    trigger: str | _Keep = KEEP,
+    conditions: Sequence[Mapping[str, Any]] | _Keep = KEEP,
+    actions: Sequence[Mapping[str, Any]] | _Keep = KEEP,
+    enabled: bool | _Keep = KEEP,
+    cooldown_seconds: int | _Keep = KEEP,
+) -> WhatsAppAutomation:
+    """Change the given fields; the result is validated whole and saved in one statement.
+
+    A secret sent back masked (as the API shows it) keeps the stored secret.
+    """
+    row = await _get(automation_id)
+    changes: dict[str, Any] = {
+        key: value
+        for key, value in {
+            "name": name,
+            "description": description,
+            "trigger": trigger,
+            "conditions": conditions,
+            "actions": actions,
+            "enabled": enabled,
+            "cooldown_seconds": cooldown_seconds,
+        }.items()
+        if value is not KEEP
+    }
+    secret_problems: list[Problem] = []
+    if "actions" in changes:
+        changes["actions"], secret_problems = _restore_secrets(changes["actions"], row.actions)
+    merged = {key: changes.get(key, getattr(row, key)) for key in _FIELDS}
+    try:
+        values = _definition(**merged)
+    except WagraphError as exc:
+        raise WagraphError([*secret_problems, *exc.problems]) from None
+    if secret_problems:
+        raise WagraphError(secret_problems)
+    for key in changes:
+        setattr(row, key, values[key])
+    if changes:
+        await row.save(update_fields=[*changes, "updated_at"])
+    return row
+
+
+async def set_automation_enabled(
+    automation_id: uuid.UUID | str, *, enabled: bool
+) -> WhatsAppAutomation:
+    row = await _get(automation_id)
+    if row.enabled != enabled:
+        row.enabled = enabled
+        await row.save(update_fields=["enabled", "updated_at"])
+    return row
+
+
+async def delete_automation(automation_id: uuid.UUID | str) -> uuid.UUID:
+    """Delete an automation and its run log; returns its id."""
+    row = await _get(automation_id)
+    await row.delete()
+    return row.id
+
+
+async def get_automation(automation_id: uuid.UUID | str) -> WhatsAppAutomation | None:
+    """The automation, or None for an unknown or malformed id (a lookup, not a command)."""
+    try:
+        key = parse_id(automation_id, "id", what=_WHAT)
+    except WagraphError:
+        return None
+    return await WhatsAppAutomation.get_or_none(id=key)
+
+
+async def list_automations() -> list[WhatsAppAutomation]:
+    return await WhatsAppAutomation.all().order_by("created_at", "id")
+
+
+async def list_runs(
+    *,
+    automation_id: uuid.UUID | str | None = None,
+    statuses: Sequence[AutomationRunStatus] = (),
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[WhatsAppAutomationRun]:
+    """Runs, newest first, keyset-paginated."""
+    query = WhatsAppAutomationRun.all()
+    if automation_id is not None:
+        query = query.filter(automation_id=parse_id(automation_id, "automationId", what=_WHAT))
+    if statuses:
+        query = query.filter(status__in=list(statuses))
+    return await keyset_page(query, first=first, after=after)
+
+
+def _definition(**values: Any) -> dict[str, Any]:
+    """A definition checked whole; every problem is reported at once, with its path."""
+    problems: list[Problem] = []
+    name = values["name"]
+    if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX:
+        problems.append(_invalid(f"name must be 1-{NAME_MAX} characters", "name"))
+    description = values["description"]
+    if description is not None and (
+        not isinstance(description, str) or len(description) > DESCRIPTION_MAX
+    ):
+        problems.append(
+            _invalid(f"description must be at most {DESCRIPTION_MAX} characters", "description")
+        )
+    trigger = values["trigger"]
+    if not isinstance(trigger, str) or not _TRIGGER.fullmatch(trigger):
+        problems.append(
+            _invalid(
+                "trigger is an event name or an fnmatch pattern like flow.* "
+                "(letters, digits and _ . : - * ? [ ] !)",
+                "trigger",
+            )
+        )
+    condition_list = _plain(values["conditions"])
+    problems.extend(_conditions.validate(condition_list))
+    action_list = _plain(values["actions"])
+    problems.extend(_actions.validate_actions(action_list))
+    cooldown = values["cooldown_seconds"]
+    if (
+        not isinstance(cooldown, int)
+        or isinstance(cooldown, bool)
+        or not 0 <= cooldown <= COOLDOWN_MAX_S
+    ):
+        problems.append(
+            _invalid(f"cooldownSeconds must be between 0 and {COOLDOWN_MAX_S}", "cooldownSeconds")
+        )
+    if not isinstance(values["enabled"], bool):
+        problems.append(_invalid("enabled must be true or false", "enabled"))
+    if problems:
+        raise WagraphError(problems)
+    return {
+        "name": name.strip(),
+        "description": description,
+        "trigger": trigger,
+        "conditions": condition_list,
+        "actions": action_list,
+        "enabled": values["enabled"],
+        "cooldown_seconds": cooldown,
+    }
+
+
+def _plain(value: Any) -> Any:
+    """Sequences of mappings as the lists of dicts that are stored (other shapes kept, and
+    reported by validation)."""
+    if isinstance(value, list | tuple):
+        return [dict(item) if isinstance(item, Mapping) else item for item in value]
+    return value
+
+
+def _restore_secrets(given: Any, stored: Any) -> tuple[Any, list[Problem]]:
+    return _actions.restore_secrets(_plain(given), list(stored or []))
+
+
+def _invalid(message: str, field: str) -> Problem:
+    return Problem(ErrorCode.INVALID_INPUT, message, (field,))
+
+
+async def _get(automation_id: uuid.UUID | str) -> WhatsAppAutomation:
+    row = await WhatsAppAutomation.get_or_none(id=parse_id(automation_id, "id", what=_WHAT))
+    if row is None:
+        raise WagraphError.of(ErrorCode.NOT_FOUND, "No automation with that id", ("id",))
+    return row
