@@ -16,6 +16,7 @@ from whatsapp.automations import matching as automation_matching
 from whatsapp.cloud.client import CloudClient, CloudConfig
 from whatsapp.cloud.ratelimit import build_limiter
 from whatsapp.events import log as event_log
+from whatsapp.inbound import keywords as consent_keywords
 from whatsapp.runtime import Runtime, ScheduleHook
 
 
@@ -43,6 +44,11 @@ def cloud_config(settings: Settings) -> CloudConfig:
 def build_runtime(settings: Settings, *, on_scheduled: ScheduleHook | None = None) -> Runtime:
     """The core's dependencies for this process; the caller closes it (`Runtime.aclose`)."""
     subscribe_core()
+    consent_keywords.use_keywords(
+        consent_keywords.ConsentKeywords.of(
+            settings.consent_stop_keywords.split(","), settings.consent_start_keywords.split(",")
+        )
+    )
     return Runtime(
         cloud=CloudClient(cloud_config(settings)),
         phone_number_id=settings.meta_phone_number_id,
@@ -54,4 +60,5 @@ def build_runtime(settings: Settings, *, on_scheduled: ScheduleHook | None = Non
         on_scheduled=on_scheduled,
         max_attempts=settings.scheduled_max_attempts,
         lease_recovery=settings.lease_recovery,
+        marketing_messages_api=settings.marketing_messages_enabled,
     )

@@ -48,7 +48,14 @@ class Settings(BaseSettings):
         validation_alias="META_GRAPH_API_BASE_URL",
         description="Defaults to the embedded sandbox when it runs, else https://graph.facebook.com.",
     )
-    graph_api_version: str = Field("v23.0", validation_alias="META_GRAPH_API_VERSION")
+    graph_api_version: str = Field("v25.0", validation_alias="META_GRAPH_API_VERSION")
+    marketing_messages_api: bool | None = Field(
+        None,
+        validation_alias="WAGRAPH_MARKETING_MESSAGES_API",
+        description="Send MARKETING templates to /{PNID}/marketing_messages (Meta's Marketing "
+        "Messages API, which needs its terms accepted) instead of /messages. Unset: on with the "
+        "built-in sandbox, off with any Graph API base URL (the real one included).",
+    )
 
     sandbox_enabled: bool = Field(True, validation_alias="WAGRAPH_SANDBOX")
     sandbox_port: int = Field(DEFAULT_SANDBOX_PORT, validation_alias="WAGRAPH_SANDBOX_PORT")
@@ -86,6 +93,18 @@ class Settings(BaseSettings):
         description="A send interrupted by a crash: FAILED (at most once) or retried.",
     )
     enforce_service_window: bool = Field(True, validation_alias="WAGRAPH_ENFORCE_SERVICE_WINDOW")
+    consent_stop_keywords: str = Field(
+        "STOP,UNSUBSCRIBE",
+        validation_alias="WAGRAPH_CONSENT_STOP_KEYWORDS",
+        description="Comma-separated: a customer's whole message equal to one of these (any "
+        "case) opts them out of marketing messages; empty turns keywords off.",
+    )
+    consent_start_keywords: str = Field(
+        "START,UNSTOP",
+        validation_alias="WAGRAPH_CONSENT_START_KEYWORDS",
+        description="Comma-separated: a customer's whole message equal to one of these opts "
+        "them back in.",
+    )
     automation_webhook_secret: SecretStr = Field(
         SecretStr("wagraph-development-signing-secret"),
         validation_alias="WAGRAPH_AUTOMATION_WEBHOOK_SECRET",
@@ -118,6 +137,12 @@ class Settings(BaseSettings):
         if self.sandbox_enabled:
             return f"http://127.0.0.1:{self.sandbox_port}"
         return "https://graph.facebook.com"
+
+    @property
+    def marketing_messages_enabled(self) -> bool:
+        if self.marketing_messages_api is not None:
+            return self.marketing_messages_api
+        return self.graph_api_base_url is None and self.sandbox_enabled
 
     @property
     def self_url(self) -> str:

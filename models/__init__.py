@@ -2,10 +2,12 @@
 
 from models.api_key import ApiKey
 from models.automation import WhatsAppAutomation, WhatsAppAutomationRun
-from models.contact import WhatsAppContact
+from models.contact import WhatsAppConsentChange, WhatsAppContact, WhatsAppContactIdentity
 from models.enums import (
     ApiKeyScope,
     AutomationRunStatus,
+    ConsentState,
+    IdentityKind,
     InboxStatus,
     MessageDirection,
     MessageStatus,
@@ -24,6 +26,8 @@ __all__ = [
     "ApiKey",
     "ApiKeyScope",
     "AutomationRunStatus",
+    "ConsentState",
+    "IdentityKind",
     "InboxStatus",
     "MessageDirection",
     "MessageStatus",
@@ -33,7 +37,9 @@ __all__ = [
     "WhatsAppAnalyticsEvent",
     "WhatsAppAutomation",
     "WhatsAppAutomationRun",
+    "WhatsAppConsentChange",
     "WhatsAppContact",
+    "WhatsAppContactIdentity",
     "WhatsAppMedia",
     "WhatsAppMessage",
     "WhatsAppMessageStatus",

@@ -73,3 +73,16 @@ class AutomationRunStatus(StrEnum):
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     SKIPPED = "SKIPPED"
+
+
+class IdentityKind(StrEnum):
+    """The kinds of id Meta gives a person."""
+
+    BSUID = "bsuid"
+    WA_ID = "wa_id"
+
+
+class ConsentState(StrEnum):
+    OPTED_IN = "OPTED_IN"
+    OPTED_OUT = "OPTED_OUT"
+    UNKNOWN = "UNKNOWN"

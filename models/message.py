@@ -22,7 +22,10 @@ class WhatsAppMessage(TimestampedModel):
     type = fields.CharEnumField(MessageType, max_length=24)
     status = fields.CharEnumField(MessageStatus, max_length=16)
     phone_number_id = fields.CharField(max_length=32)
-    customer_wa_id = fields.CharField(max_length=32)
+    # Who it was for or from, as given (a send's `to`, a webhook's `from`): a phone number
+    # and/or a business-scoped user id. The contact is the person, whatever ids they use.
+    customer_wa_id = fields.CharField(max_length=32, null=True)
+    customer_bsuid = fields.CharField(max_length=160, null=True)
     wamid = fields.CharField(max_length=191, unique=True, null=True)
     contact: fields.ForeignKeyNullableRelation[WhatsAppContact] = fields.ForeignKeyField(
         "models.WhatsAppContact", related_name="messages", null=True, on_delete=fields.SET_NULL
@@ -74,11 +77,13 @@ class WhatsAppMessage(TimestampedModel):
             Index(fields=("status", "lease_expires_at"), name="idx_message_status_lease"),
             Index(fields=("created_at", "id"), name="idx_message_created"),
             Index(fields=("customer_wa_id", "created_at"), name="idx_message_customer_created"),
+            Index(fields=("customer_bsuid", "created_at"), name="idx_message_bsuid_created"),
+            Index(fields=("contact_id", "created_at"), name="idx_message_contact_created"),
             Index(fields=("session_id", "created_at"), name="idx_message_session_created"),
             Index(fields=("status", "created_at"), name="idx_message_status_created"),
             # The 24-hour service window: the customer's last message to one business number.
             Index(
-                fields=("customer_wa_id", "phone_number_id", "direction", "received_at"),
-                name="idx_message_window",
+                fields=("contact_id", "phone_number_id", "direction", "received_at"),
+                name="idx_message_contact_window",
             ),
         )

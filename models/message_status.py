@@ -29,6 +29,7 @@ class WhatsAppMessageStatus(BaseModel):
     status = fields.CharEnumField(MessageStatus, max_length=16)
     occurred_at = fields.DatetimeField()
     recipient_wa_id = fields.CharField(max_length=32, null=True)
+    recipient_bsuid = fields.CharField(max_length=160, null=True)
     conversation: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     pricing: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     error_code = fields.IntField(null=True)

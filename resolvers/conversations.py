@@ -16,6 +16,7 @@ from schema.conversations import (
 )
 from schema.fields import mutation, query
 from whatsapp.conversations import contact_queries, session_queries, tags
+from whatsapp.kit.ids import parse_id
 
 
 async def session(info: Info, id: strawberry.ID) -> Session | None:
@@ -33,6 +34,7 @@ async def sessions(
     where = session_queries.SessionQuery(
         statuses=tuple(f.status or ()),
         contact_wa_id=f.contact_wa_id,
+        contact_id=None if f.contact_id is None else parse_id(f.contact_id, "filter", "contactId"),
         tag=f.tag,
         window_open=f.window_open,
         updated_since=f.updated_since,
@@ -43,8 +45,10 @@ async def sessions(
     return SessionConnection.from_page(page, Session.from_model)
 
 
-async def contact(wa_id: str) -> Contact | None:
-    row = await contact_queries.get_contact(wa_id=wa_id)
+async def contact(
+    id: strawberry.ID | None = None, wa_id: str | None = None, bsuid: str | None = None
+) -> Contact | None:
+    row = await contact_queries.get_contact(id=id, wa_id=wa_id, bsuid=bsuid)
     return Contact.from_model(row) if row else None
 
 
@@ -58,9 +62,15 @@ async def contacts(
 
 
 async def tag_contact(
-    wa_id: str, add: list[str] | None = None, remove: list[str] | None = None
+    contact_id: strawberry.ID | None = None,
+    wa_id: str | None = None,
+    add: list[str] | None = None,
+    remove: list[str] | None = None,
+    bsuid: str | None = None,
 ) -> ContactPayload:
-    row = await tags.tag_contact(wa_id=wa_id, add=add or (), remove=remove or ())
+    row = await tags.tag_contact_by(
+        contact_id=contact_id, wa_id=wa_id, bsuid=bsuid, add=add or (), remove=remove or ()
+    )
     return ContactPayload(contact=Contact.from_model(row))
 
 
@@ -71,7 +81,9 @@ class ConversationQuery:
         sessions, description="Sessions matching the filter, most recently updated first."
     )
     contact: Contact | None = query(
-        contact, description="A contact by WhatsApp id (their number, with or without +)."
+        contact,
+        description="A contact by exactly one of: our id, their number (with or without +) "
+        "or their business-scoped user id (old numbers and BSUIDs find them too).",
     )
     contacts: ContactConnection = query(
         contacts, description="Contacts matching the filter, newest first."
@@ -82,5 +94,6 @@ class ConversationQuery:
 class ConversationMutation:
     tag_contact: ContactPayload = mutation(
         tag_contact,
-        description="Add and remove tags (1-64 letters, digits or _ . : -) on a contact.",
+        description="Add and remove tags (1-64 letters, digits or _ . : -) on a contact, given "
+        "by exactly one of contactId, waId or bsuid.",
     )

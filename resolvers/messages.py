@@ -69,6 +69,8 @@ async def send_template(info: Info, input: SendTemplateInput) -> SendMessagePayl
         header=to_plain(input.header),
         body=to_plain(input.body or []),
         buttons=to_plain(input.buttons or []),
+        named_header=to_plain(input.named_header),
+        named_body=to_plain(input.named_body),
         phone_number_id=input.phone_number_id,
         metadata=json_object(input.metadata, "metadata"),
         session=_session_hint(input.session),

@@ -12,6 +12,7 @@ from starlette.routing import Mount, Route
 
 from sandbox.config import SandboxConfig
 from sandbox.control import control_routes
+from sandbox.control_customers import customer_routes
 from sandbox.graph import make_endpoint, unknown_route
 from sandbox.media import DOWNLOAD_PATH
 from sandbox.routes import download_media, resolve
@@ -33,7 +34,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
     graph = make_endpoint(resolve)
     app = Starlette(
         routes=[
-            Mount("/_sandbox", routes=control_routes()),
+            Mount("/_sandbox", routes=control_routes() + customer_routes()),
             Route(DOWNLOAD_PATH, download_media, methods=["GET"]),
             Route("/{version}/{node}/{edge}", graph, methods=GRAPH_METHODS),
             Route("/{version}/{node}", graph, methods=GRAPH_METHODS),

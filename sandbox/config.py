@@ -28,7 +28,10 @@ RUNTIME_KNOBS: dict[str, type | tuple[type, ...]] = {
     "webhook_retry_horizon_s": (int, float),
     "webhook_retry_base_s": (int, float),
     "template_review_delay_s": (int, float),
+    "cloud_api_marketing_disabled": bool,
+    "restricted_countries": (list, tuple),
 }
+_TUPLE_KNOBS = frozenset({"status_delays_s", "restricted_countries"})
 
 
 def _default_numbers() -> dict[str, str]:
@@ -57,7 +60,12 @@ class SandboxConfig:
     fault_timeout_s: float = 30.0
     webhook_retry_horizon_s: float = 60.0
     seed_templates: bool = True
+    seed_customers: bool = True
     seed: int | None = None
+    # 2026: MARKETING templates refused on `/messages` with 131063 (send them to
+    # `/marketing_messages`); users in these ISO countries cannot be messaged (130497).
+    cloud_api_marketing_disabled: bool = False
+    restricted_countries: tuple[str, ...] = ()
     # Additions beyond Meta's surface that tests need to keep fast and deterministic.
     webhook_retry_base_s: float = 0.5
     webhook_timeout_s: float = 10.0
@@ -67,6 +75,7 @@ class SandboxConfig:
     def __post_init__(self) -> None:
         self.status_delays_s = tuple(float(d) for d in self.status_delays_s)  # type: ignore[assignment]
         self.open_window_for = tuple(self.open_window_for)
+        self.restricted_countries = tuple(self.restricted_countries)
         self.check()
 
     def check(self) -> None:
@@ -85,6 +94,9 @@ class SandboxConfig:
             raise ValueError("limits must be >= 0 (0 disables the limit)")
         if self.pair_limit_interval_s <= 0 or self.window_hours < 0:
             raise ValueError("pair_limit_interval_s must be > 0 and window_hours >= 0")
+        for code in self.restricted_countries:
+            if not isinstance(code, str) or len(code) != 2 or not code.isupper():
+                raise ValueError("restricted_countries must be ISO alpha-2 codes like 'IR'")
 
     @property
     def default_phone_number_id(self) -> str:
@@ -102,7 +114,7 @@ class SandboxConfig:
                 raise ValueError(f"{key!r} has the wrong type")
         previous = asdict(self)
         for key, value in changes.items():
-            setattr(self, key, tuple(value) if key == "status_delays_s" else value)
+            setattr(self, key, tuple(value) if key in _TUPLE_KNOBS else value)
         try:
             self.__post_init__()
         except ValueError:
@@ -115,4 +127,5 @@ class SandboxConfig:
         data = asdict(self)
         data["status_delays_s"] = list(self.status_delays_s)
         data["open_window_for"] = list(self.open_window_for)
+        data["restricted_countries"] = list(self.restricted_countries)
         return data

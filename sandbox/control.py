@@ -1,7 +1,8 @@
 """`/_sandbox/*`: the test and demo controls (no Graph auth; plain JSON, not Meta's shapes).
 
-Inspect traffic, reset state, queue faults, play a customer, tune knobs, change templates
-"upstream". Control errors are `{"error": "<what is wrong>"}` with 400/404.
+Inspect traffic, reset state, queue faults, tune knobs, change templates "upstream" (status,
+category updates); customers live in `control_customers`. Control errors are
+`{"error": "<what is wrong>"}` with 400/404.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from sandbox import payloads
 from sandbox.errors import GraphError
 from sandbox.faults import FaultSpec
 from sandbox.graph import ORJSONResponse
-from sandbox.inbound import InboundError, receive
 from sandbox.routes import template_event
 from sandbox.state import Sandbox
 from sandbox.template_create import check_definition
-from sandbox.templates import STATUSES
+from sandbox.templates import CATEGORIES, STATUSES, StoredTemplate
 
 MAX_DRAIN_S = 60.0
 
@@ -38,7 +39,7 @@ def _sandbox(request: Request) -> Sandbox:
     return sandbox
 
 
-async def _body(request: Request) -> dict[str, Any]:
+async def read_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw:
         return {}
@@ -51,7 +52,7 @@ async def _body(request: Request) -> dict[str, Any]:
     return body
 
 
-def _endpoint(handler: Any) -> Any:
+def control_endpoint(handler: Any) -> Any:
     """Turn `ControlError`/`ValueError`/`GraphError` into `{"error": ...}` answers."""
 
     async def endpoint(request: Request) -> Response:
@@ -134,7 +135,7 @@ async def get_faults(request: Request, sb: Sandbox) -> Any:
 
 async def set_faults(request: Request, sb: Sandbox) -> Any:
     """`{"queue": [...], "path_contains": "messages"}` and/or `{"rate": 0.3, "kind": "5xx"}`."""
-    body = await _body(request)
+    body = await read_body(request)
     path_contains = body.get("path_contains")
     method = body.get("method")
     queue = body.get("queue", [])
@@ -162,17 +163,6 @@ async def clear_faults(request: Request, sb: Sandbox) -> Any:
     return sb.faults.state()
 
 
-# -- simulated customers ---------------------------------------------------------------------
-
-
-async def customer_message(request: Request, sb: Sandbox) -> Any:
-    body = await _body(request)
-    try:
-        return receive(sb, request.path_params["wa_id"], body)
-    except InboundError as exc:
-        raise ControlError(str(exc)) from exc
-
-
 # -- config ----------------------------------------------------------------------------------
 
 
@@ -181,7 +171,7 @@ async def get_config(request: Request, sb: Sandbox) -> Any:
 
 
 async def put_config(request: Request, sb: Sandbox) -> Any:
-    sb.config.update(await _body(request))
+    sb.config.update(await read_body(request))
     return sb.config.public()
 
 
@@ -190,7 +180,7 @@ async def put_config(request: Request, sb: Sandbox) -> Any:
 
 async def put_template(request: Request, sb: Sandbox) -> Any:
     """Add or replace a template directly; a status change on an existing one sends a webhook."""
-    body = await _body(request)
+    body = await read_body(request)
     definition = check_definition(body)
     status = body.get("status", "APPROVED")
     if status not in STATUSES:
@@ -211,15 +201,19 @@ async def put_template(request: Request, sb: Sandbox) -> Any:
     return ORJSONResponse(stored.data, status_code=200 if existing else 201)
 
 
-async def patch_template(request: Request, sb: Sandbox) -> Any:
-    """Change status / category / quality of one name (all languages, or `language`)."""
-    body = await _body(request)
-    name = request.path_params["name"]
-    language = body.get("language")
+def _targets(sb: Sandbox, name: str, language: Any) -> list[StoredTemplate]:
+    """Every language of `name`, or just `language`; 404 when none."""
     languages = [language] if language else sb.templates.languages_of(name)
     targets = [t for t in (sb.templates.get(name, lang) for lang in languages) if t is not None]
     if not targets:
         raise ControlError(f"no template named {name!r}", 404)
+    return targets
+
+
+async def patch_template(request: Request, sb: Sandbox) -> Any:
+    """Change status / category / quality of one name (all languages, or `language`)."""
+    body = await read_body(request)
+    targets = _targets(sb, request.path_params["name"], body.get("language"))
     status = body.get("status")
     if status is not None and status not in STATUSES:
         raise ControlError(f"status must be one of {sorted(STATUSES)}")
@@ -232,6 +226,47 @@ async def patch_template(request: Request, sb: Sandbox) -> Any:
             sb.templates.set_status(stored, status)
             _announce(sb, stored, status)
     return {"templates": [t.data for t in targets]}
+
+
+IMPENDING_NOTICE_S = 24 * 3600
+
+
+async def change_category(request: Request, sb: Sandbox) -> Any:
+    """§11.6 `template_category_update`: `{"category", "stage"?, "language"?, "effective_at"?}`.
+
+    `stage: "impending"` only announces (`correct_category`, `category_update_timestamp` =
+    `effective_at`, default now + 24 h; the category stays); `"completed"` (default) changes
+    it now and announces `previous_category` / `new_category`.
+    """
+    body = await read_body(request)
+    category = body.get("category")
+    if category not in CATEGORIES:
+        raise ControlError(f"category must be one of {sorted(CATEGORIES)}")
+    stage = body.get("stage", "completed")
+    if stage not in ("impending", "completed"):
+        raise ControlError('stage must be "impending" or "completed"')
+    effective_at = body.get("effective_at", int(sb.now()) + IMPENDING_NOTICE_S)
+    if isinstance(effective_at, bool) or not isinstance(effective_at, int):
+        raise ControlError("effective_at must be unix seconds")
+    targets = _targets(sb, request.path_params["name"], body.get("language"))
+    if any(t.data["category"] == category for t in targets):
+        raise ControlError(f"the template is already {category}")
+    events = []
+    for stored in targets:
+        impending = effective_at if stage == "impending" else None
+        value = payloads.category_update_value(
+            stored.data, new_category=category, impending_at=impending
+        )
+        if stage == "completed":
+            stored.data["previous_category"] = stored.data["category"]
+            stored.data["category"] = category
+        payload = payloads.envelope(
+            sb.config.waba_id, "template_category_update", value, time=int(sb.now())
+        )
+        if sb.config.webhook_url is not None:
+            sb.webhooks.send(payload)
+        events.append(payload)
+    return {"templates": [t.data for t in targets], "webhooks": events}
 
 
 def _announce(sb: Sandbox, stored: Any, status: str) -> None:
@@ -259,7 +294,7 @@ async def delete_template(request: Request, sb: Sandbox) -> Any:
 
 async def verify_webhook(request: Request, sb: Sandbox) -> Any:
     """Perform Meta's GET handshake (§7.1) against `webhook_url` and report the outcome."""
-    body = await _body(request)
+    body = await read_body(request)
     url = body.get("url") or sb.config.webhook_url
     if not url:
         raise ControlError("no webhook_url configured")
@@ -279,7 +314,7 @@ async def verify_webhook(request: Request, sb: Sandbox) -> Any:
 
 def control_routes() -> list[BaseRoute]:
     def route(path: str, handler: Any, *methods: str) -> Route:
-        return Route(path, _endpoint(handler), methods=list(methods))
+        return Route(path, control_endpoint(handler), methods=list(methods))
 
     return [
         route("/requests", list_requests, "GET"),
@@ -294,10 +329,10 @@ def control_routes() -> list[BaseRoute]:
         route("/faults", get_faults, "GET"),
         route("/faults", set_faults, "POST"),
         route("/faults", clear_faults, "DELETE"),
-        route("/customers/{wa_id}/messages", customer_message, "POST"),
         route("/config", get_config, "GET"),
         route("/config", put_config, "PUT"),
         route("/templates", put_template, "POST"),
         route("/templates/{name}", patch_template, "PATCH"),
         route("/templates/{name}", delete_template, "DELETE"),
+        route("/templates/{name}/category", change_category, "POST"),
     ]

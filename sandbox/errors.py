@@ -62,8 +62,13 @@ CODES: dict[int, ErrorSpec] = {
     131051: ErrorSpec(400, "Unsupported message type"),
     131052: ErrorSpec(400, "Media download error"),
     131053: ErrorSpec(400, "Media upload error"),
+    # Not in the reference's table: the Marketing Messages API's answer for a non-MARKETING
+    # template, as 360dialog documents it (README: "Marketing Messages API").
+    131055: ErrorSpec(400, "Method not allowed"),
     131056: ErrorSpec(400, "(Business Account, Consumer Account) pair rate limit hit"),
     131057: ErrorSpec(400, "Account in maintenance mode"),
+    131062: ErrorSpec(400, "Business-scoped User ID (BSUID) recipients are not supported"),
+    131063: ErrorSpec(400, "Marketing template messages are disabled on Cloud API"),
     132000: ErrorSpec(400, "Number of parameters does not match the expected number of params"),
     132001: ErrorSpec(404, "Template name does not exist in the translation"),
     132005: ErrorSpec(400, "Translated text too long"),
@@ -87,6 +92,14 @@ LATER_DETAILS: dict[int, str] = {
     ),
     131053: "Media upload error",
     131009: "Parameter value is not valid",
+    131049: (
+        "In order to maintain a healthy ecosystem engagement, the message failed to be delivered."
+    ),
+    131050: (
+        "Unable to deliver the message. This recipient has chosen to stop receiving marketing "
+        "messages on WhatsApp from your business."
+    ),
+    130497: "The business account is restricted from messaging users in this country.",
 }
 
 

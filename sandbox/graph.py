@@ -45,6 +45,7 @@ class GraphCall:
     method: str
     json: Any = None
     form: dict[str, Any] | None = None
+    message: dict[str, Any] | None = None  # a send's summary for the accepted-request log
 
     async def json_body(self) -> Any:
         raw = await self.request.body()
@@ -127,7 +128,7 @@ def make_endpoint(resolve: Resolver) -> Callable[[Request], Awaitable[Response]]
             body = await handler(call)
         except GraphError as exc:
             return error_response(sb, request, exc, reply_version)
-        record(sb, request, call.json, call.form, 200, body)
+        record(sb, request, call.json, call.form, 200, body, message=call.message)
         return ORJSONResponse(body, headers={"facebook-api-version": reply_version})
 
     return graph_endpoint
@@ -140,6 +141,8 @@ def record(
     form: dict[str, Any] | None,
     status: int,
     response: Any,
+    *,
+    message: dict[str, Any] | None = None,
 ) -> None:
     sb.stats_counters.accepted += 1
     headers = {k: v for k, v in request.headers.items() if k in RECORDED_HEADERS}
@@ -153,6 +156,7 @@ def record(
             form=form,
             status=status,
             response=response,
+            message=message,
         )
     )
 

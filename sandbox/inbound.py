@@ -12,6 +12,8 @@ import json
 from typing import Any
 
 from sandbox import payloads
+from sandbox.customers import WA_ID_RE, Customer, configure
+from sandbox.recipients import contact_json, sender_fields
 from sandbox.state import KnownMessage, Sandbox
 
 INBOUND_TYPES = frozenset(
@@ -52,21 +54,26 @@ class InboundError(ValueError):
     """A control request that cannot become a Meta inbound message."""
 
 
-def receive(sb: Sandbox, wa_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Build, record and dispatch one inbound message; returns `{wamid, payload}`."""
-    if not wa_id.isdigit() or not 7 <= len(wa_id) <= 15:
-        raise InboundError("wa_id must be 7-15 digits")
-    pnid = body.get("phone_number_id") or sb.config.default_phone_number_id
-    if pnid not in sb.config.phone_numbers:
-        raise InboundError(f"unknown phone_number_id {pnid}")
+class UnknownCustomer(InboundError):
+    """A BSUID or username that no customer has (404)."""
+
+
+def receive(sb: Sandbox, ref: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Build, record and dispatch one inbound message; returns `{wamid, payload}`.
+
+    `ref` names the customer: a number (a new one becomes a customer), a BSUID or a username.
+    An optional `customer` object configures them first (as `PATCH /_sandbox/customers`).
+    """
+    customer = customer_for(sb, ref, body.get("customer"))
+    pnid = phone_number_id(sb, body)
     msg_type = body.get("type", "text")
     if msg_type not in INBOUND_TYPES:
         raise InboundError(f"type must be one of {sorted(INBOUND_TYPES)}")
 
     now = sb.now()
-    wamid = sb.ids.wamid(wa_id, inbound=True)
+    wamid = sb.ids.wamid(sender_key(customer), inbound=True)
     message: dict[str, Any] = {
-        "from": wa_id,
+        **sender_fields(customer),
         "id": wamid,
         "timestamp": str(int(now)),
         "type": msg_type,
@@ -79,21 +86,56 @@ def receive(sb: Sandbox, wa_id: str, body: dict[str, Any]) -> dict[str, Any]:
             raise InboundError("referral must be an object")
         message["referral"] = body["referral"]
     _add_content(sb, pnid, msg_type, body, message)
+    if msg_type == "system":
+        message["system"] = _system(body.get("system") or {}, customer)
 
-    sb.messages[wamid] = KnownMessage(pnid, wa_id, inbound=True)
-    sb.windows.touch(pnid, wa_id, now, via_referral="referral" in message)
-    profile_name = body.get("profile_name") or f"Customer {wa_id[-4:]}"
+    sb.messages[wamid] = KnownMessage(pnid, customer.wa_id, inbound=True)
+    sb.windows.touch(pnid, customer.wa_id, now, via_referral="referral" in message)
+    profile_name = body.get("profile_name") or customer.display_name()
+    contact = contact_json(customer, name=str(profile_name), number=customer.shown_number())
     value = payloads.inbound_value(
         phone_number_id=pnid,
         display_number=sb.display_number(pnid),
-        wa_id=wa_id,
-        profile_name=str(profile_name),
+        contact=contact,
         message=message,
     )
     payload = payloads.envelope(sb.config.waba_id, "messages", value)
     if sb.config.webhook_url is not None:
         sb.webhooks.send(payload)
     return {"wamid": wamid, "payload": payload}
+
+
+def customer_for(sb: Sandbox, ref: str, spec: Any = None) -> Customer:
+    """The customer `ref` names; numbers seen for the first time become customers."""
+    if ref.isdigit():
+        if not WA_ID_RE.fullmatch(ref):
+            raise InboundError("wa_id must be 7-15 digits")
+        customer = sb.customers.get_or_create(ref)
+    else:
+        found = sb.customers.get(ref)
+        if found is None:
+            raise UnknownCustomer(
+                f"no customer {ref!r}: create one with POST /_sandbox/customers "
+                '{"wa_id", "user_id"?, "username"?, "hide_number"?}'
+            )
+        customer = found
+    if spec is not None:
+        if not isinstance(spec, dict):
+            raise InboundError("customer must be an object")
+        customer = configure(sb.customers, spec, customer)
+    return customer
+
+
+def phone_number_id(sb: Sandbox, body: dict[str, Any]) -> str:
+    pnid = body.get("phone_number_id") or sb.config.default_phone_number_id
+    if pnid not in sb.config.phone_numbers:
+        raise InboundError(f"unknown phone_number_id {pnid}")
+    return str(pnid)
+
+
+def sender_key(customer: Customer) -> str:
+    """What an inbound wamid embeds: never a hidden number."""
+    return customer.wa_id if customer.number_visible else customer.user_id
 
 
 def _context(sb: Sandbox, pnid: str, value: Any) -> dict[str, Any] | None:
@@ -173,8 +215,6 @@ def _add_content(
         if "catalog_id" not in order or not isinstance(order.get("product_items"), list):
             raise InboundError("order needs catalog_id and product_items")
         message["order"] = order
-    elif msg_type == "system":
-        message["system"] = _system(body.get("system") or {}, message["from"])
 
 
 def _media(sb: Sandbox, pnid: str, kind: str, spec: Any) -> dict[str, Any]:
@@ -228,7 +268,9 @@ def _interactive(spec: dict[str, Any]) -> dict[str, Any]:
     return {"type": kind, kind: reply}
 
 
-def _system(spec: dict[str, Any], wa_id: str) -> dict[str, Any]:
+def _system(spec: dict[str, Any], customer: Customer) -> dict[str, Any]:
+    """A hand-made system message (the identity endpoints build Meta's 2026 ones)."""
+    wa_id = sender_key(customer)
     kind = spec.get("type", "user_changed_number")
     if kind not in SYSTEM_TYPES:
         raise InboundError(f"system.type must be one of {list(SYSTEM_TYPES)}")

@@ -2,66 +2,148 @@
 
 Meta answers 200 for anything well-formed and reports delivery problems later as a `failed`
 status (§2.2, §9). The deterministic rules for those later failures are here, in
-`later_failure`, and listed in the README.
+`later_failure`, and listed in the README. Two endpoints share it: `/messages` and the
+Marketing Messages API's `/marketing_messages` (§11.4), which takes MARKETING templates only.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sandbox import payloads
-from sandbox.errors import GraphError, invalid, webhook_error
+from sandbox.errors import GraphError, bad_param, invalid
 from sandbox.media import ACCEPTS
+from sandbox.recipients import (
+    NOT_ON_WHATSAPP_PREFIX,
+    Target,
+    resolve,
+    response_contact,
+    wamid_key,
+)
 from sandbox.state import KnownMessage, Sandbox
+from sandbox.statuses import Accepted, LaterFailure, schedule_statuses
 from sandbox.template_send import check_template
 from sandbox.templates import StoredTemplate
 from sandbox.validation import Outgoing, ReadReceipt, parse_send
-from sandbox.webhooks import Job
 from sandbox.windows import Window
 
-NOT_ON_WHATSAPP_PREFIX = "999"  # RFC-style reserved rule: such wa_ids "do not use WhatsApp"
+__all__ = ["NOT_ON_WHATSAPP_PREFIX", "LaterFailure", "SendResult", "later_failure", "send"]
+
 UNREACHABLE_HOST_SUFFIX = ".invalid"  # RFC 2606: links to these hosts fail to download
+MESSAGES = "messages"
+MARKETING_MESSAGES = "marketing_messages"
+# What `/marketing_messages` takes on top of a template send (`bid_spec` stopped in 2026-07).
+MARKETING_KEYS = frozenset({"message_activity_sharing", "optimization_spec"})
 
 
 @dataclass(frozen=True, slots=True)
-class LaterFailure:
-    code: int
-    details: str
+class SendResult:
+    """Meta's answer, and the summary the accepted-request log keeps (`message`)."""
+
+    body: dict[str, Any]
+    note: dict[str, Any] | None
 
 
-def send(sb: Sandbox, pnid: str, body: Any) -> dict[str, Any]:
-    """Handle one `POST /{PNID}/messages`; raises `GraphError` for synchronous rejections."""
-    request = parse_send(body, kind_of=sb.media_kind)
+def send(sb: Sandbox, pnid: str, body: Any, *, endpoint: str = MESSAGES) -> SendResult:
+    """Handle one send to `endpoint`; raises `GraphError` for synchronous rejections."""
+    lite = endpoint == MARKETING_MESSAGES
+    request = parse_send(
+        body, kind_of=sb.media_kind, extra_keys=MARKETING_KEYS if lite else frozenset()
+    )
     if isinstance(request, ReadReceipt):
-        return mark_read(sb, pnid, request)
-    template = None
-    if request.type == "template":
-        template = check_template(
-            request.payload, sb.templates, kind_of=sb.media_kind, refs=request.refs
-        )
+        if lite:
+            raise bad_param("Message must be a template message.")
+        return SendResult(mark_read(sb, pnid, request), None)
+    template = _check_content(sb, request, body, lite)
     now = sb.now()
-    _admit(sb, pnid, request.wa_id, now)
+    target = resolve(sb, request)
+    _admit(sb, pnid, target.chat, now)
 
-    wamid = sb.ids.wamid(request.wa_id)
-    sb.messages[wamid] = KnownMessage(pnid, request.wa_id, inbound=False)
-    window = sb.windows.current(pnid, request.wa_id, now, sb.config.window_hours)
-    failure = later_failure(sb, pnid, request, template, window)
-    sb.stats_counters.message_accepted(pnid, request.wa_id, request.type, request.callback_data)
+    wamid = sb.ids.wamid(wamid_key(target))
+    sb.messages[wamid] = KnownMessage(pnid, target.chat, inbound=False)
+    window = sb.windows.current(pnid, target.chat, now, sb.config.window_hours)
+    failure = later_failure(sb, pnid, request, target, template, window)
+    sb.stats_counters.message_accepted(pnid, target.stats_key, request.type, request.callback_data)
     if failure is not None:
         sb.stats_counters.failed_later += 1
     if sb.config.webhook_url is not None:
-        _schedule_statuses(sb, pnid, request, wamid, template, window, failure, now)
+        accepted = Accepted(pnid, request, target, wamid, template, window, failure, now, lite)
+        schedule_statuses(sb, accepted)
 
     message: dict[str, str] = {"id": wamid}
     if template is not None:
         message["message_status"] = "accepted"
-    return {
+    answer = {
         "messaging_product": "whatsapp",
-        "contacts": [{"input": request.to_raw, "wa_id": request.wa_id}],
+        "contacts": [response_contact(target, request)],
         "messages": [message],
+    }
+    return SendResult(answer, _note(endpoint, request, target, template, wamid))
+
+
+def _check_content(
+    sb: Sandbox, request: Outgoing, body: dict[str, Any], lite: bool
+) -> StoredTemplate | None:
+    """Template checks, then what depends on the endpoint and the recipient (2026 rules)."""
+    if lite and request.type != "template":
+        raise bad_param("Message must be a template message.")
+    if lite:
+        _check_marketing_options(body)
+    if request.type != "template":
+        return None
+    template = check_template(
+        request.payload, sb.templates, kind_of=sb.media_kind, refs=request.refs
+    )
+    category = template.data["category"]
+    name = template.data["name"]
+    if lite and category != "MARKETING":
+        raise GraphError(
+            131055,
+            f"Template {name} is {category}: the Marketing Messages API sends MARKETING "
+            "templates only",
+        )
+    if not lite and category == "MARKETING" and sb.config.cloud_api_marketing_disabled:
+        raise GraphError(
+            131063,
+            "Marketing template messages are disabled on Cloud API for this account: send "
+            "them with the Marketing Messages API",
+        )
+    if category == "AUTHENTICATION" and request.wa_id is None:
+        raise GraphError(
+            131062, "Business-scoped User ID (BSUID) recipients are not supported for this message."
+        )
+    return template
+
+
+def _check_marketing_options(body: dict[str, Any]) -> None:
+    sharing = body.get("message_activity_sharing")
+    if sharing is not None and not isinstance(sharing, bool):
+        raise bad_param("Param message_activity_sharing must be a boolean")
+    spec = body.get("optimization_spec")
+    if spec is not None and not isinstance(spec, dict):
+        raise bad_param("Param optimization_spec must be a JSON object")
+
+
+def _note(
+    endpoint: str,
+    request: Outgoing,
+    target: Target,
+    template: StoredTemplate | None,
+    wamid: str,
+) -> dict[str, Any]:
+    """What tests assert on without parsing bodies: endpoint, addressee, resolved customer."""
+    customer = target.customer
+    return {
+        "endpoint": endpoint,
+        "to": request.to_raw,
+        "recipient": request.recipient,
+        "wa_id": customer.wa_id if customer is not None else request.wa_id,
+        "user_id": customer.user_id if customer is not None else request.recipient,
+        "type": request.type,
+        "template": template.data["name"] if template is not None else None,
+        "category": template.data["category"] if template is not None else None,
+        "wamid": wamid,
     }
 
 
@@ -76,7 +158,7 @@ def mark_read(sb: Sandbox, pnid: str, receipt: ReadReceipt) -> dict[str, Any]:
     return {"success": True}
 
 
-def _admit(sb: Sandbox, pnid: str, wa_id: str, now: float) -> None:
+def _admit(sb: Sandbox, pnid: str, chat: str, now: float) -> None:
     """Throughput (130429) then pair rate (131056); only accepted sends consume either."""
     config = sb.config
     if not sb.throughput.admits(pnid, now, config.rate_limit_mps):
@@ -86,7 +168,7 @@ def _admit(sb: Sandbox, pnid: str, wa_id: str, now: float) -> None:
             "Message failed to send because there were too many messages sent from this phone "
             f"number in a short period of time (limit {config.rate_limit_mps} per second)",
         )
-    pair = (pnid, wa_id)
+    pair = (pnid, chat)
     if not sb.pairs.admits(pair, now, config.pair_limit_burst, config.pair_limit_interval_s):
         sb.stats_counters.phone(pnid).pair_limited += 1
         raise GraphError(
@@ -102,18 +184,54 @@ def later_failure(
     sb: Sandbox,
     pnid: str,
     request: Outgoing,
+    target: Target,
     template: StoredTemplate | None,
     window: Window | None,
 ) -> LaterFailure | None:
     """The deterministic failure Meta would report by webhook for this accepted message."""
-    if request.wa_id.startswith(NOT_ON_WHATSAPP_PREFIX):
+    return _recipient_failure(sb, target, template, window) or _content_failure(
+        sb, pnid, request, target
+    )
+
+
+def _recipient_failure(
+    sb: Sandbox, target: Target, template: StoredTemplate | None, window: Window | None
+) -> LaterFailure | None:
+    """Who may not get it: not on WhatsApp, a restricted country, window, marketing consent."""
+    customer = target.customer
+    if customer is None:
         return LaterFailure(131026, "Message Undeliverable.")
+    if customer.country in sb.config.restricted_countries:
+        return LaterFailure(
+            130497,
+            f"The business account is restricted from messaging users in {customer.country}.",
+        )
     if template is None and window is None:
         return LaterFailure(
             131047,
             "Message failed to send because more than 24 hours have passed since the customer "
             "last replied to this number.",
         )
+    if template is not None and template.data["category"] == "MARKETING":
+        if customer.marketing_stopped:
+            return LaterFailure(
+                131050,
+                "Unable to deliver the message. This recipient has chosen to stop receiving "
+                "marketing messages on WhatsApp from your business.",
+            )
+        if customer.marketing_limited:
+            return LaterFailure(
+                131049,
+                "In order to maintain a healthy ecosystem engagement, the message failed to be "
+                "delivered.",
+            )
+    return None
+
+
+def _content_failure(
+    sb: Sandbox, pnid: str, request: Outgoing, target: Target
+) -> LaterFailure | None:
+    """What cannot be delivered: unreachable media, wrong media kind, a foreign reaction target."""
     for link in request.refs.links:
         host = (urlsplit(link).hostname or "").lower()
         if host.endswith(UNREACHABLE_HOST_SUFFIX):
@@ -127,92 +245,10 @@ def later_failure(
                 131053, f"Media {media_id} is of kind {actual} and cannot be sent as {wanted}"
             )
     if request.reaction_target is not None:
-        target = sb.messages.get(request.reaction_target)
-        if target is None or target.wa_id != request.wa_id or target.phone_number_id != pnid:
+        known = sb.messages.get(request.reaction_target)
+        if known is None or known.wa_id != target.chat or known.phone_number_id != pnid:
             return LaterFailure(
                 131009,
                 f"Reaction target {request.reaction_target} is not a message in this chat",
             )
     return None
-
-
-def _schedule_statuses(
-    sb: Sandbox,
-    pnid: str,
-    request: Outgoing,
-    wamid: str,
-    template: StoredTemplate | None,
-    window: Window | None,
-    failure: LaterFailure | None,
-    now: float,
-) -> None:
-    """Queue `sent -> delivered -> read` (or one `failed`) webhooks, built now, posted later."""
-    config = sb.config
-    d_sent = config.status_delays_s[0]
-    common: dict[str, Any] = {
-        "phone_number_id": pnid,
-        "display_number": sb.display_number(pnid),
-        "wamid": wamid,
-        "recipient_id": request.wa_id,
-        "callback_data": request.callback_data,
-    }
-    if failure is not None:
-        value = payloads.status_value(
-            **common,
-            status="failed",
-            timestamp=int(now + d_sent),
-            errors=[webhook_error(failure.code, failure.details)],
-        )
-        steps = [(d_sent, value)]
-    else:
-        steps = _delivery_steps(sb, pnid, request, template, window, common, now)
-    bodies = [
-        (delay, payloads.envelope(config.waba_id, "messages", value)) for delay, value in steps
-    ]
-
-    async def run(job: Job) -> None:
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        for delay, body in bodies:
-            wait = start + delay - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            await sb.webhooks.deliver(body, job)
-
-    sb.webhooks.spawn(run, posts=len(bodies))
-
-
-def _delivery_steps(
-    sb: Sandbox,
-    pnid: str,
-    request: Outgoing,
-    template: StoredTemplate | None,
-    window: Window | None,
-    common: dict[str, Any],
-    now: float,
-) -> list[tuple[float, dict[str, Any]]]:
-    """The `sent`, `delivered` (and `read`) status values of an accepted message, with delays."""
-    config = sb.config
-    d_sent, d_delivered, d_read = config.status_delays_s
-    pricing = payloads.pricing_for(
-        template.data["category"] if template is not None else None,
-        window_open=window is not None,
-        via_referral=window is not None and window.via_referral,
-    )
-    conv_id, expires = sb.conversation(pnid, request.wa_id, pricing.category, now)
-    plan = [("sent", d_sent), ("delivered", d_delivered)]
-    if config.read_receipts:
-        plan.append(("read", d_read))
-    steps: list[tuple[float, dict[str, Any]]] = []
-    stamp = 0
-    for status, delay in plan:
-        # Seconds resolution: force strictly increasing stamps so order is recoverable.
-        stamp = max(int(now + delay), stamp + 1)
-        conversation: dict[str, Any] = {"id": conv_id, "origin": {"type": pricing.category}}
-        if status == "sent":
-            conversation["expiration_timestamp"] = str(expires)
-        value = payloads.status_value(
-            **common, status=status, timestamp=stamp, conversation=conversation, pricing=pricing
-        )
-        steps.append((delay, value))
-    return steps

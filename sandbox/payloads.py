@@ -23,8 +23,15 @@ class Pricing:
         }
 
 
-def pricing_for(template_category: str | None, *, window_open: bool, via_referral: bool) -> Pricing:
-    """§9: free inside an open window (utility templates too), template category outside."""
+def pricing_for(
+    template_category: str | None, *, window_open: bool, via_referral: bool, lite: bool = False
+) -> Pricing:
+    """§9/§11.3: free inside an open window (utility templates too), template category outside.
+
+    `lite`: sent through the Marketing Messages API, which Meta bills as `marketing_lite`.
+    """
+    if lite:
+        return Pricing("marketing_lite", "regular", True)
     if via_referral and window_open:
         return Pricing("referral_conversion", "free_entry_point", False)
     if template_category is None:
@@ -55,18 +62,17 @@ def status_value(
     wamid: str,
     status: str,
     timestamp: int,
-    recipient_id: str,
+    recipient: dict[str, str],
     callback_data: str | None,
+    contact: dict[str, Any] | None = None,
     conversation: dict[str, Any] | None = None,
     pricing: Pricing | None = None,
     errors: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "id": wamid,
-        "status": status,
-        "timestamp": str(timestamp),
-        "recipient_id": recipient_id,
-    }
+    """`recipient`: `recipient_id?`, `recipient_user_id?`, `parent_recipient_user_id?` (§11.2);
+    `contact`: the `contacts[0]` Meta adds to sent/delivered/read statuses since 2026."""
+    item: dict[str, Any] = {"id": wamid, "status": status, "timestamp": str(timestamp)}
+    item.update(recipient)
     if callback_data is not None:
         item["biz_opaque_callback_data"] = callback_data
     if conversation is not None:
@@ -75,27 +81,94 @@ def status_value(
         item["pricing"] = pricing.as_json()
     if errors is not None:
         item["errors"] = errors
-    return {
+    value: dict[str, Any] = {
         "messaging_product": "whatsapp",
         "metadata": metadata(phone_number_id, display_number),
-        "statuses": [item],
     }
+    if contact is not None:
+        value["contacts"] = [contact]
+    value["statuses"] = [item]
+    return value
 
 
 def inbound_value(
     *,
     phone_number_id: str,
     display_number: str,
-    wa_id: str,
-    profile_name: str,
+    contact: dict[str, Any] | None,
     message: dict[str, Any],
 ) -> dict[str, Any]:
+    """A `messages` value; `contact` None for system messages, which carry no `contacts`."""
+    value: dict[str, Any] = {
+        "messaging_product": "whatsapp",
+        "metadata": metadata(phone_number_id, display_number),
+    }
+    if contact is not None:
+        value["contacts"] = [contact]
+    value["messages"] = [message]
+    return value
+
+
+PREFERENCE_DETAILS = {
+    "stop": "User requested to stop marketing messages",
+    "resume": "User requested to resume marketing messages",
+}
+
+
+def user_preferences_value(
+    *,
+    phone_number_id: str,
+    display_number: str,
+    contact: dict[str, Any],
+    value: str,
+    timestamp: int,
+) -> dict[str, Any]:
+    """§11.5: the user pressed Stop/Resume on marketing messages (field `user_preferences`).
+
+    The preference repeats the contact's identifiers (`wa_id?`, `user_id`, `parent_user_id?`);
+    `timestamp` is an integer here, unlike in messages.
+    """
+    preference: dict[str, Any] = {
+        key: contact[key] for key in ("wa_id", "user_id", "parent_user_id") if key in contact
+    }
+    preference.update(
+        {
+            "detail": PREFERENCE_DETAILS[value],
+            "category": "marketing_messages",
+            "value": value,
+            "timestamp": timestamp,
+        }
+    )
     return {
         "messaging_product": "whatsapp",
         "metadata": metadata(phone_number_id, display_number),
-        "contacts": [{"profile": {"name": profile_name}, "wa_id": wa_id}],
-        "messages": [message],
+        "contacts": [contact],
+        "user_preferences": [preference],
     }
+
+
+def category_update_value(
+    template: dict[str, Any], *, new_category: str, impending_at: int | None = None
+) -> dict[str, Any]:
+    """§6.4/§11.6 `template_category_update`, in Meta's two shapes.
+
+    Impending (`impending_at` given): `correct_category` is where it is going, `new_category`
+    still the current one, `category_update_timestamp` when it will change. Completed:
+    `previous_category` and `new_category`.
+    """
+    value: dict[str, Any] = {
+        "message_template_id": int(template["id"]),
+        "message_template_name": template["name"],
+        "message_template_language": template["language"],
+    }
+    if impending_at is not None:
+        value["correct_category"] = new_category
+        value["new_category"] = template["category"]
+        value["category_update_timestamp"] = impending_at
+    else:
+        value["previous_category"] = template["category"]
+        value["new_category"] = new_category
+    return value
 
 
 def template_status_value(

@@ -29,6 +29,9 @@ class RecordedRequest:
     status: int
     response: Any
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # Sends only: `{endpoint, to, recipient, wa_id, user_id, type, template, category, wamid}`,
+    # so tests can tell `/messages` from `/marketing_messages` and see who a BSUID resolved to.
+    message: dict[str, Any] | None = None
 
     def public(self) -> dict[str, Any]:
         return {
@@ -41,6 +44,7 @@ class RecordedRequest:
             "status": self.status,
             "response": self.response,
             "time": self.time.isoformat(),
+            "message": self.message,
         }
 
 

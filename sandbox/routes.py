@@ -37,7 +37,17 @@ from sandbox.webhooks import Job
 
 async def send_message(call: GraphCall) -> Any:
     body = await call.json_body()
-    return messaging.send(call.sandbox, call.node, body)
+    result = messaging.send(call.sandbox, call.node, body)
+    call.message = result.note
+    return result.body
+
+
+async def send_marketing_message(call: GraphCall) -> Any:
+    """§11.4 Marketing Messages API: a template send, MARKETING templates only."""
+    body = await call.json_body()
+    result = messaging.send(call.sandbox, call.node, body, endpoint=messaging.MARKETING_MESSAGES)
+    call.message = result.note
+    return result.body
 
 
 async def upload_media(call: GraphCall) -> Any:
@@ -311,6 +321,7 @@ async def get_template(call: GraphCall) -> Any:
 RouteTable = dict[tuple[str, str | None], Handler]
 PHONE_ROUTES: RouteTable = {
     ("POST", "messages"): send_message,
+    ("POST", "marketing_messages"): send_marketing_message,
     ("POST", "media"): upload_media,
     ("GET", None): get_phone_number,
     ("POST", "register"): register_phone_number,

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sandbox.config import SandboxConfig
+from sandbox.customer_seed import seed_customers
+from sandbox.customers import CustomerRegistry
 from sandbox.faults import FaultInjector
 from sandbox.ids import IdFactory
 from sandbox.media import INBOUND_TTL_S, SEEDED_MEDIA, MediaStore
@@ -26,7 +28,10 @@ CONVERSATION_TTL_S = 24 * 3600
 
 @dataclass(frozen=True, slots=True)
 class KnownMessage:
-    """A wamid the sandbox issued (outbound) or received (inbound), and its chat."""
+    """A wamid the sandbox issued (outbound) or received (inbound), and its chat.
+
+    `wa_id` is the chat key: the customer's number (hidden or not), or a BSUID nobody owns.
+    """
 
     phone_number_id: str
     wa_id: str
@@ -48,6 +53,7 @@ class Sandbox:
         self.ids = IdFactory(self.config.seed)
         self.media = MediaStore(self.config.app_secret)
         self.templates = TemplateStore()
+        self.customers = CustomerRegistry(self.config.waba_id)
         self.windows = ServiceWindows()
         self.throughput = ThroughputLimiter()
         self.pairs = PairLimiter()
@@ -80,6 +86,10 @@ class Sandbox:
         self.throughput.clear()
         self.pairs.clear()
         self.windows.reset(self.config.open_window_for)
+        self.customers.clear()
+        if self.config.seed_customers:
+            for customer in seed_customers():
+                self.customers.put(customer)
         self._seed_media()
         self.templates.clear()
         if self.config.seed_templates:
@@ -187,4 +197,5 @@ class Sandbox:
             "webhooks": self.webhooks.stats(),
             "templates": len(self.templates),
             "media": len(self.media),
+            "customers": len(self.customers),
         }

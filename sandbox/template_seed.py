@@ -1,8 +1,9 @@
 """The templates a fresh sandbox WABA owns: realistic, multilingual, every status and shape.
 
 Ids are fixed so tests and demos may refer to them. Every component shape the send checks know
-appears at least once: TEXT/IMAGE/DOCUMENT/VIDEO/LOCATION headers, positional body variables,
-footers, and QUICK_REPLY / URL (static and dynamic) / PHONE_NUMBER / COPY_CODE buttons.
+appears at least once: TEXT/IMAGE/DOCUMENT/VIDEO/LOCATION headers, positional and NAMED
+(`seasonal_promo`, §11.6) body variables, footers, and QUICK_REPLY / URL (static and dynamic) /
+PHONE_NUMBER / COPY_CODE buttons.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def _tpl(
     status: str = "APPROVED",
     score: str = "GREEN",
     rejected_reason: str = "NONE",
+    parameter_format: str = "POSITIONAL",
 ) -> dict[str, Any]:
     return {
         "id": f"9200703526461{seq:02d}",
@@ -30,7 +32,7 @@ def _tpl(
         "language": language,
         "status": status,
         "category": category,
-        "parameter_format": "POSITIONAL",
+        "parameter_format": parameter_format,
         "quality_score": {"score": score, "date": QUALITY_DATE},
         "rejected_reason": rejected_reason,
         "components": components,
@@ -42,6 +44,12 @@ def _body(text: str, *examples: str) -> dict[str, Any]:
     if examples:
         component["example"] = {"body_text": [list(examples)]}
     return component
+
+
+def _named_body(text: str, **examples: str) -> dict[str, Any]:
+    """A NAMED body: `{{first_name}}` placeholders, examples as `body_text_named_params`."""
+    named = [{"param_name": name, "example": value} for name, value in examples.items()]
+    return {"type": "BODY", "text": text, "example": {"body_text_named_params": named}}
 
 
 def _text_header(text: str, *examples: str) -> dict[str, Any]:
@@ -180,17 +188,19 @@ _SEEDED: list[dict[str, Any]] = [
         "MARKETING",
         [
             _media_header("IMAGE"),
-            _body(
-                "Hi {{1}}! Our {{2}} sale is on: {{3}} off everything until {{4}}.",
-                "Ana",
-                "summer",
-                "30%",
-                "Sunday",
+            _named_body(
+                "Hi {{first_name}}! Our {{sale_name}} sale is on: {{discount}} off everything "
+                "until {{end_date}}.",
+                first_name="Ana",
+                sale_name="summer",
+                discount="30%",
+                end_date="Sunday",
             ),
             _footer("Tap Stop promotions to opt out"),
             _buttons(_quick("Shop now"), _quick("Stop promotions")),
         ],
         score="YELLOW",
+        parameter_format="NAMED",
     ),
     _tpl(
         7,

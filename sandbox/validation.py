@@ -48,6 +48,7 @@ ENVELOPE_KEYS = frozenset(
         "messaging_product",
         "recipient_type",
         "to",
+        "recipient",
         "type",
         "context",
         "biz_opaque_callback_data",
@@ -56,21 +57,27 @@ ENVELOPE_KEYS = frozenset(
 READ_KEYS = frozenset({"messaging_product", "status", "message_id", "typing_indicator"})
 _TO_SEPARATORS = str.maketrans("", "", "+ -()")
 _DIGITS = re.compile(r"^\d{7,15}$")
+# A BSUID (`US.13491208655302741918`) or parent BSUID (`US.ENT.11815799212886844830`), §11.2.
+_BSUID = re.compile(r"^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$")
 CALLBACK_DATA_MAX = 512
 
 
 @dataclass(slots=True)
 class Outgoing:
-    """A syntactically valid message, ready for limits and acceptance."""
+    """A syntactically valid message, ready for limits and acceptance.
 
-    to_raw: str
-    wa_id: str
+    `wa_id` is the normalised `to` (None when only `recipient`, a BSUID, names the user).
+    """
+
+    to_raw: Any
+    wa_id: str | None
     type: str
     payload: Any
     callback_data: str | None
     context_id: str | None
     refs: MediaRefs = field(default_factory=MediaRefs)
     reaction_target: str | None = None
+    recipient: str | None = None
 
 
 @dataclass(slots=True)
@@ -79,7 +86,10 @@ class ReadReceipt:
     typing: bool
 
 
-def parse_send(body: Any, *, kind_of: MediaKindOf) -> Outgoing | ReadReceipt:
+def parse_send(
+    body: Any, *, kind_of: MediaKindOf, extra_keys: frozenset[str] = frozenset()
+) -> Outgoing | ReadReceipt:
+    """`extra_keys`: top-level keys an endpoint adds (the Marketing Messages API's options)."""
     body = expect_object(body, "body")
     product = body.get("messaging_product")
     if product is None:
@@ -94,12 +104,17 @@ def parse_send(body: Any, *, kind_of: MediaKindOf) -> Outgoing | ReadReceipt:
         raise bad_param("Param type must be a string")
     if msg_type not in SENDABLE:
         raise unsupported_type(f"Message type '{msg_type}' is not supported")
-    check_keys(body, ENVELOPE_KEYS | {msg_type}, "message")
+    check_keys(body, ENVELOPE_KEYS | extra_keys | {msg_type}, "message")
     recipient_type = body.get("recipient_type", "individual")
     if recipient_type != "individual":
         raise invalid("Param recipient_type must be 'individual' (groups are not simulated)")
-    to_raw = required(body, "to", "")
-    wa_id = normalise_to(to_raw)
+    to_raw, recipient = body.get("to"), body.get("recipient")
+    if to_raw is None and recipient is None:
+        raise missing(
+            "Param to is required (a phone number), or recipient (a business-scoped user ID)"
+        )
+    wa_id = normalise_to(to_raw) if to_raw is not None else None
+    bsuid = check_recipient(recipient) if recipient is not None else None
     callback_data = text(
         body, "biz_opaque_callback_data", "", max_len=CALLBACK_DATA_MAX, min_len=0, optional=True
     )
@@ -108,8 +123,21 @@ def parse_send(body: Any, *, kind_of: MediaKindOf) -> Outgoing | ReadReceipt:
         raise missing(f"Param {msg_type} is required for messages of type '{msg_type}'")
 
     out = Outgoing(to_raw, wa_id, msg_type, body[msg_type], callback_data, context_id)
+    out.recipient = bsuid
     _validate_payload(out, kind_of)
     return out
+
+
+def check_recipient(value: Any) -> str:
+    """A BSUID or parent BSUID, used whole: country code, period, alphanumerics (131009)."""
+    if not isinstance(value, str):
+        raise bad_param("Param recipient must be a string")
+    if not _BSUID.fullmatch(value):
+        raise invalid(
+            f"Invalid 'recipient' parameter '{value}': expected a business-scoped user ID "
+            "like US.13491208655302741918"
+        )
+    return value
 
 
 def normalise_to(value: Any) -> str:

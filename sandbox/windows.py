@@ -31,6 +31,11 @@ class ServiceWindows:
         """Record an inbound message: it (re)opens the window from its timestamp."""
         self._windows[(pnid, wa_id)] = Window(now, via_referral)
 
+    def rekey(self, old_wa_id: str, new_wa_id: str) -> None:
+        """A customer changed number: their windows (every business number) follow them."""
+        for key in [k for k in self._windows if k[1] == old_wa_id]:
+            self._windows[(key[0], new_wa_id)] = self._windows.pop(key)
+
     def current(self, pnid: str, wa_id: str, now: float, window_hours: float) -> Window | None:
         """The open window for this chat, or None when free-form messages would fail (131047)."""
         window = self._windows.get((pnid, wa_id))

@@ -25,8 +25,10 @@ strawberry.enum(
 TRIGGER = "An event name (message.sent) or an fnmatch pattern (flow.*, message.*)."
 ACTIONS = (
     "Run in order until one fails. Each is an object with a `type` and its settings: "
-    "template {name, language, header, body, buttons} (strings may hold placeholders such as "
-    "{{event.properties.orderId}} or {{contact.profileName}}); webhook {url, headers, "
+    "template {name, language, header, body | namedHeader, namedBody, buttons} (strings may "
+    "hold placeholders such as {{event.properties.orderId}} or {{contact.profileName}}; it is "
+    "skipped, with the reason, for a MARKETING template to a contact who opted out); "
+    "webhook {url, headers, "
     "timeoutSeconds, maxAttempts, secret}; tag {add, remove, target: contact|session|both}. "
     'Secrets read back as "********"; sending that back keeps the stored secret.'
 )

@@ -11,19 +11,31 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from models import WhatsAppAnalyticsEvent, WhatsAppContact, WhatsAppMessage, WhatsAppSession
-from models.enums import SessionStatus
+from models import (
+    WhatsAppAnalyticsEvent,
+    WhatsAppConsentChange,
+    WhatsAppContact,
+    WhatsAppContactIdentity,
+    WhatsAppMessage,
+    WhatsAppSession,
+)
+from models.enums import ConsentState, IdentityKind, SessionStatus
 from schema.connection import Connection, Edge, PageInfo
 from schema.context import Info
 from schema.errors import UserError
 from schema.events import Event
 from schema.messages import Message, MessageConnection
-from whatsapp.conversations import session_queries, timeline
+from whatsapp.conversations import consent, session_queries, timeline
 from whatsapp.conversations.timeline import TimelinePage
 from whatsapp.conversations.windows import SERVICE_WINDOW, window_open
 from whatsapp.messages import queries as message_queries
 
 strawberry.enum(SessionStatus, description="ACTIVE until it completes, expires or is cancelled.")
+strawberry.enum(
+    ConsentState,
+    description="Marketing consent: OPTED_IN, OPTED_OUT, or UNKNOWN (they never said).",
+)
+strawberry.enum(IdentityKind, description="BSUID (business-scoped user id) or WA_ID (a number).")
 
 WINDOW_OPEN = "The customer wrote within the last 24 hours: free-form messages can be sent."
 WINDOW_EXPIRES_AT = (
@@ -31,6 +43,10 @@ WINDOW_EXPIRES_AT = (
     "null if the customer never wrote."
 )
 TAG = "Has this tag (1-64 letters, digits or _ . : -)."
+CONSENT_SOURCE = (
+    "user_preferences (they pressed Stop/Resume), keyword (they wrote STOP/START) or "
+    "cloud_api (Meta refused a send with 131050)."
+)
 WINDOW = "Whether the customer wrote within the last 24 hours."
 FIRST = 20
 
@@ -39,13 +55,101 @@ def _expires(last_inbound_at: datetime | None) -> datetime | None:
     return last_inbound_at + SERVICE_WINDOW if last_inbound_at else None
 
 
-@strawberry.type(description="A customer, identified by their WhatsApp id.")
+@strawberry.type(description="An id a contact has or had: a BSUID or a phone number.")
+class ContactIdentity:
+    kind: IdentityKind = strawberry.field(description="BSUID or WA_ID (a phone number).")
+    value: str = strawberry.field(description="The id, as Meta writes it.")
+    current: bool = strawberry.field(description="The contact's id now (false: an old one).")
+    since: datetime = strawberry.field(description="When we first saw the contact with it.")
+    retired_at: datetime | None = strawberry.field(
+        description="When the contact moved on from it (a new number or BSUID)."
+    )
+
+    @classmethod
+    def from_model(cls, row: WhatsAppContactIdentity) -> ContactIdentity:
+        return cls(
+            kind=row.kind,
+            value=row.value,
+            current=row.retired_at is None,
+            since=row.created_at,
+            retired_at=row.retired_at,
+        )
+
+
+@strawberry.type(description="One change of a contact's marketing consent.")
+class ConsentChange:
+    id: strawberry.ID = strawberry.field(description="Ours.")
+    state: ConsentState = strawberry.field(description="What the customer said.")
+    source: str = strawberry.field(description=CONSENT_SOURCE)
+    detail: str | None = strawberry.field(
+        description="In their or Meta's words (the keyword written, Meta's detail or error)."
+    )
+    occurred_at: datetime = strawberry.field(description="When it was said (Meta's time).")
+    created_at: datetime = strawberry.field(description="When we recorded it.")
+    message_id: strawberry.ID | None = strawberry.field(
+        description="The message it came with: the keyword, or the send Meta refused."
+    )
+
+    @classmethod
+    def from_model(cls, row: WhatsAppConsentChange) -> ConsentChange:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            state=row.state,
+            source=row.source,
+            detail=row.detail,
+            occurred_at=row.occurred_at,
+            created_at=row.created_at,
+            message_id=strawberry.ID(str(row.message_id)) if row.message_id else None,
+        )
+
+
+@strawberry.type(description="A page of consent changes, most recently recorded first.")
+class ConsentChangeConnection(Connection[ConsentChange]):
+    pass
+
+
+@strawberry.type(description="What a customer said about marketing messages, last.")
+class MarketingConsent:
+    state: ConsentState = strawberry.field(
+        description="OPTED_OUT: MARKETING templates are refused before Meta (OPTED_OUT)."
+    )
+    since: datetime | None = strawberry.field(description="When they said it (null: never).")
+    source: str | None = strawberry.field(description=CONSENT_SOURCE)
+    _contact_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="Every change, most recently recorded first.")
+    async def history(
+        self, first: int | None = FIRST, after: str | None = None
+    ) -> ConsentChangeConnection:
+        page = await consent.consent_history(self._contact_id, first=first, after=after)
+        return ConsentChangeConnection.from_page(page, ConsentChange.from_model)
+
+
+@strawberry.type(
+    description="A customer, identified by their business-scoped user id (BSUID); their phone "
+    "number may be hidden, appear or change."
+)
 class Contact:
     id: strawberry.ID = strawberry.field(description="Ours.")
-    wa_id: str = strawberry.field(description="Their WhatsApp id (their number, digits only).")
+    bsuid: str | None = strawberry.field(
+        description="Their business-scoped user id (CC.…), once Meta has sent it."
+    )
+    parent_bsuid: str | None = strawberry.field(
+        description="Their id across the business portfolio's linked businesses (CC.ENT.…)."
+    )
+    username: str | None = strawberry.field(description="Their WhatsApp username, if any.")
+    wa_id: str | None = strawberry.field(
+        description="Their number (digits only); null while they hide it behind a username."
+    )
+    phone_number: str | None = strawberry.field(
+        description="Their number in international form (+15551234567); null when hidden."
+    )
     profile_name: str | None = strawberry.field(description="The name on their profile.")
     tags: list[str] = strawberry.field(description="Yours: set with tagContact or by automations.")
     last_inbound_at: datetime | None = strawberry.field(description="When they last wrote.")
+    marketing_consent: MarketingConsent = strawberry.field(
+        description="Whether they accept marketing messages, and its history."
+    )
     created_at: datetime = strawberry.field(description="When we first heard of them.")
     updated_at: datetime = strawberry.field(description="Their last change.")
 
@@ -56,6 +160,11 @@ class Contact:
     @strawberry.field(description=WINDOW_EXPIRES_AT)
     def window_expires_at(self) -> datetime | None:
         return _expires(self.last_inbound_at)
+
+    @strawberry.field(description="Every id they have or had (old ones keep finding them).")
+    async def identities(self, info: Info) -> list[ContactIdentity]:
+        rows = await info.context.loaders.contact_identities.load(uuid.UUID(self.id))
+        return [ContactIdentity.from_model(row) for row in rows]
 
     @strawberry.field(description="Their sessions, most recently updated first.")
     async def sessions(
@@ -69,7 +178,7 @@ class Contact:
     async def messages(
         self, first: int | None = FIRST, after: str | None = None
     ) -> MessageConnection:
-        query = message_queries.MessageQuery(customer=self.wa_id)
+        query = message_queries.MessageQuery(contact_id=uuid.UUID(self.id))
         page = await message_queries.list_messages(query, first=first, after=after)
         return MessageConnection.from_page(page, Message.from_model)
 
@@ -77,10 +186,20 @@ class Contact:
     def from_model(cls, row: WhatsAppContact) -> Contact:
         return cls(
             id=strawberry.ID(str(row.id)),
+            bsuid=row.bsuid,
+            parent_bsuid=row.parent_bsuid,
+            username=row.username,
             wa_id=row.wa_id,
+            phone_number=f"+{row.wa_id}" if row.wa_id else None,
             profile_name=row.profile_name,
             tags=list(row.tags or []),
             last_inbound_at=row.last_inbound_at,
+            marketing_consent=MarketingConsent(
+                state=row.marketing_consent,
+                since=row.marketing_consent_at,
+                source=row.marketing_consent_source,
+                _contact_id=row.id,
+            ),
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
@@ -217,7 +336,10 @@ class SessionFilter:
         default=None, description="Any of these statuses."
     )
     contact_wa_id: str | None = strawberry.field(
-        default=None, description="The customer's number, with or without +."
+        default=None, description="The customer's number, with or without + (old ones too)."
+    )
+    contact_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The customer, by our id."
     )
     tag: str | None = strawberry.field(default=None, description=TAG)
     window_open: bool | None = strawberry.field(default=None, description=WINDOW)
@@ -233,7 +355,8 @@ class ContactFilter:
     tag: str | None = strawberry.field(default=None, description=TAG)
     search: str | None = strawberry.field(
         default=None,
-        description="A prefix of the number, or part of the profile name (any case).",
+        description="A prefix of the number, part of the profile name or username (any "
+        "case), or a BSUID.",
     )
     window_open: bool | None = strawberry.field(default=None, description=WINDOW)
 

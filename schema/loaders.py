@@ -10,7 +10,13 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
-from models import WhatsAppContact, WhatsAppMessage, WhatsAppSession, WhatsAppTemplate
+from models import (
+    WhatsAppContact,
+    WhatsAppContactIdentity,
+    WhatsAppMessage,
+    WhatsAppSession,
+    WhatsAppTemplate,
+)
 
 M = TypeVar("M", bound=Model)
 
@@ -19,6 +25,21 @@ def by_id_loader(model: type[M]) -> DataLoader[uuid.UUID, M | None]:
     async def load(keys: Sequence[uuid.UUID]) -> list[M | None]:
         rows: dict[Any, M] = {row.pk: row for row in await model.filter(id__in=list(keys))}
         return [rows.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def contact_identities_loader() -> DataLoader[uuid.UUID, list[WhatsAppContactIdentity]]:
+    """Every id of each contact (a page of contacts: one query)."""
+
+    async def load(keys: Sequence[uuid.UUID]) -> list[list[WhatsAppContactIdentity]]:
+        rows = await WhatsAppContactIdentity.filter(contact_id__in=list(keys)).order_by(
+            "created_at", "id"
+        )
+        found: dict[Any, list[WhatsAppContactIdentity]] = {key: [] for key in keys}
+        for row in rows:
+            found.setdefault(row.contact_id, []).append(row)
+        return [found.get(key, []) for key in keys]
 
     return DataLoader(load_fn=load)
 
@@ -36,4 +57,7 @@ class Loaders:
     )
     template: DataLoader[uuid.UUID, WhatsAppTemplate | None] = field(
         default_factory=lambda: by_id_loader(WhatsAppTemplate)
+    )
+    contact_identities: DataLoader[uuid.UUID, list[WhatsAppContactIdentity]] = field(
+        default_factory=contact_identities_loader
     )

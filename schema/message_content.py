@@ -261,6 +261,20 @@ class TemplateParameterInput:
     )
 
 
+@strawberry.input(
+    description="A parameter of a template created with named placeholders "
+    '(parameter_format NAMED): `{ name: "first_name", parameter: { text: "Ana" } }` fills '
+    "{{first_name}}. Order does not matter; each placeholder is given once."
+)
+class NamedTemplateParameterInput:
+    name: str = strawberry.field(
+        description="The placeholder's name without braces: first_name for {{first_name}}."
+    )
+    parameter: TemplateParameterInput = strawberry.field(
+        description="Its value: text, currency or dateTime."
+    )
+
+
 @strawberry.enum(description="The kind of template button a parameter fills.")
 class TemplateButtonSubType(StrEnum):
     QUICK_REPLY = "QUICK_REPLY"

@@ -19,6 +19,7 @@ from schema.context import Info
 from schema.errors import UserError
 from schema.message_content import (
     MessageContentInput,
+    NamedTemplateParameterInput,
     TemplateButtonInput,
     TemplateParameterInput,
 )
@@ -32,6 +33,11 @@ strawberry.enum(MessageStatus, description="Where a message is in its life.")
 strawberry.enum(MessageDirection, description="OUTBOUND: we sent it; INBOUND: the customer did.")
 strawberry.enum(MessageType, description="What a message carries.")
 
+TO = (
+    "A phone number, with or without +, or a business-scoped user id such as "
+    "US.13491208655302741918 (sent to Meta as `recipient`; a parent BSUID CC.ENT.… is not a "
+    "recipient)."
+)
 LazyContact = Annotated["Contact", strawberry.lazy("schema.conversations")]
 LazySession = Annotated["Session", strawberry.lazy("schema.conversations")]
 
@@ -73,7 +79,10 @@ class Message:
     type: MessageType = strawberry.field(description="What it carries.")
     status: MessageStatus = strawberry.field(description="Where it is in its life.")
     phone_number_id: str = strawberry.field(description="Our business number's id at Meta.")
-    to: str = strawberry.field(description="Recipient: the customer, or our phone-number id.")
+    to: str = strawberry.field(
+        description="Recipient: the customer (their number, else their BSUID), or our "
+        "phone-number id."
+    )
     from_: str = strawberry.field(name="from", description="Sender, the other way round.")
     text: str | None = strawberry.field(description="A short human-readable preview.")
     content: JSON | None = strawberry.field(description="The content as it was given to us.")
@@ -130,6 +139,7 @@ class Message:
     @classmethod
     def from_model(cls, row: WhatsAppMessage) -> Message:
         outbound = row.direction == MessageDirection.OUTBOUND
+        customer = row.customer_wa_id or row.customer_bsuid or ""
         return cls(
             id=strawberry.ID(str(row.id)),
             wamid=row.wamid,
@@ -137,8 +147,8 @@ class Message:
             type=row.type,
             status=row.status,
             phone_number_id=row.phone_number_id,
-            to=row.customer_wa_id if outbound else row.phone_number_id,
-            from_=row.phone_number_id if outbound else row.customer_wa_id,
+            to=customer if outbound else row.phone_number_id,
+            from_=row.phone_number_id if outbound else customer,
             text=row.text,
             content=JSON(row.content),
             metadata=JSON(row.metadata),
@@ -177,7 +187,9 @@ class MessageFilter:
     direction: MessageDirection | None = strawberry.field(
         default=None, description="Only sent, or only received."
     )
-    to: str | None = strawberry.field(default=None, description="The customer's number.")
+    to: str | None = strawberry.field(
+        default=None, description="The customer's number, or their business-scoped user id."
+    )
     phone_number_id: str | None = strawberry.field(
         default=None, description="Our business number's id."
     )
@@ -208,7 +220,7 @@ class SessionHintInput:
 
 @strawberry.input(description="A free-form message; outside the 24-hour window, send a template.")
 class SendMessageInput:
-    to: str = strawberry.field(description="Phone number, with or without +.")
+    to: str = strawberry.field(description=TO)
     content: MessageContentInput = strawberry.field(description="What to send.")
     phone_number_id: str | None = strawberry.field(
         default=None, description="Business number to send from; defaults to the configured one."
@@ -233,17 +245,30 @@ class SendMessageInput:
 
 @strawberry.input(description="An approved template, with its parameters.")
 class SendTemplateInput:
-    to: str = strawberry.field(description="Phone number, with or without +.")
+    to: str = strawberry.field(description=TO)
     name: str = strawberry.field(description="The template's name.")
     language: str = strawberry.field(description="The template's language, e.g. en_US.")
     phone_number_id: str | None = strawberry.field(
         default=None, description="Business number to send from; defaults to the configured one."
     )
     header: TemplateParameterInput | None = strawberry.field(
-        default=None, description="The header's parameter."
+        default=None,
+        description="The header's parameter: a media or location header's, or a text header's "
+        "{{1}} (a NAMED template's text header takes namedHeader).",
     )
     body: list[TemplateParameterInput] | None = strawberry.field(
-        default=None, description="The body's parameters, in order."
+        default=None,
+        description="The body's parameters, in order: {{1}}, {{2}}, … (POSITIONAL templates).",
+    )
+    named_header: NamedTemplateParameterInput | None = strawberry.field(
+        default=None,
+        description="A NAMED template's text header parameter, by name, instead of header.",
+    )
+    named_body: list[NamedTemplateParameterInput] | None = strawberry.field(
+        default=None,
+        description="A NAMED template's body parameters ({{first_name}}), by name, instead of "
+        "body: one per placeholder, in any order. A send gives its text parameters all by name "
+        "or all in order; the template's parameterFormat says which.",
     )
     buttons: list[TemplateButtonInput] | None = strawberry.field(
         default=None, description="The buttons' parameters."

@@ -34,6 +34,7 @@ from models import (
 )
 from sandbox import Sandbox, SandboxConfig
 from whatsapp.access import api_keys
+from whatsapp.conversations.contacts import get_or_create_contact
 from whatsapp.kit.clock import utcnow
 
 PHONE_NUMBER_ID = "106540352242922"
@@ -99,6 +100,8 @@ async def db(database_url: str) -> AsyncIterator[str]:
 
 
 TABLES = (
+    "whatsapp_consent_change",
+    "whatsapp_contact_identity",
     "whatsapp_automation_run",
     "whatsapp_analytics_event",
     "whatsapp_message",
@@ -183,7 +186,7 @@ def make_settings(database_url: str, graph_url: str, **overrides: Any) -> Settin
         "environment": "test",
         "database_url": database_url,
         "graph_api_base_url": graph_url,
-        "graph_api_version": "v23.0",
+        "graph_api_version": "v25.0",
         "meta_access_token": ACCESS_TOKEN,
         "meta_app_secret": APP_SECRET,
         "meta_phone_number_id": PHONE_NUMBER_ID,
@@ -243,12 +246,14 @@ async def open_service_window(
 ) -> WhatsAppMessage:
     """The customer wrote to us (as an inbound webhook would record it): the window opens."""
     when = at or utcnow()
+    contact = await get_or_create_contact(wa_id)
     return await WhatsAppMessage.create(
         direction=MessageDirection.INBOUND,
         type=MessageType.TEXT,
         status=MessageStatus.RECEIVED,
         phone_number_id=phone_number_id,
         customer_wa_id=wa_id,
+        contact=contact,
         text="Hi",
         wamid=f"wamid.test-{secrets.token_hex(8)}",
         received_at=when,

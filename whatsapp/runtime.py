@@ -37,6 +37,9 @@ class Runtime:
     # ("fail": at most once, the default; "retry": at least once).
     max_attempts: int = 5
     lease_recovery: str = "fail"
+    # MARKETING templates go to `/{PNID}/marketing_messages` (Marketing Messages API) instead
+    # of `/messages`; decided per send from the stored template's category.
+    marketing_messages_api: bool = False
 
     def number(self, phone_number_id: str | None) -> str:
         """The business number to act for: the caller's choice or the configured default."""

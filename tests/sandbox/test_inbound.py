@@ -178,9 +178,13 @@ async def test_every_inbound_type_is_delivered_signed(
     assert change["field"] == "messages"
     value = change["value"]
     assert value["metadata"] == {"display_phone_number": DISPLAY, "phone_number_id": PNID}
-    assert value["contacts"] == [{"profile": {"name": "Sheena"}, "wa_id": CUSTOMER}]
+    user_id = sandbox.customers.get_or_create(CUSTOMER).user_id
+    assert value["contacts"] == [
+        {"profile": {"name": "Sheena"}, "wa_id": CUSTOMER, "user_id": user_id}
+    ]
     (msg,) = value["messages"]
     assert msg["from"] == CUSTOMER
+    assert msg["from_user_id"] == user_id
     assert msg["id"] == result["wamid"]
     assert msg["type"] == msg_type
     assert msg["timestamp"].isdigit()

@@ -42,7 +42,17 @@ CURRENCY = {
 }
 DATE = {"type": "date_time", "date_time": {"fallback_value": "March 3, 2026"}}
 IMAGE = {"type": "image", "image": {"link": "https://cdn.example.com/p.jpg"}}
-PROMO_BODY = body(*text("Ana", "summer", "30%", "Sunday"))
+PROMO_BODY = body(  # seasonal_promo is NAMED
+    *(
+        {"type": "text", "parameter_name": name, "text": value}
+        for name, value in (
+            ("first_name", "Ana"),
+            ("sale_name", "summer"),
+            ("discount", "30%"),
+            ("end_date", "Sunday"),
+        )
+    )
+)
 
 VALID = [
     ("hello-world", tpl("hello_world")),

@@ -68,7 +68,9 @@ async def test_seed_covers_statuses_categories_languages_and_shapes(
     }
     buttons = {b["type"] for c in components if c["type"] == "BUTTONS" for b in c["buttons"]}
     assert buttons == {"QUICK_REPLY", "URL", "PHONE_NUMBER", "COPY_CODE"}
-    assert all(t["parameter_format"] == "POSITIONAL" for t in data)
+    named = [t for t in data if t["parameter_format"] == "NAMED"]
+    assert [t["name"] for t in named] == ["seasonal_promo"]
+    assert all(t["parameter_format"] == "POSITIONAL" for t in data if t not in named)
 
 
 async def test_walking_next_links_returns_every_template_once(

@@ -6,7 +6,9 @@ each with a conditional UPDATE that only one process can win; the lease is the r
 still ours. Actions run in order and stop at the first failure; each leaves one entry in the
 run's `results`. A run is a job by id: executing it twice is prevented by the lease, and an
 action re-executed after a crash is made idempotent by its own keys (a send's idempotency key,
-a webhook's delivery id).
+a webhook's delivery id). An action the customer's consent forbids (a MARKETING template to
+someone who opted out) is skipped, with its reason in the results; a run whose every action
+was skipped is SKIPPED.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from models import (
 from whatsapp.automations import actions as _actions
 from whatsapp.automations.actions import ActionContext, ActionFailed
 from whatsapp.kit.clock import utcnow
-from whatsapp.kit.errors import WagraphError
+from whatsapp.kit.errors import ErrorCode, WagraphError
 from whatsapp.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,8 @@ log = logging.getLogger(__name__)
 # (a webhook's worst case is 5 attempts x 30 s plus backoff).
 LEASE = timedelta(minutes=5)
 RUN_CONCURRENCY = 8
+# An action refused with one of these is skipped, not failed: the run goes on, and says why.
+SKIP_CODES = frozenset({ErrorCode.OPTED_OUT.value})
 
 
 def _due(now: datetime) -> Q:
@@ -172,6 +176,8 @@ async def _execute(rt: Runtime, claim: _Claim) -> None:
         if failure is not None:
             error = f"Action {index + 1} ({type_name}): {failure}"
     status = AutomationRunStatus.FAILED if error else AutomationRunStatus.SUCCEEDED
+    if error is None and results and all(entry.get("skipped") for entry in results):
+        status, error = AutomationRunStatus.SKIPPED, results[0]["detail"].get("reason")
     await _finish(claim, status, results=results, error=error)
 
 
@@ -202,12 +208,17 @@ async def _run_action(
         )
         failure = f"Unexpected error (id {error_id}); it has been logged"
         detail = {"error": failure}
-    entry = {
+    entry: dict[str, Any] = {
         "type": type_name,
         "ok": failure is None,
         "detail": _jsonable(detail),
         "durationMs": round((time.monotonic() - started) * 1000),
     }
+    if failure is not None and detail.get("code") in SKIP_CODES:
+        # Not a failure: the customer said no (the send was refused before Meta was called).
+        entry.update(ok=True, skipped=True, detail={**entry["detail"], "reason": failure})
+        entry["detail"].pop("error", None)
+        return entry, None
     return entry, failure
 
 

@@ -12,7 +12,7 @@ import logging
 import random
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import orjson
@@ -20,6 +20,12 @@ import orjson
 from whatsapp.cloud import codes
 
 log = logging.getLogger(__name__)
+
+# The Graph API edges a message can be sent to: the Cloud API's, and the Marketing Messages
+# API's (same body; only MARKETING templates, reference §11.4).
+Edge = Literal["messages", "marketing_messages"]
+MESSAGES: Edge = "messages"
+MARKETING_MESSAGES: Edge = "marketing_messages"
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,11 +167,17 @@ class CloudClient:
     # -- endpoints -------------------------------------------------------------------------
 
     async def send_message(
-        self, phone_number_id: str, payload: Mapping[str, Any], *, attempts: int | None = None
+        self,
+        phone_number_id: str,
+        payload: Mapping[str, Any],
+        *,
+        attempts: int | None = None,
+        edge: Edge = MESSAGES,
     ) -> SentMessage:
-        """`attempts=1` leaves retrying to the caller (the scheduler reschedules instead)."""
+        """`attempts=1` leaves retrying to the caller (the scheduler reschedules instead);
+        `edge=MARKETING_MESSAGES` sends through the Marketing Messages API."""
         body = await self._request(
-            "POST", f"{phone_number_id}/messages", json=payload, attempts=attempts
+            "POST", f"{phone_number_id}/{edge}", json=payload, attempts=attempts
         )
         message = (body.get("messages") or [{}])[0]
         contact = (body.get("contacts") or [{}])[0]

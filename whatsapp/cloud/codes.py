@@ -26,6 +26,10 @@ RECIPIENT_IS_SENDER = 131021  # the business number wrote to itself
 UNDELIVERABLE = 131026  # not on WhatsApp, old app, terms not accepted, or blocked us
 NOT_ALLOW_LISTED = 131030  # a test number sent to someone outside its allowed list
 OUTSIDE_WINDOW = 131047  # free-form content after the 24-hour service window: send a template
+MARKETING_LIMIT = 131049  # held back by Meta's per-user marketing limit: retry after 24 h
+STOPPED_MARKETING = 131050  # the customer stopped marketing messages from this business
+AUTH_TEMPLATE_TO_BSUID = 131062  # authentication templates cannot go to a BSUID (§11.2)
+MARKETING_TEMPLATES_DISABLED = 131063  # marketing templates disabled on the Cloud API (§11.4)
 TEMPLATE_PARAMETER_COUNT = 132000  # the parameters do not match the template's placeholders
 TEMPLATE_NOT_FOUND = 132001  # no approved template of that name in that language
 TEMPLATE_TEXT_TOO_LONG = 132005  # the template's text with its parameters is too long
@@ -72,4 +76,6 @@ CLOUD_CODE_TO_ERROR: dict[int, ErrorCode] = {
     UNDELIVERABLE: ErrorCode.INVALID_RECIPIENT,
     NOT_ALLOW_LISTED: ErrorCode.INVALID_RECIPIENT,
     OUTSIDE_WINDOW: ErrorCode.OUTSIDE_SERVICE_WINDOW,
+    STOPPED_MARKETING: ErrorCode.OPTED_OUT,
+    AUTH_TEMPLATE_TO_BSUID: ErrorCode.INVALID_RECIPIENT,
 }

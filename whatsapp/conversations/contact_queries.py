@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,11 +21,14 @@ from tortoise.expressions import Q, ResolveContext
 from tortoise.query_utils import QueryModifier
 
 from models import WhatsAppContact
+from whatsapp.conversations.contacts import find_contact
 from whatsapp.conversations.windows import SERVICE_WINDOW
 from whatsapp.kit.clock import as_utc, utcnow
-from whatsapp.kit.errors import invalid
+from whatsapp.kit.errors import ErrorCode, WagraphError, invalid
+from whatsapp.kit.ids import is_uuid, parse_id
 from whatsapp.kit.paging import Page, keyset_page
 from whatsapp.kit.phone import wa_id_digits
+from whatsapp.kit.recipients import is_bsuid
 
 TAG = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 MAX_SEARCH = 128
@@ -37,10 +41,58 @@ class ContactQuery:
     window_open: bool | None = None
 
 
-async def get_contact(wa_id: str) -> WhatsAppContact | None:
-    """By WhatsApp id as typed (`+1 555…`); something that is not a number matches nothing."""
-    digits = wa_id_digits(wa_id)
-    return await WhatsAppContact.get_or_none(wa_id=digits) if digits else None
+async def get_contact(
+    *, id: str | None = None, wa_id: str | None = None, bsuid: str | None = None
+) -> WhatsAppContact | None:
+    """By exactly one of: our id, a number as typed (`+1 555…`), a BSUID — old numbers and
+    BSUIDs included. Something that is not one matches nothing; none or several given is
+    INVALID_INPUT."""
+    given = [value for value in (id, wa_id, bsuid) if value is not None]
+    if len(given) != 1:
+        raise invalid("Give exactly one of id, waId and bsuid")
+    if id is not None:
+        return await WhatsAppContact.get_or_none(id=uuid.UUID(id)) if is_uuid(id) else None
+    if wa_id is not None:
+        digits = wa_id_digits(wa_id)
+        return await find_contact(wa_id=digits) if digits else None
+    return await find_contact(bsuid=str(bsuid).strip()) if is_bsuid(str(bsuid).strip()) else None
+
+
+_NOT_FOUND = {
+    "contactId": "No contact with that id",
+    "waId": "No contact with that WhatsApp id",
+    "bsuid": "No contact with that business-scoped user id",
+}
+
+
+async def find(
+    *, contact_id: str | None = None, wa_id: str | None = None, bsuid: str | None = None
+) -> WhatsAppContact:
+    """The contact a mutation names by exactly one of contactId, waId and bsuid (old numbers
+    and BSUIDs included): INVALID_INPUT or NOT_FOUND on that argument otherwise."""
+    given = [
+        (name, value)
+        for name, value in (("contactId", contact_id), ("waId", wa_id), ("bsuid", bsuid))
+        if value is not None
+    ]
+    if len(given) != 1:
+        raise invalid(
+            "Give exactly one of contactId, waId and bsuid", given[1][0] if given else "contactId"
+        )
+    [(name, value)] = given
+    row: WhatsAppContact | None
+    if name == "contactId":
+        row = await WhatsAppContact.get_or_none(id=parse_id(value, name, what="contact id"))
+    elif name == "waId":
+        digits = wa_id_digits(value)
+        if digits is None:
+            raise invalid("Not a WhatsApp id", name)
+        row = await find_contact(wa_id=digits)
+    else:
+        row = await find_contact(bsuid=value.strip())
+    if row is None:
+        raise WagraphError.of(ErrorCode.NOT_FOUND, _NOT_FOUND[name], (name,))
+    return row
 
 
 async def list_contacts(
@@ -64,7 +116,10 @@ async def list_contacts(
 def _matching(search: str) -> Q:
     if len(search) > MAX_SEARCH:
         raise invalid(f"search is limited to {MAX_SEARCH} characters", "filter", "search")
-    by_name = Q(profile_name__icontains=search)
+    text = search.strip()
+    by_name = Q(profile_name__icontains=text) | Q(username__icontains=text.removeprefix("@"))
+    if is_bsuid(text):
+        return Q(bsuid=text) | by_name
     digits = "".join(search.split()).translate(str.maketrans("", "", "+-()."))
     if digits.isascii() and digits.isdigit():
         return Q(wa_id__startswith=digits) | by_name

@@ -1,21 +1,44 @@
-"""Customers: found or created by their WhatsApp id."""
+"""Customers: found by any id they have or had (a BSUID first, else a number), created when a
+send names a new one. Webhooks go through `identities.identify`, which also completes,
+re-keys and merges them."""
 
 from __future__ import annotations
 
-from tortoise.exceptions import IntegrityError
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import WhatsAppContact
+from whatsapp.conversations.identities import Identity, identify, identity_transaction
+from whatsapp.kit.recipients import Recipient
+
+
+async def find_contact(
+    *, bsuid: str | None = None, wa_id: str | None = None, using_db: BaseDBAsyncClient | None = None
+) -> WhatsAppContact | None:
+    """The contact holding this BSUID, else this number: its current holder (one query),
+    else whoever had it before (a second one)."""
+    for column, value in (("bsuid", bsuid), ("wa_id", wa_id)):
+        if not value:
+            continue
+        current = await WhatsAppContact.filter(**{column: value}).using_db(using_db).first()
+        if current is not None:
+            return current
+        earlier = await WhatsAppContact.filter(identities__value=value).using_db(using_db).first()
+        if earlier is not None:
+            return earlier
+    return None
+
+
+async def contact_for(recipient: Recipient, *, source: str = "api") -> WhatsAppContact:
+    """The contact a send goes to: the one holding that id, or a new one (races settled by
+    the unique ids, see `identities`)."""
+    found = await find_contact(bsuid=recipient.bsuid, wa_id=recipient.wa_id)
+    if found is not None:
+        return found
+    who = Identity(bsuid=recipient.bsuid, wa_id=recipient.wa_id)
+    return await identity_transaction(lambda conn: identify(who, conn, source=source))
 
 
 async def get_or_create_contact(wa_id: str, profile_name: str | None = None) -> WhatsAppContact:
-    """One query in the common case; the unique wa_id settles races between processes."""
-    contact = await WhatsAppContact.get_or_none(wa_id=wa_id)
-    if contact is None:
-        try:
-            contact = await WhatsAppContact.create(wa_id=wa_id, profile_name=profile_name)
-        except IntegrityError:
-            contact = await WhatsAppContact.get(wa_id=wa_id)
-    elif profile_name and contact.profile_name != profile_name:
-        contact.profile_name = profile_name
-        await contact.save(update_fields=["profile_name", "updated_at"])
-    return contact
+    """By phone number (the form tests and scripts use), with its profile name when given."""
+    who = Identity(wa_id=wa_id, profile_name=profile_name)
+    return await identity_transaction(lambda conn: identify(who, conn, source="api"))

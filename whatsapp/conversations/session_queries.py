@@ -13,6 +13,7 @@ from tortoise.queryset import QuerySet
 
 from models import SessionStatus, WhatsAppSession
 from whatsapp.conversations.contact_queries import in_window, tagged
+from whatsapp.conversations.contacts import find_contact
 from whatsapp.kit.clock import as_utc, utcnow
 from whatsapp.kit.errors import invalid
 from whatsapp.kit.paging import Page, check_first, decode_cursor, encode_cursor
@@ -59,7 +60,8 @@ async def list_sessions(
         digits = wa_id_digits(query.contact_wa_id)
         if digits is None:
             raise invalid("Not a WhatsApp id (a phone number)", "filter", "contactWaId")
-        rows = rows.filter(contact__wa_id=digits)
+        contact = await find_contact(wa_id=digits)  # old numbers find them too
+        rows = rows.filter(contact_id__in=[contact.id] if contact else [])
     if query.contact_id is not None:
         rows = rows.filter(contact_id=query.contact_id)
     if query.tag is not None:

@@ -16,8 +16,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models import WhatsAppContact, WhatsAppSession
+from whatsapp.conversations import contact_queries
 from whatsapp.kit.errors import ErrorCode, FieldPath, Problem, WagraphError
-from whatsapp.kit.phone import wa_id_digits
 
 TAG = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 MAX_TAGS_PER_CHANGE = 50
@@ -70,23 +70,36 @@ def apply_change(
     return sorted((set(current or ()) - set(remove)) | set(add))
 
 
+async def tag_contact_by(
+    *,
+    contact_id: str | None = None,
+    wa_id: str | None = None,
+    bsuid: str | None = None,
+    add: Sequence[str] = (),
+    remove: Sequence[str] = (),
+) -> WhatsAppContact:
+    """Tag the contact named by exactly one of our id, a number and a BSUID (`tagContact`)."""
+    problems = validate_change(list(add), list(remove))
+    if problems:
+        raise WagraphError(problems)
+    contact = await contact_queries.find(contact_id=contact_id, wa_id=wa_id, bsuid=bsuid)
+    return await tag_contact(contact.id, add=add, remove=remove)
+
+
 async def tag_contact(
-    wa_id: str,
+    contact_id: uuid.UUID,
     *,
     add: Sequence[str] = (),
     remove: Sequence[str] = (),
     using_db: BaseDBAsyncClient | None = None,
 ) -> WhatsAppContact:
-    """Add and remove tags on a known contact (by wa_id, as typed or normalised)."""
+    """Add and remove tags on a known contact (find it with `contact_queries.find`)."""
     problems = validate_change(list(add), list(remove))
-    digits = wa_id_digits(wa_id)
-    if digits is None:
-        problems.insert(0, Problem(ErrorCode.INVALID_INPUT, "Not a WhatsApp id", ("waId",)))
     if problems:
         raise WagraphError(problems)
-    contact = await _change(WhatsAppContact, {"wa_id": digits}, add, remove, using_db)
+    contact = await _change(WhatsAppContact, {"id": contact_id}, add, remove, using_db)
     if contact is None:
-        raise WagraphError.of(ErrorCode.NOT_FOUND, "No contact with that WhatsApp id", ("waId",))
+        raise WagraphError.of(ErrorCode.NOT_FOUND, "No contact with that id", ("contactId",))
     return contact
 
 

@@ -2,7 +2,9 @@
 
 Each message is applied in one transaction keyed by its wamid (unique): a second copy of the
 same message fails to insert and rolls back with it everything else, so a duplicate delivery
-creates no second session, event or window refresh — in this process or another.
+creates no second session, event, window refresh or consent change — in this process or
+another. The sender is whoever Meta says (BSUID, else number): a message without a number is
+a normal case.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from typing import Any
 
 import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from models import (
     MessageDirection,
@@ -26,9 +26,11 @@ from models import (
     WhatsAppMessage,
     WhatsAppSession,
 )
-from whatsapp.conversations.contacts import get_or_create_contact
+from whatsapp.conversations.identities import Identity, identify, identity_transaction
 from whatsapp.conversations.windows import SERVICE_WINDOW
 from whatsapp.events.log import emit_event
+from whatsapp.inbound.keywords import apply_consent_keywords
+from whatsapp.inbound.system import apply_system_message
 from whatsapp.kit.clock import utcnow
 from whatsapp.messages.statuses import meta_time
 
@@ -56,46 +58,58 @@ async def apply_inbound_message(
     item: Mapping[str, Any],
     *,
     phone_number_id: str,
-    profile_name: str | None,
+    sender: Identity,
 ) -> WhatsAppMessage | None:
-    """Store one customer message; returns None when it was already stored."""
-    wa_id = str(item["from"])
+    """Store one customer message; returns None when it was already stored (or names nobody).
+
+    The sender is found by BSUID, else by number (`identities.identify`), its row locked for
+    the transaction: one customer's messages are applied one at a time, so a burst opens one
+    session. A system message about the customer's ids re-keys the contact first.
+    """
     wamid = str(item["id"])
+    if not sender:
+        log.warning("customer message %s names nobody (no from_user_id, no from): skipped", wamid)
+        return None
     received_at = meta_time(item["timestamp"])
     kind = str(item.get("type") or "unsupported")
-    contact = await get_or_create_contact(wa_id, profile_name)
     flow_response = _flow_response(item)
-    try:
-        async with in_transaction() as conn:
-            # One customer's messages are applied one at a time: no two sessions from a burst.
-            await WhatsAppContact.filter(id=contact.id).select_for_update().using_db(conn).first()
-            reply_to = await _reply_target(item, conn)
-            session, started = await _session_for(
-                contact, phone_number_id, received_at, reply_to, flow_response, conn
-            )
-            message = await WhatsAppMessage.create(
-                direction=MessageDirection.INBOUND,
-                type=INBOUND_TYPES.get(kind, MessageType.UNSUPPORTED),
-                status=MessageStatus.RECEIVED,
-                phone_number_id=phone_number_id,
-                customer_wa_id=wa_id,
-                wamid=wamid,
-                contact=contact,
-                session=session,
-                reply_to=reply_to,
-                reply_to_wamid=(item.get("context") or {}).get("id"),
-                text=preview(item),
-                content=dict(item),
-                received_at=received_at,
-                error_code=((item.get("errors") or [{}])[0]).get("code"),
-                error_title=((item.get("errors") or [{}])[0]).get("title"),
-                using_db=conn,
-            )
-            await _refresh_window(contact, session, received_at, conn)
-            await _emit(message, session, started, flow_response, conn)
-    except IntegrityError:
-        return None  # this wamid was stored already: a redelivery
-    return message
+
+    async def apply(conn: BaseDBAsyncClient) -> WhatsAppMessage | None:
+        if await WhatsAppMessage.filter(wamid=wamid).using_db(conn).exists():
+            return None  # a redelivery
+        contact = await identify(sender, conn, source="webhook")
+        contact = await apply_system_message(item, contact, conn)
+        reply_to = await _reply_target(item, conn)
+        session, started = await _session_for(
+            contact, phone_number_id, received_at, reply_to, flow_response, conn
+        )
+        message = await WhatsAppMessage.create(
+            direction=MessageDirection.INBOUND,
+            type=INBOUND_TYPES.get(kind, MessageType.UNSUPPORTED),
+            status=MessageStatus.RECEIVED,
+            phone_number_id=phone_number_id,
+            customer_wa_id=sender.wa_id,
+            customer_bsuid=sender.bsuid,
+            wamid=wamid,
+            contact=contact,
+            session=session,
+            reply_to=reply_to,
+            reply_to_wamid=(item.get("context") or {}).get("id"),
+            text=preview(item),
+            content=dict(item),
+            received_at=received_at,
+            error_code=((item.get("errors") or [{}])[0]).get("code"),
+            error_title=((item.get("errors") or [{}])[0]).get("title"),
+            using_db=conn,
+        )
+        await _refresh_window(contact, session, received_at, conn)
+        await _emit(message, session, started, flow_response, conn)
+        await apply_consent_keywords(item, message, conn)
+        return message
+
+    # A second copy of this wamid, or of a new contact, racing in another process, fails on a
+    # unique constraint; the transaction then runs again and sees what the other one stored.
+    return await identity_transaction(apply)
 
 
 def preview(item: Mapping[str, Any]) -> str:
@@ -224,13 +238,18 @@ async def _emit(
         await emit_event(
             "session.started",
             source="webhook",
-            properties={"phoneNumberId": message.phone_number_id, "waId": message.customer_wa_id},
+            properties={
+                "phoneNumberId": message.phone_number_id,
+                "waId": message.customer_wa_id,
+                "bsuid": message.customer_bsuid,
+            },
             using_db=conn,
             **links,
         )
     properties: dict[str, Any] = {
         "type": (message.content or {}).get("type"),
-        "from": message.customer_wa_id,
+        "from": message.customer_wa_id or message.customer_bsuid,
+        "bsuid": message.customer_bsuid,
         "phoneNumberId": message.phone_number_id,
         "wamid": message.wamid,
         "text": message.text,

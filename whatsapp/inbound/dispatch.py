@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from whatsapp.events.log import emit_event
+from whatsapp.inbound import people
 from whatsapp.inbound.customer_messages import apply_inbound_message
+from whatsapp.inbound.preferences import apply_preference
 from whatsapp.messages.statuses import apply_status
 from whatsapp.templates import updates as template_updates
 
@@ -26,6 +28,7 @@ class Applied:
     messages: int = 0
     statuses: int = 0
     templates: int = 0
+    preferences: int = 0
     skipped: int = 0
     ignored_fields: int = 0
 
@@ -61,18 +64,19 @@ async def _apply_messages_value(
     waba_id: str, field: str, value: Mapping[str, Any], applied: Applied
 ) -> None:
     phone_number_id = str((value.get("metadata") or {}).get("phone_number_id") or "")
-    names = {
-        str(c.get("wa_id")): (c.get("profile") or {}).get("name")
-        for c in value.get("contacts") or []
-    }
+    contacts = value.get("contacts") or []
     for status in value.get("statuses") or []:
-        if await apply_status(status, phone_number_id=phone_number_id or None):
+        if await apply_status(
+            status,
+            phone_number_id=phone_number_id or None,
+            recipient=people.recipient(status, contacts),
+        ):
             applied.statuses += 1
         else:
             applied.skipped += 1
     for message in value.get("messages") or []:
         stored = await apply_inbound_message(
-            message, phone_number_id=phone_number_id, profile_name=names.get(str(message["from"]))
+            message, phone_number_id=phone_number_id, sender=people.sender(message, contacts)
         )
         if stored is None:
             applied.skipped += 1
@@ -84,6 +88,17 @@ async def _apply_messages_value(
             source="webhook",
             properties={"phoneNumberId": phone_number_id, "error": error},
         )
+
+
+async def _apply_user_preferences(
+    waba_id: str, field: str, value: Mapping[str, Any], applied: Applied
+) -> None:
+    contacts = value.get("contacts") or []
+    for item in value.get("user_preferences") or []:
+        if await apply_preference(item, contacts):
+            applied.preferences += 1
+        else:
+            applied.skipped += 1
 
 
 async def _apply_template_update(
@@ -99,5 +114,6 @@ FieldHandler = Callable[[str, str, Mapping[str, Any], Applied], Awaitable[None]]
 # is counted as ignored and logged. A new field is a handler and one line here.
 HANDLERS: dict[str, FieldHandler] = {
     "messages": _apply_messages_value,
+    "user_preferences": _apply_user_preferences,
     **{name: _apply_template_update for name in template_updates.FIELDS},
 }

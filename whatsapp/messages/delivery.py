@@ -11,7 +11,7 @@ SENDING becomes SENT or FAILED.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -19,10 +19,17 @@ from typing import Any, Literal
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from models import MessageStatus, MessageType, WhatsAppAnalyticsEvent, WhatsAppMessage
+from models import (
+    ConsentState,
+    MessageStatus,
+    MessageType,
+    WhatsAppAnalyticsEvent,
+    WhatsAppMessage,
+)
 from whatsapp.cloud import codes
-from whatsapp.cloud.client import CloudApiError, CloudError
+from whatsapp.cloud.client import MARKETING_MESSAGES, MESSAGES, CloudApiError, CloudError, Edge
 from whatsapp.cloud.problems import problem_from_cloud
+from whatsapp.conversations.consent import CLOUD_API, record_consent
 from whatsapp.events.log import emit_event, emit_events
 from whatsapp.kit.clock import utcnow
 from whatsapp.kit.errors import Problem
@@ -67,16 +74,22 @@ class Failure:
         return cls(None, "Cloud API unreachable", str(exc))
 
 
-async def send_now(rt: Runtime, message: WhatsAppMessage, origin: Origin) -> Problem | None:
-    """Call the Cloud API for a stored SENDING message and record the outcome with its event."""
+async def send_now(
+    rt: Runtime, message: WhatsAppMessage, origin: Origin, *, edge: Edge = MESSAGES
+) -> Problem | None:
+    """Call the Cloud API (at `edge`) for a stored SENDING message and record the outcome with
+    its event."""
     try:
         await rt.limiter.acquire(message.phone_number_id)
-        sent = await rt.cloud.send_message(message.phone_number_id, message.payload or {})
+        sent = await rt.cloud.send_message(
+            message.phone_number_id, message.payload or {}, edge=edge
+        )
     except CloudError as exc:
         await slow_down(rt, message, exc)
-        await record_failed(message, Failure.from_cloud(exc), origin)
+        await record_failed(message, Failure.from_cloud(exc), origin, edge=edge)
         return problem_from_cloud(exc)
-    await record_sent([(message, sent.wamid)], origin)
+    marketing = {message.id} if edge == MARKETING_MESSAGES else set()
+    await record_sent([(message, sent.wamid)], origin, marketing=marketing)
     await attach_pending_statuses(message)
     await message.refresh_from_db(fields=["status", "delivered_at", "read_at", "failed_at"])
     return None
@@ -88,15 +101,23 @@ async def slow_down(rt: Runtime, message: WhatsAppMessage, exc: CloudError) -> N
         await rt.limiter.penalize(message.phone_number_id, THROUGHPUT_PENALTY_S)
 
 
-async def record_sent(accepted: Sequence[Accepted], origin: Origin) -> None:
-    """Meta's acceptances: one UPDATE … CASE for the whole batch, its events in one INSERT."""
+async def record_sent(
+    accepted: Sequence[Accepted], origin: Origin, *, marketing: Container[uuid.UUID] = ()
+) -> None:
+    """Meta's acceptances: one UPDATE … CASE for the whole batch, its events in one INSERT.
+
+    `marketing`: the ids sent through the Marketing Messages API (their events say so).
+    """
     if not accepted:
         return
     now = utcnow()
     for message, wamid in accepted:
         message.wamid, message.sent_at, message.lease_expires_at = wamid, now, None
     sql, params = _sent_update(accepted, now)
-    events = [outcome_event(message, "sent", origin, at=now) for message, _ in accepted]
+    events = [
+        outcome_event(message, "sent", origin, at=now, edge=edge_of(message.id, marketing))
+        for message, _ in accepted
+    ]
     async with in_transaction() as conn:
         await conn.execute_query(sql, params)
         await _emit(events, conn)
@@ -109,10 +130,12 @@ async def record_failed(
     *,
     reason: str | None = None,
     lease_expired_before: datetime | None = None,
+    edge: Edge | None = None,
 ) -> bool:
     """Fail a SENDING message with its event; False when something else moved it on first.
 
-    `lease_expired_before` fails it only if its sender's lease ran out (abandoned-send recovery).
+    `lease_expired_before` fails it only if its sender's lease ran out (abandoned-send recovery);
+    `edge` is where Meta refused it, when it was asked.
     """
     now = utcnow()
     changes: dict[str, Any] = {
@@ -131,7 +154,19 @@ async def record_failed(
     async with in_transaction() as conn:
         failed = await still_sending.using_db(conn).update(**changes)
         if failed:
-            await _emit([outcome_event(message, "failed", origin, at=now, reason=reason)], conn)
+            event = outcome_event(message, "failed", origin, at=now, reason=reason, edge=edge)
+            await _emit([event], conn)
+            if failure.code == codes.STOPPED_MARKETING and message.contact_id is not None:
+                await record_consent(
+                    message.contact_id,
+                    ConsentState.OPTED_OUT,
+                    source=CLOUD_API,
+                    occurred_at=now,
+                    conn=conn,
+                    event_source=origin.source,
+                    detail=failure.details or failure.title,
+                    message_id=message.id,
+                )
     return bool(failed)
 
 
@@ -142,11 +177,13 @@ def outcome_event(
     *,
     at: datetime,
     reason: str | None = None,
+    edge: Edge | None = None,
 ) -> WhatsAppAnalyticsEvent:
-    """The (unsaved) event of a send's outcome, read off the stored message row."""
+    """The (unsaved) event of a send's outcome, read off the stored message row; a template's
+    adds `endpoint`, the Graph API edge it was sent to (`messages`, `marketing_messages`)."""
     properties: dict[str, Any] = {
         "type": message.type.value,
-        "to": message.customer_wa_id,
+        "to": message.customer_wa_id or message.customer_bsuid,
         "phoneNumberId": message.phone_number_id,
         "wamid": message.wamid,
         **send_properties(message),
@@ -160,6 +197,8 @@ def outcome_event(
         properties["error"] = {"code": message.error_code, "title": message.error_title}
     if reason is not None:
         properties["reason"] = reason
+    if edge is not None and message.type == MessageType.TEMPLATE:
+        properties["endpoint"] = edge
     return WhatsAppAnalyticsEvent(
         id=uuid.uuid4(),
         created_at=at,
@@ -186,6 +225,11 @@ def send_properties(message: WhatsAppMessage) -> dict[str, Any]:
         reaction = (message.content or {}).get("reaction") or {}
         return {"emoji": reaction.get("emoji"), "targetMessageId": reaction.get("messageId")}
     return {}
+
+
+def edge_of(message_id: uuid.UUID, marketing: Container[uuid.UUID]) -> Edge:
+    """Where a message of a batch went: `marketing` holds those sent to marketing_messages."""
+    return MARKETING_MESSAGES if message_id in marketing else MESSAGES
 
 
 def _sent_update(accepted: Sequence[Accepted], now: datetime) -> tuple[str, list[Any]]:

@@ -9,9 +9,10 @@ from datetime import datetime
 
 from models import MessageDirection, MessageStatus, MessageType, WhatsAppMessage
 from whatsapp.kit.clock import as_utc
+from whatsapp.kit.errors import ErrorCode, WagraphError, invalid
 from whatsapp.kit.ids import is_uuid
 from whatsapp.kit.paging import Page, keyset_page
-from whatsapp.kit.phone import normalize_wa_id
+from whatsapp.kit.recipients import parse_recipient
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,7 @@ class MessageQuery:
     types: Sequence[MessageType] = ()
     direction: MessageDirection | None = None
     customer: str | None = None
+    contact_id: uuid.UUID | None = None
     phone_number_id: str | None = None
     session_id: uuid.UUID | None = None
     template_name: str | None = None
@@ -47,7 +49,13 @@ async def list_messages(
     if query.direction:
         rows = rows.filter(direction=query.direction)
     if query.customer:
-        rows = rows.filter(customer_wa_id=normalize_wa_id(query.customer))
+        recipient = parse_recipient(query.customer, "filter", "to")
+        if recipient.bsuid:
+            rows = rows.filter(customer_bsuid=recipient.bsuid)
+        else:
+            rows = rows.filter(customer_wa_id=recipient.wa_id)
+    if query.contact_id:
+        rows = rows.filter(contact_id=query.contact_id)
     if query.phone_number_id:
         rows = rows.filter(phone_number_id=query.phone_number_id)
     if query.session_id:
@@ -59,3 +67,24 @@ async def list_messages(
     if query.created_before:
         rows = rows.filter(created_at__lt=as_utc(query.created_before))
     return await keyset_page(rows, first=first, after=after)
+
+
+def raw_wamid(reply_to: str | None) -> str | None:
+    """A reply-to that is a wamid we may not know (a message sent before wagraph)."""
+    return reply_to if reply_to and reply_to.startswith("wamid.") else None
+
+
+async def find_reply_target(
+    ref: str | None, field: tuple[str, ...] = ("replyTo",)
+) -> WhatsAppMessage | None:
+    """A message by our id or by its wamid. An unknown wamid is allowed (sent before us)."""
+    if not ref:
+        return None
+    if ref.startswith("wamid."):
+        return await WhatsAppMessage.get_or_none(wamid=ref)
+    if not is_uuid(ref):
+        raise invalid("Expected a message id or a wamid", *field)
+    message = await WhatsAppMessage.get_or_none(id=uuid.UUID(ref))
+    if message is None:
+        raise WagraphError.of(ErrorCode.NOT_FOUND, "No message with that id", field)
+    return message

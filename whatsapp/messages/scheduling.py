@@ -9,7 +9,14 @@ concurrency through the per-number rate limiter. Outcomes:
   slowing down is not failing;
 - other retryable failures (5xx, timeouts) -> back to SCHEDULED with exponential backoff, until
   `rt.max_attempts`, then FAILED;
+- 131049 (Meta's per-user marketing limit) -> back to SCHEDULED 24 hours later, as Meta asks
+  ("no sooner than 24 h"); the attempt counts, so a limit that persists (Meta holds back some
+  countries' marketing for good) ends FAILED after `rt.max_attempts` instead of looping;
 - permanent refusals -> FAILED with Meta's code and title.
+
+Checked again when due, before Meta is called: a free-form message whose customer's window
+has closed, and a MARKETING template to a customer who has opted out since, fail then
+(`reason` outside_service_window / opted_out in their `message.failed` event).
 
 A message left SENDING by a crashed worker is recovered once its lease expires. Whether Meta
 got it is unknown, so by default (`lease_recovery="fail"`, at most once) it becomes FAILED with
@@ -31,9 +38,18 @@ from typing import Any
 from tortoise.expressions import F
 from tortoise.functions import Max
 
-from models import MessageDirection, MessageStatus, MessageType, WhatsAppMessage
+from models import (
+    ConsentState,
+    MessageDirection,
+    MessageStatus,
+    MessageType,
+    WhatsAppContact,
+    WhatsAppMessage,
+    WhatsAppTemplate,
+)
 from whatsapp.cloud import codes
-from whatsapp.cloud.client import CloudApiError, CloudError
+from whatsapp.cloud.client import CloudApiError, CloudError, Edge
+from whatsapp.conversations.consent import MARKETING
 from whatsapp.conversations.windows import SERVICE_WINDOW, require_open_window
 from whatsapp.events.log import emit_event
 from whatsapp.kit.clock import utcnow
@@ -46,6 +62,7 @@ from whatsapp.messages.delivery import (
     THROUGHPUT_PENALTY_S,
     Accepted,
     Failure,
+    edge_of,
     record_failed,
     record_sent,
     slow_down,
@@ -57,6 +74,7 @@ from whatsapp.messages.sending import (
     send_template,
 )
 from whatsapp.runtime import Runtime
+from whatsapp.templates.routing import marketing_message_ids
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +84,11 @@ RETRY_BASE = timedelta(seconds=2)
 RETRY_MAX = timedelta(minutes=10)
 LEASE_LOST_TITLE = "Delivery outcome unknown: the sending worker stopped before Meta answered"
 WINDOW_CLOSED_TITLE = "Outside the 24-hour service window when due: only templates can be sent"
+OPTED_OUT_TITLE = (
+    "OPTED_OUT: the customer opted out of marketing messages before this MARKETING template "
+    "was due; it was not sent"
+)
+MARKETING_LIMIT_WAIT = timedelta(hours=24)
 # Acceptances are written in batches of this size (one UPDATE, one INSERT of events).
 RECORD_EVERY = 100
 FREE_FORM_EXEMPT = (MessageType.TEMPLATE, MessageType.REACTION)
@@ -113,7 +136,7 @@ async def reschedule_message(rt: Runtime, message_id: uuid.UUID, when: datetime)
     check_schedule_time(when)
     message = await _existing(message_id)
     if message.type not in FREE_FORM_EXEMPT and rt.enforce_service_window:
-        await require_open_window(message.phone_number_id, message.customer_wa_id, at=when)
+        await require_open_window(message.phone_number_id, message.contact_id, at=when)
     moved = await WhatsAppMessage.filter(id=message_id, status=MessageStatus.SCHEDULED).update(
         scheduled_for=when, next_attempt_at=when, updated_at=utcnow()
     )
@@ -170,7 +193,8 @@ async def schedule_whatsapp_message(
     """Store a message to be sent at `schedule_for` (the seed's `scheduleWhatsAppMessage`).
 
     Free-form content (`content=…`) goes through `send_message`, a template (`template={name,
-    language, header?, body?, buttons?}`) through `send_template`: both validate everything now
+    language, header?, body?, buttons?, named_header?, named_body?}`) through `send_template`:
+    both validate everything now
     (the window at that time, the template's parameters), store the row SCHEDULED and book its
     delivery; `process_scheduled_messages` sends it when due. Every other option is theirs.
 
@@ -276,20 +300,20 @@ async def _claim(limit: int, now: datetime) -> list[WhatsAppMessage]:
 
 async def _send_all(rt: Runtime, messages: list[WhatsAppMessage], concurrency: int) -> FlushResult:
     result = FlushResult()
-    closed = await _closed_windows(rt, messages)
+    refused = await _refusals(rt, messages)
+    # The route follows each template's category now, not when it was scheduled (§11.4).
+    marketing = await marketing_message_ids(rt, messages)
     gate = asyncio.Semaphore(concurrency)
     accepted: list[Accepted] = []
-    window_closed = Failure(None, WINDOW_CLOSED_TITLE)
 
     async def one(message: WhatsAppMessage) -> None:
         async with gate:
-            if message.id in closed:
-                await record_failed(
-                    message, window_closed, SCHEDULER, reason="outside_service_window"
-                )
+            if message.id in refused:
+                failure, reason = refused[message.id]
+                await record_failed(message, failure, SCHEDULER, reason=reason)
                 result.failed += 1
                 return
-            outcome = await _send_one(rt, message)
+            outcome = await _send_one(rt, message, edge_of(message.id, marketing))
             if isinstance(outcome, str):
                 setattr(result, outcome, getattr(result, outcome) + 1)
                 return
@@ -298,26 +322,26 @@ async def _send_all(rt: Runtime, messages: list[WhatsAppMessage], concurrency: i
             if len(accepted) >= RECORD_EVERY:
                 batch = accepted[:]
                 accepted.clear()
-                await record_sent(batch, SCHEDULER)
+                await record_sent(batch, SCHEDULER, marketing=marketing)
 
     await asyncio.gather(*(one(m) for m in messages))
-    await record_sent(accepted, SCHEDULER)
+    await record_sent(accepted, SCHEDULER, marketing=marketing)
     return result
 
 
-async def _send_one(rt: Runtime, message: WhatsAppMessage) -> str | Accepted:
+async def _send_one(rt: Runtime, message: WhatsAppMessage, edge: Edge) -> str | Accepted:
     """Send a claimed message: (message, wamid) to record, or the FlushResult counter to add."""
     try:
         await rt.limiter.acquire(message.phone_number_id)
         sent = await rt.cloud.send_message(
-            message.phone_number_id, message.payload or {}, attempts=1
+            message.phone_number_id, message.payload or {}, attempts=1, edge=edge
         )
     except CloudError as exc:
-        return await _after_failure(rt, message, exc)
+        return await _after_failure(rt, message, exc, edge)
     return message, sent.wamid
 
 
-async def _after_failure(rt: Runtime, message: WhatsAppMessage, exc: CloudError) -> str:
+async def _after_failure(rt: Runtime, message: WhatsAppMessage, exc: CloudError, edge: Edge) -> str:
     code = exc.code if isinstance(exc, CloudApiError) else None
     now = utcnow()
     if code in (codes.THROUGHPUT, codes.PAIR_RATE_LIMIT):
@@ -326,11 +350,17 @@ async def _after_failure(rt: Runtime, message: WhatsAppMessage, exc: CloudError)
         wait = PAIR_LIMIT_WAIT if code == codes.PAIR_RATE_LIMIT else THROUGHPUT_WAIT
         await _back_to_scheduled(message, now + wait, attempts=message.attempts - 1)
         return "retried"
+    if code == codes.MARKETING_LIMIT and message.attempts < rt.max_attempts:
+        # Meta's per-user marketing limit: never in a tight loop, no sooner than 24 hours.
+        await _back_to_scheduled(
+            message, now + MARKETING_LIMIT_WAIT, attempts=message.attempts, error=exc
+        )
+        return "retried"
     if exc.retryable and message.attempts < rt.max_attempts:
         delay = min(RETRY_MAX, RETRY_BASE * 2 ** (message.attempts - 1))
         await _back_to_scheduled(message, now + delay, attempts=message.attempts, error=exc)
         return "retried"
-    await record_failed(message, Failure.from_cloud(exc), SCHEDULER)
+    await record_failed(message, Failure.from_cloud(exc), SCHEDULER, edge=edge)
     return "failed"
 
 
@@ -351,6 +381,19 @@ async def _back_to_scheduled(
     await WhatsAppMessage.filter(id=message.id, status=MessageStatus.SENDING).update(**changes)
 
 
+async def _refusals(
+    rt: Runtime, messages: list[WhatsAppMessage]
+) -> dict[uuid.UUID, tuple[Failure, str]]:
+    """Messages that may no longer go, with why: their failure and their event's `reason`."""
+    refused = dict.fromkeys(
+        await _closed_windows(rt, messages),
+        (Failure(None, WINDOW_CLOSED_TITLE), "outside_service_window"),
+    )
+    for message_id in await _opted_out(messages):
+        refused[message_id] = (Failure(None, OPTED_OUT_TITLE), "opted_out")
+    return refused
+
+
 async def _closed_windows(rt: Runtime, messages: list[WhatsAppMessage]) -> set[uuid.UUID]:
     """Free-form messages whose customer's window has closed since they were scheduled."""
     if not rt.enforce_service_window:
@@ -361,20 +404,41 @@ async def _closed_windows(rt: Runtime, messages: list[WhatsAppMessage]) -> set[u
     rows = (
         await WhatsAppMessage.filter(
             direction=MessageDirection.INBOUND,
-            customer_wa_id__in=list({m.customer_wa_id for m in free_form}),
+            contact_id__in=list({m.contact_id for m in free_form if m.contact_id}),
         )
         .annotate(last=Max("received_at"))
-        .group_by("customer_wa_id", "phone_number_id")
-        .values("customer_wa_id", "phone_number_id", "last")
+        .group_by("contact_id", "phone_number_id")
+        .values("contact_id", "phone_number_id", "last")
     )
-    last = {(r["customer_wa_id"], r["phone_number_id"]): as_datetime(r["last"]) for r in rows}
+    last = {(str(r["contact_id"]), r["phone_number_id"]): as_datetime(r["last"]) for r in rows}
     now = utcnow()
     return {
         m.id
         for m in free_form
-        if (seen := last.get((m.customer_wa_id, m.phone_number_id))) is None
+        if (seen := last.get((str(m.contact_id), m.phone_number_id))) is None
         or now - seen >= SERVICE_WINDOW
     }
+
+
+async def _opted_out(messages: list[WhatsAppMessage]) -> set[uuid.UUID]:
+    """MARKETING templates whose customer opted out of marketing messages: one query on the
+    batch's contacts, and one on templates only when someone there opted out."""
+    templates = [m for m in messages if m.type == MessageType.TEMPLATE and m.template_id]
+    contact_ids = {m.contact_id for m in templates if m.contact_id}
+    if not contact_ids:
+        return set()
+    rows = await WhatsAppContact.filter(
+        id__in=list(contact_ids), marketing_consent=ConsentState.OPTED_OUT
+    ).values_list("id", flat=True)
+    opted_out = {from_db(row) for row in rows}
+    candidates = [m for m in templates if m.contact_id in opted_out]
+    if not candidates:
+        return set()
+    marketing = await WhatsAppTemplate.filter(
+        id__in=list({m.template_id for m in candidates}), category=MARKETING
+    ).values_list("id", flat=True)
+    marketing_ids = {from_db(row) for row in marketing}
+    return {m.id for m in candidates if m.template_id in marketing_ids}
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -21,20 +21,21 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from models import MessageDirection, MessageStatus, MessageType, WhatsAppContact, WhatsAppMessage
-from whatsapp.cloud.client import CloudError
+from whatsapp.cloud.client import MESSAGES, CloudError, Edge
 from whatsapp.cloud.problems import problem_from_cloud, problem_from_stored
-from whatsapp.conversations.contacts import get_or_create_contact
+from whatsapp.conversations.contacts import contact_for
 from whatsapp.conversations.sessions import SessionHint, new_flow_token, resolve_session
-from whatsapp.conversations.windows import require_open_window
 from whatsapp.events.log import emit_event
 from whatsapp.kit.clock import utcnow
 from whatsapp.kit.errors import ErrorCode, Problem, WagraphError, invalid
-from whatsapp.kit.ids import is_uuid
-from whatsapp.kit.phone import normalize_wa_id
+from whatsapp.kit.recipients import Recipient, parse_recipient
 from whatsapp.messages import idempotency, payloads
 from whatsapp.messages.delivery import SEND_LEASE, Origin, event_prefix, send_now, send_properties
 from whatsapp.messages.media import resolve_media_ids
+from whatsapp.messages.queries import find_reply_target, raw_wamid
+from whatsapp.messages.recipients import check_template_recipient, recipient_of, require_window
 from whatsapp.runtime import Runtime
+from whatsapp.templates.routing import edge_for
 from whatsapp.templates.store import check_template_for_send
 
 KIND_TO_TYPE: dict[str, MessageType] = {
@@ -69,10 +70,11 @@ class SendResult:
 class _Request:
     """How a message goes out, whatever it is: to whom, from which number, when, for whom."""
 
-    wa_id: str
+    recipient: Recipient
     phone_number_id: str
     origin: Origin
     request_hash: str
+    contact: WhatsAppContact | None = None  # the one holding that id, when a check found it
     idempotency_key: str | None = None
     metadata: dict[str, Any] | None = None
     session_hint: SessionHint | None = None
@@ -92,8 +94,10 @@ class _Draft:
     template_id: uuid.UUID | None = None
     template_name: str | None = None
     template_language: str | None = None
+    template_category: str | None = None
     flow: str | None = None
     flow_token: str | None = None
+    edge: Edge = MESSAGES  # where a send now goes: a MARKETING template may go elsewhere
 
 
 # -- public API --------------------------------------------------------------------------------
@@ -128,13 +132,13 @@ async def send_message(
     if (replay := await _replay(idempotency_key, request_hash)) is not None:
         return replay
     check_schedule_time(schedule_for)
-    wa_id = normalize_wa_id(to)
+    recipient = parse_recipient(to)
     kind = payloads.content_kind(content)
     number = rt.number(phone_number_id)
-    if rt.enforce_service_window:
-        await require_open_window(number, wa_id, at=schedule_for)
+    contact = await require_window(rt, number, recipient, at=schedule_for)
     request = _Request(
-        wa_id=wa_id,
+        recipient=recipient,
+        contact=contact,
         phone_number_id=number,
         origin=Origin(source, automation_run_id),
         request_hash=request_hash,
@@ -143,7 +147,9 @@ async def send_message(
         session_hint=session,
         schedule_for=schedule_for,
     )
-    draft = await _content_draft(kind, content, wa_id=wa_id, reply_to=reply_to, session=session)
+    draft = await _content_draft(
+        kind, content, to=recipient.address, reply_to=reply_to, session=session
+    )
     return await _store_and_deliver(rt, request, draft)
 
 
@@ -163,9 +169,18 @@ async def send_template(
     schedule_for: datetime | None = None,
     source: str = "api",
     automation_run_id: uuid.UUID | None = None,
+    named_header: Mapping[str, Any] | None = None,
+    named_body: Sequence[Mapping[str, Any]] | None = None,
 ) -> SendResult:
     """Send an approved template with its header, body and button parameters, now or at
-    `schedule_for` (the parameters are checked when it is scheduled, not only when sent)."""
+    `schedule_for` (the parameters are checked when it is scheduled, not only when sent).
+
+    A NAMED template takes its text parameters by name (`named_header`, `named_body`:
+    `{name, parameter}`), a POSITIONAL one in order (`header`, `body`). A MARKETING template
+    goes to the Marketing Messages API when the runtime says so (`templates.routing`).
+    """
+    given = named_header is not None or bool(named_body)
+    named = {"named_header": named_header, "named_body": named_body} if given else {}
     request_hash = idempotency.request_hash(
         "template",
         to,
@@ -177,14 +192,16 @@ async def send_template(
         phone_number_id,
         metadata,
         schedule_for,
+        *named.values(),
     )
     if (replay := await _replay(idempotency_key, request_hash)) is not None:
         return replay
     check_schedule_time(schedule_for)
-    wa_id = normalize_wa_id(to)
-    draft = await _template_draft(rt, wa_id, name, language, header, body, buttons)
+    recipient = parse_recipient(to)
+    draft = await _template_draft(rt, recipient, name, language, header, body, buttons, named)
     request = _Request(
-        wa_id=wa_id,
+        recipient=recipient,
+        contact=await check_template_recipient(recipient, draft.template_category),
         phone_number_id=rt.number(phone_number_id),
         origin=Origin(source, automation_run_id),
         request_hash=request_hash,
@@ -209,7 +226,7 @@ async def send_reaction(
     request_hash = idempotency.request_hash("reaction", message_id, emoji, phone_number_id)
     if (replay := await _replay(idempotency_key, request_hash)) is not None:
         return replay
-    target = await _find_reply_target(message_id, field=("messageId",))
+    target = await find_reply_target(message_id, field=("messageId",))
     if target is None or not target.wamid:
         raise WagraphError.of(
             ErrorCode.NOT_FOUND,
@@ -221,14 +238,14 @@ async def send_reaction(
         id=draft_id,
         type=MessageType.REACTION,
         payload=payloads.build_reaction(
-            to=target.customer_wa_id, message_wamid=target.wamid, emoji=emoji
+            to=recipient_of(target).address, message_wamid=target.wamid, emoji=emoji
         ),
         content={"reaction": {"messageId": str(target.id), "emoji": emoji}},
         text=f"reaction: {emoji}" if emoji else "reaction removed",
         reply_to=target,
     )
     request = _Request(
-        wa_id=target.customer_wa_id,
+        recipient=recipient_of(target),
         phone_number_id=rt.number(phone_number_id or target.phone_number_id),
         origin=Origin(source),
         request_hash=request_hash,
@@ -241,7 +258,7 @@ async def mark_as_read(
     rt: Runtime, *, message_id: str, typing_indicator: bool = False
 ) -> WhatsAppMessage:
     """Tell the customer we read their message (and, optionally, that we are typing)."""
-    message = await _find_reply_target(message_id, field=("messageId",))
+    message = await find_reply_target(message_id, field=("messageId",))
     if message is None or not message.wamid:
         raise WagraphError.of(ErrorCode.NOT_FOUND, "No message with that id", ("messageId",))
     if message.direction != MessageDirection.INBOUND:
@@ -264,7 +281,7 @@ async def _content_draft(
     kind: str,
     content: Mapping[str, Any],
     *,
-    wa_id: str,
+    to: str,
     reply_to: str | None,
     session: SessionHint | None,
 ) -> _Draft:
@@ -272,12 +289,12 @@ async def _content_draft(
     flow, flow_token = (None, None)
     if kind == "flow":
         content, flow, flow_token = _with_flow_token(content["flow"], session)
-    target = await _find_reply_target(reply_to)
+    target = await find_reply_target(reply_to)
     draft_id = uuid.uuid4()
     payload = payloads.build_message(
-        to=wa_id,
+        to=to,
         content=content,
-        reply_to_wamid=target.wamid if target else _raw_wamid(reply_to),
+        reply_to_wamid=target.wamid if target else raw_wamid(reply_to),
         callback_data=str(draft_id),
     )
     return _Draft(
@@ -294,12 +311,13 @@ async def _content_draft(
 
 async def _template_draft(
     rt: Runtime,
-    wa_id: str,
+    recipient: Recipient,
     name: str,
     language: str,
     header: Mapping[str, Any] | None,
     body: Sequence[Mapping[str, Any]],
     buttons: Sequence[Mapping[str, Any]],
+    named: Mapping[str, Any],
 ) -> _Draft:
     resolved = await resolve_media_ids({"header": header, "body": list(body)})
     header, body = resolved["header"], resolved["body"]
@@ -311,18 +329,22 @@ async def _template_draft(
         header=header,
         body=body,
         buttons=buttons,
+        **named,
     )
     draft_id = uuid.uuid4()
     payload = payloads.build_template(
-        to=wa_id,
+        to=recipient.address,
         name=name,
         language=language,
         header=header,
         body=body,
         buttons=buttons,
         callback_data=str(draft_id),
+        **named,
     )
     parameters = {"header": header, "body": list(body), "buttons": list(buttons)}
+    if named:  # stored as given: namedHeader, namedBody
+        parameters.update(namedHeader=named["named_header"], namedBody=named["named_body"])
     return _Draft(
         id=draft_id,
         type=MessageType.TEMPLATE,
@@ -332,11 +354,13 @@ async def _template_draft(
         template_id=template.id if template else None,
         template_name=name,
         template_language=language,
+        template_category=template.category if template else None,
+        edge=edge_for(rt, template),
     )
 
 
 async def _store_and_deliver(rt: Runtime, request: _Request, draft: _Draft) -> SendResult:
-    contact = await get_or_create_contact(request.wa_id)
+    contact = request.contact or await contact_for(request.recipient, source=request.origin.source)
     try:
         message = await _store(request, draft, contact)
     except IntegrityError:
@@ -348,7 +372,7 @@ async def _store_and_deliver(rt: Runtime, request: _Request, draft: _Draft) -> S
         raise
     if request.schedule_for is not None:
         return await _scheduled(rt, message, request.origin)
-    problem = await send_now(rt, message, request.origin)
+    problem = await send_now(rt, message, request.origin, edge=draft.edge)
     return SendResult(message=message, problem=problem)
 
 
@@ -372,7 +396,8 @@ async def _store(request: _Request, draft: _Draft, contact: WhatsAppContact) -> 
         scheduled_for=request.schedule_for,
         next_attempt_at=request.schedule_for,
         phone_number_id=request.phone_number_id,
-        customer_wa_id=request.wa_id,
+        customer_wa_id=request.recipient.wa_id,
+        customer_bsuid=request.recipient.bsuid,
         contact=contact,
         session=session,
         template_id=draft.template_id,
@@ -397,7 +422,7 @@ async def _scheduled(rt: Runtime, message: WhatsAppMessage, origin: Origin) -> S
         source=origin.source,
         properties={
             "type": message.type.value,
-            "to": message.customer_wa_id,
+            "to": message.customer_wa_id or message.customer_bsuid,
             "scheduledFor": message.scheduled_for.isoformat(),  # type: ignore[union-attr]
             **send_properties(message),
         },
@@ -455,23 +480,3 @@ def _with_flow_token(
     token = body.get("flowToken") or (session.flow_token if session else None)
     body["flowToken"] = token = token or new_flow_token()
     return {"flow": body}, body.get("flowName") or body.get("flowId"), token
-
-
-def _raw_wamid(reply_to: str | None) -> str | None:
-    return reply_to if reply_to and reply_to.startswith("wamid.") else None
-
-
-async def _find_reply_target(
-    ref: str | None, field: tuple[str, ...] = ("replyTo",)
-) -> WhatsAppMessage | None:
-    """A message by our id or by its wamid. An unknown wamid is allowed (sent before us)."""
-    if not ref:
-        return None
-    if ref.startswith("wamid."):
-        return await WhatsAppMessage.get_or_none(wamid=ref)
-    if not is_uuid(ref):
-        raise invalid("Expected a message id or a wamid", *field)
-    message = await WhatsAppMessage.get_or_none(id=uuid.UUID(ref))
-    if message is None:
-        raise WagraphError.of(ErrorCode.NOT_FOUND, "No message with that id", field)
-    return message

@@ -21,7 +21,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import MessageStatus, WhatsAppMessage, WhatsAppMessageStatus
+from models import ConsentState, MessageStatus, WhatsAppMessage, WhatsAppMessageStatus
+from whatsapp.cloud import codes
+from whatsapp.conversations.consent import CLOUD_API, record_consent
+from whatsapp.conversations.identities import Identity, identify, identity_transaction
 from whatsapp.events.log import emit_event
 from whatsapp.kit.ids import is_uuid
 
@@ -69,8 +72,14 @@ def meta_time(value: Any) -> datetime:
     return datetime.fromtimestamp(int(value), UTC)
 
 
-async def apply_status(item: Mapping[str, Any], *, phone_number_id: str | None) -> bool:
-    """Record one status object; returns False when it was a duplicate (nothing changed)."""
+async def apply_status(
+    item: Mapping[str, Any], *, phone_number_id: str | None, recipient: Identity | None = None
+) -> bool:
+    """Record one status object; returns False when it was a duplicate (nothing changed).
+
+    `recipient` is who Meta says the message reached; a message sent to a number learns the
+    customer's BSUID from it (and the contact gains it, or is merged, see `identities`).
+    """
     status = WEBHOOK_STATUS.get(str(item.get("status")))
     if status is None:
         log.info("ignoring unknown status %r for %s", item.get("status"), item.get("id"))
@@ -79,6 +88,8 @@ async def apply_status(item: Mapping[str, Any], *, phone_number_id: str | None) 
     occurred_at = meta_time(item["timestamp"])
     error = (item.get("errors") or [{}])[0]
     message = await _find_message(wamid, item.get("biz_opaque_callback_data"))
+    if message is not None and recipient and recipient.bsuid and not message.customer_bsuid:
+        await _learn_recipient(message, recipient)
     try:
         async with in_transaction() as conn:
             row = await WhatsAppMessageStatus.create(
@@ -86,7 +97,8 @@ async def apply_status(item: Mapping[str, Any], *, phone_number_id: str | None) 
                 wamid=wamid,
                 status=status,
                 occurred_at=occurred_at,
-                recipient_wa_id=item.get("recipient_id"),
+                recipient_wa_id=item.get("recipient_id") or None,
+                recipient_bsuid=item.get("recipient_user_id") or None,
                 conversation=item.get("conversation"),
                 pricing=item.get("pricing"),
                 error_code=error.get("code"),
@@ -101,6 +113,21 @@ async def apply_status(item: Mapping[str, Any], *, phone_number_id: str | None) 
     if message is None:
         log.info("status %s for unknown %s kept until the message appears", status, wamid)
     return True
+
+
+async def _learn_recipient(message: WhatsAppMessage, recipient: Identity) -> None:
+    """The BSUID of a customer we wrote to by number: kept on the message and its contact."""
+
+    async def learn(conn: BaseDBAsyncClient) -> None:
+        contact = await identify(recipient, conn, source="webhook")
+        await (
+            WhatsAppMessage.filter(id=message.id, customer_bsuid__isnull=True)
+            .using_db(conn)
+            .update(customer_bsuid=recipient.bsuid, contact_id=contact.id)
+        )
+
+    await identity_transaction(learn)
+    message.customer_bsuid = recipient.bsuid
 
 
 async def attach_pending_statuses(message: WhatsAppMessage) -> int:
@@ -166,6 +193,8 @@ async def _advance(
     event = _EVENT.get(status)
     if event is None or (status == MessageStatus.FAILED and not moved):
         return
+    if status == MessageStatus.FAILED and row.error_code == codes.STOPPED_MARKETING:
+        await _stopped_marketing(message, row, conn)
     properties: dict[str, Any] = {
         "wamid": row.wamid,
         "status": status.value,
@@ -189,6 +218,23 @@ async def _advance(
         contact_id=message.contact_id,
         caused_by_automation_run_id=_automation_run(message),
         using_db=conn,
+    )
+
+
+async def _stopped_marketing(
+    message: WhatsAppMessage, row: WhatsAppMessageStatus, conn: BaseDBAsyncClient
+) -> None:
+    """Meta failed a send with 131050: the customer stopped marketing messages."""
+    if message.contact_id is None:
+        return
+    await record_consent(
+        message.contact_id,
+        ConsentState.OPTED_OUT,
+        source=CLOUD_API,
+        occurred_at=row.occurred_at,
+        conn=conn,
+        detail=row.error_details or row.error_title,
+        message_id=message.id,
     )
 
 

@@ -9,9 +9,13 @@ from typing import Any
 from whatsapp.kit.errors import ErrorCode, FieldPath, ProblemCollector
 from whatsapp.messages.payloads.rules import article, canonical_choice, get, plural
 from whatsapp.messages.payloads.template import (
+    NAMED_FIELD,
+    POSITIONAL_FIELD,
     TEMPLATE_BUTTON_SUB_TYPES,
-    TEMPLATE_PARAMETER_KINDS,
     TEXT_HEADER_PARAMETER_KINDS,
+    Slot,
+    parameter_kind,
+    template_parameters,
 )
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
@@ -55,25 +59,56 @@ def template_placeholder_counts(components: Sequence[Mapping[str, Any]]) -> dict
     return counts
 
 
+def template_placeholder_names(
+    components: Sequence[Mapping[str, Any]],
+) -> tuple[list[str], list[str]]:
+    """The placeholder names of a definition's TEXT header and of its body, in order."""
+    header: list[str] = []
+    body: list[str] = []
+    for component in components:
+        kind = str(component.get("type", "")).upper()
+        if kind == "HEADER" and str(component.get("format") or "TEXT").upper() == "TEXT":
+            header = _placeholders(component.get("text"))
+        elif kind == "BODY":
+            body = _placeholders(component.get("text"))
+    return header, body
+
+
 def check_template_parameters(
     definition_components: Sequence[Mapping[str, Any]],
     *,
     header: Mapping[str, Any] | None,
     body: Sequence[Mapping[str, Any]],
     buttons: Sequence[Mapping[str, Any]],
+    named_header: Mapping[str, Any] | None = None,
+    named_body: Sequence[Mapping[str, Any]] | None = None,
+    parameter_format: str | None = None,
 ) -> None:
     """Raise TEMPLATE_PARAMETER_MISMATCH for every way the parameters miss the definition.
 
-    Meta answers a mismatch with a terse `codes.TEMPLATE_PARAMETER_COUNT` after the message is
-    stored; checking against the synced definition lets us name the exact parameter instead.
+    A NAMED template (`parameter_format`, or placeholders such as `{{first_name}}`) takes its
+    text parameters by name (`named_header`, `named_body`), a POSITIONAL one in order (`header`,
+    `body`). Meta answers a mismatch with a terse `codes.TEMPLATE_PARAMETER_COUNT` after the
+    message is stored; checking against the synced definition names the exact parameter.
     """
     problems = ProblemCollector()
-    counts = template_placeholder_counts(definition_components)
-    _match_header(problems, counts, header)
-    _match_body(
-        problems, counts["body"], _body_placeholder_names(definition_components), body or ()
+    given = template_parameters(
+        problems,
+        header=header,
+        body=body or (),
+        buttons=buttons or (),
+        named_header=named_header,
+        named_body=named_body,
     )
-    _match_buttons(problems, counts["buttons"], buttons or ())
+    problems.raise_if_any()  # two forms at once, or a malformed entry: nothing to match yet
+    counts = template_placeholder_counts(definition_components)
+    header_names, body_names = template_placeholder_names(definition_components)
+    named = (parameter_format or "").upper() == "NAMED" or any(
+        not name.isdigit() for name in (*header_names, *body_names)
+    )
+    _match_header(problems, counts, given.header, header_names if named else None)
+    _match_body(problems, counts["body"], body_names if named else None, given.body)
+    _match_buttons(problems, counts["buttons"], given.buttons)
     problems.raise_if_any()
 
 
@@ -92,48 +127,79 @@ def _button_is_dynamic(button: Mapping[str, Any]) -> bool:
     return kind in ("COPY_CODE", "OTP")
 
 
-def _body_placeholder_names(components: Sequence[Mapping[str, Any]]) -> list[str] | None:
-    """The body's placeholder names when the template uses named ones, else None."""
-    for component in components:
-        if str(component.get("type", "")).upper() == "BODY":
-            names = _placeholders(component.get("text"))
-            return names if names and not all(n.isdigit() for n in names) else None
-    return None
+def _braced(names: Sequence[str]) -> str:
+    return ", ".join(f"{{{{{name}}}}}" for name in names)
 
 
-def _parameter_kind(parameter: Any) -> str | None:
-    return next((k for k in TEMPLATE_PARAMETER_KINDS if get(parameter, k) is not None), None)
+def _wrong_form(problems: ProblemCollector, slot: Slot, names: Sequence[str] | None) -> None:
+    """The template is NAMED and the slot positional (`names` given), or the other way round."""
+    field = slot.field[0]
+    if names is not None:
+        problems.add(
+            f"This template's placeholders are named ({_braced(names)}): give them in "
+            f"{NAMED_FIELD.get(field, field)} as {{name, parameter}}",
+            *slot.field,
+            code=ErrorCode.TEMPLATE_PARAMETER_MISMATCH,
+        )
+    else:
+        problems.add(
+            f"This template's placeholders are positional ({{{{1}}}}, {{{{2}}}}, …): give them "
+            f"in {POSITIONAL_FIELD.get(field, field)}, in order, without names",
+            *slot.field,
+            code=ErrorCode.TEMPLATE_PARAMETER_MISMATCH,
+        )
 
 
 def _match_header(
-    problems: ProblemCollector, counts: Mapping[str, Any], header: Mapping[str, Any] | None
+    problems: ProblemCollector,
+    counts: Mapping[str, Any],
+    header: Slot | None,
+    names: Sequence[str] | None,
 ) -> None:
+    """`names` is None for a POSITIONAL template, else the TEXT header's placeholder names."""
     mismatch = ErrorCode.TEMPLATE_PARAMETER_MISMATCH
     header_format = counts["header_format"]
-    given = _parameter_kind(header) if header is not None else None
     if counts["header"] == 0:
         if header is not None:
             reason = "has no header" if header_format is None else "header has no placeholder"
             problems.add(
-                f"The template {reason}; remove the header parameter", "header", code=mismatch
+                f"The template {reason}; remove the header parameter", *header.field, code=mismatch
             )
         return
+    by_name = header_format == "TEXT" and names is not None
     if header_format == "TEXT":
         expected, accepted = "a text", TEXT_HEADER_PARAMETER_KINDS
     else:
         wanted = header_format.lower()
         expected, accepted = f"{article(wanted)} {wanted}", frozenset({wanted})
     if header is None:
+        field, how = ("namedHeader", f" named {names[0]}") if by_name and names else ("header", "")
         problems.add(
-            f"The template header is {header_format}; give {expected} header parameter",
-            "header",
+            f"The template header is {header_format}; give {expected} header parameter{how}",
+            field,
             code=mismatch,
         )
-    elif given not in accepted:
+    elif header.named != by_name:
+        if by_name or header_format == "TEXT":
+            _wrong_form(problems, header, names if by_name else None)
+        else:
+            problems.add(
+                f"The template header is {header_format} and has no placeholder name: give "
+                "it in header",
+                *header.field,
+                code=mismatch,
+            )
+    elif by_name and names and header.name not in names:
+        problems.add(
+            f"The template header's placeholder is {_braced(names)} (got {header.name!r})",
+            *header.name_path,
+            code=mismatch,
+        )
+    elif (given := parameter_kind(header.value)) not in accepted:
         problems.add(
             f"The template header is {header_format}; give {expected} header "
             f"parameter (got {given})",
-            "header",
+            *header.field,
             code=mismatch,
         )
 
@@ -141,29 +207,47 @@ def _match_header(
 def _match_body(
     problems: ProblemCollector,
     expected: int,
-    names: list[str] | None,
-    body: Sequence[Mapping[str, Any]],
+    names: Sequence[str] | None,
+    body: Sequence[Slot],
 ) -> None:
+    """`names` is None for a POSITIONAL template, else the body's placeholder names."""
     mismatch = ErrorCode.TEMPLATE_PARAMETER_MISMATCH
-    if len(body) != expected:
+    if expected == 0 and body:
         problems.add(
-            f"The template body has {plural(expected, 'parameter')} (got {len(body)})",
-            "body",
+            f"The template body has no placeholder; remove the body parameters (got {len(body)})",
+            *body[0].field,
             code=mismatch,
         )
-    if names is None:
         return
-    for index, parameter in enumerate(body):
-        name = get(parameter, "parameterName")
-        if name not in names:
+    wrong = next((slot for slot in body if slot.named != (names is not None)), None)
+    if wrong is not None:
+        _wrong_form(problems, wrong, names)
+        return
+    if names is None:
+        if len(body) != expected:
             problems.add(
-                f"parameterName must be one of the template's placeholders: "
-                f"{', '.join(names)} (got {name!r})",
+                f"The template body has {plural(expected, 'parameter')} (got {len(body)})",
                 "body",
-                str(index),
-                "parameterName",
                 code=mismatch,
             )
+        return
+    for slot in body:
+        if slot.name not in names:
+            known = f"its placeholders are {_braced(names)}" if names else "it has none"
+            problems.add(
+                f"The template body has no placeholder {{{{{slot.name}}}}}; {known}",
+                *slot.name_path,
+                code=mismatch,
+            )
+    missing = [name for name in names if name not in {slot.name for slot in body}]
+    if missing:
+        field = body[0].field if body else ("namedBody",)
+        problems.add(
+            f"Missing {plural(len(missing), 'parameter')} for {_braced(missing)}: every "
+            "placeholder of the template's body needs one, by name",
+            *field,
+            code=mismatch,
+        )
 
 
 def _match_buttons(

@@ -71,9 +71,12 @@ async def check_template_for_send(
     header: Mapping[str, Any] | None,
     body: Sequence[Mapping[str, Any]],
     buttons: Sequence[Mapping[str, Any]],
+    named_header: Mapping[str, Any] | None = None,
+    named_body: Sequence[Mapping[str, Any]] | None = None,
 ) -> WhatsAppTemplate | None:
     """Refuse what Meta would refuse, before Meta is called: unknown, not approved, or
-    parameters that do not fit the template's placeholders and buttons.
+    parameters that do not fit the template's placeholders (by position or by name, as its
+    `parameter_format` says) and buttons.
 
     A template not stored here (never synced, or removed) is looked up at Meta by name and
     stored; one Meta does not have either is TEMPLATE_NOT_FOUND. Without a business account
@@ -91,7 +94,15 @@ async def check_template_for_send(
             "only APPROVED templates can be sent",
             ("name",),
         )
-    check_template_parameters(template.components, header=header, body=body, buttons=buttons)
+    check_template_parameters(
+        template.components,
+        header=header,
+        body=body,
+        buttons=buttons,
+        named_header=named_header,
+        named_body=named_body,
+        parameter_format=template.parameter_format,
+    )
     return template
 
 

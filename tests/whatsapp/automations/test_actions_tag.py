@@ -56,9 +56,9 @@ async def test_tag_action_can_target_the_session_only(rt: Runtime) -> None:
 
 
 async def test_concurrent_tag_changes_lose_nothing() -> None:
-    await get_or_create_contact(CUSTOMER)
+    contact = await get_or_create_contact(CUSTOMER)
 
-    await asyncio.gather(*(tags.tag_contact(CUSTOMER, add=[f"t{i}"]) for i in range(8)))
+    await asyncio.gather(*(tags.tag_contact(contact.id, add=[f"t{i}"]) for i in range(8)))
 
     contact = await WhatsAppContact.get(wa_id=CUSTOMER)
     assert contact.tags == [f"t{i}" for i in range(8)]

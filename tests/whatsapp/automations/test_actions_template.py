@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import httpx
+
 from models import AutomationRunStatus, WhatsAppAnalyticsEvent, WhatsAppMessage
 from sandbox import Sandbox
 from tests.conftest import CUSTOMER
+from tests.resolvers.test_messages_named_parameters import ORDER_READY
 from tests.resolvers.test_messages_send import graph_requests
 from tests.whatsapp.automations.factories import make_automation, run_once, shipped_event
+from whatsapp.automations.actions import template
+from whatsapp.kit.errors import ErrorCode
 from whatsapp.runtime import Runtime
 
 ORDER_UPDATE = {
@@ -132,3 +137,64 @@ async def test_a_placeholder_without_a_value_fails_before_anything_is_sent(
         "for this event"
     )
     assert graph_requests(sandbox) == []
+
+
+ORDER_READY_ACTION = {
+    "type": "template",
+    "name": "order_ready",
+    "language": "en_US",
+    "namedHeader": {"name": "order_id", "parameter": {"text": "{{event.properties.order.number}}"}},
+    "namedBody": [
+        {"name": "first_name", "parameter": {"text": "{{contact.profileName}}"}},
+        {"name": "eta", "parameter": {"dateTime": {"fallbackValue": "{{event.properties.eta}}"}}},
+    ],
+    "buttons": [{"index": 0, "subType": "URL", "parameter": "{{event.properties.order.id}}"}],
+}
+
+
+async def test_template_action_sends_named_parameters_filled_from_the_event(
+    rt: Runtime, sandbox: Sandbox, sandbox_url: str
+) -> None:
+    # given: a NAMED template at Meta, and an automation giving its parameters by name
+    async with httpx.AsyncClient(base_url=f"{sandbox_url}/_sandbox") as http:
+        (await http.post("/templates", json=ORDER_READY)).raise_for_status()
+    await make_automation(trigger="order.shipped", actions=[ORDER_READY_ACTION])
+    await shipped_event()
+
+    # when
+    run = await run_once(rt)
+
+    # then
+    assert run.status == AutomationRunStatus.SUCCEEDED, run.error
+    [sent] = graph_requests(sandbox)
+    assert sent["template"]["components"][:2] == [
+        {
+            "type": "header",
+            "parameters": [{"type": "text", "text": "#42", "parameter_name": "order_id"}],
+        },
+        {
+            "type": "body",
+            "parameters": [
+                {"type": "text", "text": "Ana", "parameter_name": "first_name"},
+                {
+                    "type": "date_time",
+                    "date_time": {"fallback_value": "March 3"},
+                    "parameter_name": "eta",
+                },
+            ],
+        },
+    ]
+
+
+def test_template_action_validation_refuses_mixed_forms_and_bad_shapes() -> None:
+    config = {key: value for key, value in ORDER_READY_ACTION.items() if key != "type"}
+    mixed = {**config, "body": [{"text": "{{contact.profileName}}"}]}
+    not_a_list = {**config, "namedBody": {"name": "first_name"}}
+
+    assert [(p.field, p.code) for p in template.validate(mixed)] == [
+        (("namedBody",), ErrorCode.TEMPLATE_PARAMETER_MISMATCH)
+    ]
+    assert [(p.field, p.code) for p in template.validate(not_a_list)] == [
+        (("namedBody",), ErrorCode.INVALID_INPUT)
+    ]
+    assert template.validate(config) == []

@@ -8,8 +8,12 @@ from typing import Any
 import pytest
 
 from tests.whatsapp.messages.payloads.samples import problems_of, single_problem
-from whatsapp.kit.errors import ErrorCode
-from whatsapp.templates.parameters import check_template_parameters, template_placeholder_counts
+from whatsapp.kit.errors import ErrorCode, WagraphError
+from whatsapp.templates.parameters import (
+    check_template_parameters,
+    template_placeholder_counts,
+    template_placeholder_names,
+)
 
 MISMATCH = ErrorCode.TEMPLATE_PARAMETER_MISMATCH
 
@@ -257,7 +261,7 @@ def order_update(**changes: Any) -> Callable[[], None]:
                 buttons=[{"index": 0, "subType": "URL", "parameter": "123456"}],
             ),
             ("body", "1", "parameterName"),
-            "first_name, order_id (got None)",
+            "Named and positional parameters cannot be mixed",
             id="named-parameter-missing-name",
         ),
     ],
@@ -288,3 +292,195 @@ def test_check_template_parameters_reports_every_mismatch_at_once() -> None:
         (("buttons",), MISMATCH),
         (("buttons",), MISMATCH),
     ]
+
+
+# -- named parameters (parameter_format NAMED) -------------------------------------------------
+
+NAMED_ORDER: list[dict[str, Any]] = [
+    {"type": "HEADER", "format": "TEXT", "text": "Order {{order_id}}"},
+    {"type": "BODY", "text": "Hi {{first_name}}, it arrives {{eta}}."},
+]
+NAMED_IMAGE: list[dict[str, Any]] = [
+    {"type": "HEADER", "format": "IMAGE"},
+    {"type": "BODY", "text": "Hi {{first_name}}."},
+]
+NAMED_MATCH: dict[str, Any] = {
+    "header": None,
+    "body": [],
+    "buttons": [],
+    "named_header": {"name": "order_id", "parameter": {"text": "#42"}},
+    "named_body": [
+        {"name": "eta", "parameter": {"dateTime": {"fallbackValue": "March 3"}}},
+        {"name": "first_name", "parameter": {"text": "Ana"}},
+    ],
+}
+
+
+def test_template_placeholder_names() -> None:
+    assert template_placeholder_names(NAMED_ORDER) == (["order_id"], ["first_name", "eta"])
+    assert template_placeholder_names(NAMED_IMAGE) == ([], ["first_name"])
+    assert template_placeholder_names(ORDER_UPDATE) == (["1"], ["1", "2"])
+
+
+@pytest.mark.parametrize(
+    ("definition", "parameters"),
+    [
+        pytest.param(NAMED_ORDER, NAMED_MATCH, id="named-header-and-body-in-any-order"),
+        pytest.param(
+            NAMED_IMAGE,
+            {
+                "header": {"image": {"link": "https://example.com/a.jpg"}},
+                "body": [],
+                "buttons": [],
+                "named_body": [{"name": "first_name", "parameter": {"text": "Ana"}}],
+            },
+            id="media-header-stays-positional",
+        ),
+    ],
+)
+def test_named_template_accepts_parameters_by_name(
+    definition: list[dict[str, Any]], parameters: dict[str, Any]
+) -> None:
+    check_template_parameters(definition, parameter_format="NAMED", **parameters)
+
+
+def named_order(**changes: Any) -> Callable[[], None]:
+    parameters = {**NAMED_MATCH, **changes}
+    return lambda: check_template_parameters(NAMED_ORDER, parameter_format="NAMED", **parameters)
+
+
+def positional_order(**changes: Any) -> Callable[[], None]:
+    parameters = {**MATCHING_ORDER_UPDATE, **changes}
+    return lambda: check_template_parameters(
+        ORDER_UPDATE, parameter_format="POSITIONAL", **parameters
+    )
+
+
+@pytest.mark.parametrize(
+    ("check", "field", "message"),
+    [
+        pytest.param(
+            named_order(named_body=[{"name": "first_name", "parameter": {"text": "Ana"}}]),
+            ("namedBody",),
+            "Missing 1 parameter for {{eta}}",
+            id="missing-name",
+        ),
+        pytest.param(
+            named_order(named_body=None),
+            ("namedBody",),
+            "Missing 2 parameters for {{first_name}}, {{eta}}",
+            id="no-named-body",
+        ),
+        pytest.param(
+            named_order(
+                named_body=[
+                    *NAMED_MATCH["named_body"],
+                    {"name": "last_name", "parameter": {"text": "Silva"}},
+                ]
+            ),
+            ("namedBody", "2", "name"),
+            "no placeholder {{last_name}}; its placeholders are {{first_name}}, {{eta}}",
+            id="unknown-name",
+        ),
+        pytest.param(
+            named_order(named_header={"name": "order", "parameter": {"text": "#42"}}),
+            ("namedHeader", "name"),
+            "header's placeholder is {{order_id}} (got 'order')",
+            id="unknown-header-name",
+        ),
+        pytest.param(
+            named_order(named_header=None),
+            ("namedHeader",),
+            "give a text header parameter named order_id",
+            id="named-header-missing",
+        ),
+        pytest.param(
+            lambda: check_template_parameters(
+                [ORDER_UPDATE[0], {"type": "BODY", "text": "Hello"}],
+                parameter_format="POSITIONAL",
+                header=None,
+                body=[],
+                buttons=[],
+                named_header={"name": "order_id", "parameter": {"text": "#42"}},
+            ),
+            ("namedHeader",),
+            "placeholders are positional ({{1}}, {{2}}, …): give them in header",
+            id="named-header-for-positional-template",
+        ),
+        pytest.param(
+            lambda: check_template_parameters(
+                NAMED_IMAGE,
+                parameter_format="NAMED",
+                header=None,
+                body=[],
+                buttons=[],
+                named_header={"name": "image", "parameter": {"text": "x"}},
+                named_body=[{"name": "first_name", "parameter": {"text": "Ana"}}],
+            ),
+            ("namedHeader",),
+            "IMAGE and has no placeholder name: give it in header",
+            id="named-media-header",
+        ),
+        pytest.param(
+            named_order(body=[{"text": "Ana"}]),
+            ("namedBody",),
+            "Give body (in order) or namedBody (by name), not both",
+            id="both-forms",
+        ),
+    ],
+)
+def test_named_parameter_mismatches(
+    check: Callable[[], None], field: tuple[str, ...], message: str
+) -> None:
+    got_field, code, got_message = single_problem(check)
+
+    assert (got_field, code) == (field, MISMATCH)
+    assert message in got_message
+
+
+def test_positional_parameters_for_a_named_template_point_at_both_lists() -> None:
+    check = named_order(
+        named_header=None, header={"text": "#42"}, named_body=None, body=[{"text": "Ana"}]
+    )
+
+    assert problems_of(check) == [(("header",), MISMATCH), (("body",), MISMATCH)]
+    with pytest.raises(WagraphError) as caught:
+        check()
+    header, body = (problem.message for problem in caught.value.problems)
+    assert "placeholders are named ({{order_id}}): give them in namedHeader" in header
+    assert "placeholders are named ({{first_name}}, {{eta}}): give them in namedBody" in body
+
+
+def test_named_parameters_for_a_positional_template_point_at_both_lists() -> None:
+    check = positional_order(
+        header=None,
+        body=[],
+        named_header={"name": "order_id", "parameter": {"text": "#42"}},
+        named_body=[{"name": "first_name", "parameter": {"text": "Ana"}}],
+    )
+
+    assert problems_of(check) == [(("namedHeader",), MISMATCH), (("namedBody",), MISMATCH)]
+    with pytest.raises(WagraphError) as caught:
+        check()
+    assert "positional ({{1}}, {{2}}, …): give them in body, in order" in str(caught.value)
+
+
+def test_mixing_named_and_positional_is_refused_before_the_definition_is_read() -> None:
+    check = named_order(named_body=None, body=[{"text": "Ana"}, {"text": "March 3"}])
+
+    field, code, message = single_problem(check)
+
+    assert (field, code) == (("body",), MISMATCH)
+    assert "Named and positional parameters cannot be mixed" in message
+
+
+def test_named_checks_follow_the_placeholders_when_no_format_is_stored() -> None:
+    # given: no parameter_format, but the placeholders have names
+    check = lambda: check_template_parameters(  # noqa: E731
+        NAMED_ORDER, **{**NAMED_MATCH, "named_body": [NAMED_MATCH["named_body"][1]]}
+    )
+
+    field, code, message = single_problem(check)
+
+    assert (field, code) == (("namedBody",), MISMATCH)
+    assert "{{eta}}" in message

@@ -52,9 +52,7 @@ async def run(ctx: ActionContext, config: Mapping[str, Any]) -> dict[str, Any]:
     detail: dict[str, Any] = {}
     async with in_transaction() as conn:
         if on_contact and ctx.contact is not None:
-            contact = await tags.tag_contact(
-                ctx.contact.wa_id, add=add, remove=remove, using_db=conn
-            )
+            contact = await tags.tag_contact(ctx.contact.id, add=add, remove=remove, using_db=conn)
             detail["contactTags"] = contact.tags
         if on_session and ctx.session is not None:
             session = await tags.tag_session(ctx.session.id, add=add, remove=remove, using_db=conn)

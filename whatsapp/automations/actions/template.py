@@ -1,8 +1,10 @@
 """`template`: send a template to the event's contact, its parameters filled from the event.
 
-Config: `{name, language, header?, body?: [param], buttons?: [{index, subType, parameter}],
-phoneNumberId?}` — the shapes of `sendTemplate`, where any string may hold placeholders
-(`{{event.properties.orderId}}`, `{{contact.profileName}}`; see `whatsapp.actions._base`).
+Config: `{name, language, header?, body?: [param], namedHeader?, namedBody?: [{name,
+parameter}], buttons?: [{index, subType, parameter}], phoneNumberId?}` — the shapes of
+`sendTemplate` (a NAMED template takes `namedHeader` / `namedBody`), where any string may hold
+placeholders (`{{event.properties.orderId}}`, `{{contact.profileName}}`; see
+`whatsapp.actions._base`).
 The send carries the run's id, so the `template.sent` event it causes triggers nothing.
 """
 
@@ -24,7 +26,16 @@ from whatsapp.messages import payloads
 from whatsapp.messages import sending as messaging
 
 TYPE = "template"
-_KEYS = frozenset({"name", "language", "header", "body", "buttons", "phoneNumberId"})
+_KEYS = frozenset(
+    {"name", "language", "header", "body", "namedHeader", "namedBody", "buttons", "phoneNumberId"}
+)
+_SHAPES = (
+    ("header", Mapping),
+    ("body", list),
+    ("namedHeader", Mapping),
+    ("namedBody", list),
+    ("buttons", list),
+)
 # Any valid wa_id: validation builds the payload without a real recipient.
 _SAMPLE_TO = "15550000000"
 # Stands in for each placeholder while the literal parts are checked: it is a valid language
@@ -41,7 +52,7 @@ def validate(config: Mapping[str, Any]) -> list[Problem]:
     for key in ("name", "language"):
         if not isinstance(config.get(key), str) or not config.get(key):
             problems.append(Problem(ErrorCode.INVALID_INPUT, f"{key} is required", (key,)))
-    for key, kind in (("header", Mapping), ("body", list), ("buttons", list)):
+    for key, kind in _SHAPES:
         if config.get(key) is not None and not isinstance(config[key], kind):
             shape = "an object" if kind is Mapping else "a list"
             problems.append(Problem(ErrorCode.INVALID_INPUT, f"{key} must be {shape}", (key,)))
@@ -59,6 +70,8 @@ def validate(config: Mapping[str, Any]) -> list[Problem]:
             header=checked.get("header"),
             body=checked.get("body") or (),
             buttons=checked.get("buttons") or (),
+            named_header=checked.get("namedHeader"),
+            named_body=checked.get("namedBody"),
         )
     except WagraphError as exc:
         return list(exc.problems)
@@ -67,6 +80,10 @@ def validate(config: Mapping[str, Any]) -> list[Problem]:
 
 async def run(ctx: ActionContext, config: Mapping[str, Any]) -> dict[str, Any]:
     contact = ctx.require_contact()
+    # Meta takes either: the number while the business may see it, else the BSUID (§11.2).
+    to = contact.wa_id or contact.bsuid
+    if not to:
+        raise ActionFailed("The contact has neither a phone number nor a BSUID to send to")
     values = render(dict(config), ctx.values())
     session = ctx.session
     hint = (
@@ -77,12 +94,14 @@ async def run(ctx: ActionContext, config: Mapping[str, Any]) -> dict[str, Any]:
     try:
         result = await messaging.send_template(
             ctx.rt,
-            to=contact.wa_id,
+            to=to,
             name=values["name"],
             language=values["language"],
             header=values.get("header"),
             body=values.get("body") or (),
             buttons=values.get("buttons") or (),
+            named_header=values.get("namedHeader"),
+            named_body=values.get("namedBody"),
             phone_number_id=values.get("phoneNumberId"),
             metadata={"automationId": str(ctx.automation.id), "automationRunId": str(ctx.run.id)},
             session=hint,

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from whatsapp.kit.errors import FieldPath, ProblemCollector, WagraphError
-from whatsapp.kit.phone import normalize_wa_id
+from whatsapp.kit.recipients import parse_recipient
 from whatsapp.messages.payloads.content import (
     MEDIA_KINDS,
     MESSAGE_KINDS,
@@ -33,7 +33,7 @@ from whatsapp.messages.payloads.interactive import (
     list_message,
 )
 from whatsapp.messages.payloads.rules import CALLBACK_DATA, ONE_EMOJI, as_object, check_text, one_of
-from whatsapp.messages.payloads.template import template_object
+from whatsapp.messages.payloads.template import template_object, template_parameters
 
 __all__ = [
     "DESCRIBE_MAX",
@@ -96,18 +96,30 @@ def build_template(
     header: Mapping[str, Any] | None,
     body: Sequence[Mapping[str, Any]],
     buttons: Sequence[Mapping[str, Any]],
+    named_header: Mapping[str, Any] | None = None,
+    named_body: Sequence[Mapping[str, Any]] | None = None,
     reply_to_wamid: str | None = None,
     callback_data: str | None = None,
 ) -> dict[str, Any]:
     """The `POST /{PNID}/messages` body for a template message, parameters checked one by one.
 
-    Whether they fit the template's definition is `whatsapp.templates.parameters`' job.
+    Parameters come in order (`header`, `body`) or by name (`named_header`, `named_body`:
+    `{name, parameter}`), not both. Whether they fit the template's definition is
+    `whatsapp.templates.parameters`' job. The Marketing Messages API takes the same body.
     """
     problems = ProblemCollector()
     envelope = _envelope(
         problems, to, "template", reply_to_wamid=reply_to_wamid, callback_data=callback_data
     )
-    template = template_object(problems, name, language, header, body or (), buttons or ())
+    parameters = template_parameters(
+        problems,
+        header=header,
+        body=body or (),
+        buttons=buttons or (),
+        named_header=named_header,
+        named_body=named_body,
+    )
+    template = template_object(problems, name, language, parameters)
     problems.raise_if_any()
     envelope["template"] = template
     return envelope
@@ -155,7 +167,7 @@ def _envelope(
     envelope: dict[str, Any] = {
         "messaging_product": MESSAGING_PRODUCT,
         "recipient_type": "individual",
-        "to": _recipient(problems, to),
+        **_recipient(problems, to),
         "type": graph_type,
     }
     if reply_to_wamid is not None:
@@ -167,12 +179,14 @@ def _envelope(
     return envelope
 
 
-def _recipient(problems: ProblemCollector, to: str) -> str:
+def _recipient(problems: ProblemCollector, to: str) -> dict[str, str]:
+    """`to` for a phone number, `recipient` for a business-scoped user id (one of the two)."""
     try:
-        return normalize_wa_id(to)
+        recipient = parse_recipient(to)
     except WagraphError as error:
         problems.problems.extend(error.problems)
-        return ""
+        return {"to": ""}
+    return {recipient.field: recipient.address}
 
 
 def _check_wamid(problems: ProblemCollector, wamid: object, path: FieldPath, label: str) -> None:

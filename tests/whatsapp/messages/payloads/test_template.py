@@ -324,3 +324,143 @@ def test_build_template_reports_every_problem_at_once() -> None:
         (("body", "1", "location"), INVALID),
         (("buttons", "0", "parameter"), INVALID),
     ]
+
+
+# -- named parameters --------------------------------------------------------------------------
+
+MISMATCH = ErrorCode.TEMPLATE_PARAMETER_MISMATCH
+
+
+def test_build_template_sends_named_header_and_body_with_their_names() -> None:
+    message = template(
+        named_header={"name": "order_id", "parameter": {"text": "#42"}},
+        named_body=[
+            {"name": "first_name", "parameter": {"text": "Ana"}},
+            {"name": "eta", "parameter": {"dateTime": {"fallbackValue": "March 3"}}},
+        ],
+    )()
+
+    assert message["template"]["components"] == [
+        {
+            "type": "header",
+            "parameters": [{"type": "text", "text": "#42", "parameter_name": "order_id"}],
+        },
+        {
+            "type": "body",
+            "parameters": [
+                {"type": "text", "text": "Ana", "parameter_name": "first_name"},
+                {
+                    "type": "date_time",
+                    "date_time": {"fallback_value": "March 3"},
+                    "parameter_name": "eta",
+                },
+            ],
+        },
+    ]
+
+
+def test_a_media_header_goes_beside_named_body_parameters() -> None:
+    message = template(
+        header={"image": {"link": "https://example.com/p.jpg"}},
+        named_body=[{"name": "first_name", "parameter": {"text": "Ana"}}],
+    )()
+
+    assert [c["parameters"][0] for c in message["template"]["components"]] == [
+        {"type": "image", "image": {"link": "https://example.com/p.jpg"}},
+        {"type": "text", "text": "Ana", "parameter_name": "first_name"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code", "message"),
+    [
+        pytest.param(
+            {"body": [{"text": "Ana"}], "named_body": [{"name": "a", "parameter": {"text": "x"}}]},
+            ("namedBody",),
+            MISMATCH,
+            "Give body (in order) or namedBody (by name), not both",
+            id="body-and-named-body",
+        ),
+        pytest.param(
+            {
+                "header": {"text": "#42"},
+                "named_header": {"name": "order_id", "parameter": {"text": "#42"}},
+            },
+            ("namedHeader",),
+            MISMATCH,
+            "Give header or namedHeader, not both",
+            id="header-and-named-header",
+        ),
+        pytest.param(
+            {
+                "named_header": {"name": "order_id", "parameter": {"text": "#42"}},
+                "body": [{"text": "Ana"}],
+            },
+            ("body",),
+            MISMATCH,
+            "Named and positional parameters cannot be mixed",
+            id="named-header-positional-body",
+        ),
+        pytest.param(
+            {
+                "named_body": [
+                    {"name": "first_name", "parameter": {"text": "Ana"}},
+                    {"name": "first_name", "parameter": {"text": "Bo"}},
+                ]
+            },
+            ("namedBody", "1", "name"),
+            MISMATCH,
+            "'first_name' is given more than once",
+            id="name-twice",
+        ),
+        pytest.param(
+            {"named_body": [{"name": "{{first_name}}", "parameter": {"text": "Ana"}}]},
+            ("namedBody", "0", "name"),
+            INVALID,
+            "without braces",
+            id="name-with-braces",
+        ),
+        pytest.param(
+            {"named_body": [{"parameter": {"text": "Ana"}}]},
+            ("namedBody", "0", "name"),
+            INVALID,
+            "Parameter name is required",
+            id="name-missing",
+        ),
+        pytest.param(
+            {"named_body": [{"name": "first_name"}]},
+            ("namedBody", "0", "parameter"),
+            INVALID,
+            "Parameter is required",
+            id="parameter-missing",
+        ),
+        pytest.param(
+            {"named_body": ["Ana"]},
+            ("namedBody", "0"),
+            INVALID,
+            "Named parameter must be an object",
+            id="not-an-object",
+        ),
+        pytest.param(
+            {"named_header": {"name": "logo", "parameter": {"image": {"mediaId": "1"}}}},
+            ("namedHeader", "parameter", "image"),
+            INVALID,
+            "Named parameters must be text, currency or dateTime",
+            id="named-media",
+        ),
+        pytest.param(
+            {"named_body": [{"name": "first_name", "parameter": {"text": "a\tb"}}]},
+            ("namedBody", "0", "parameter", "text"),
+            INVALID,
+            "new lines, tabs",
+            id="value-checked-like-a-positional-one",
+        ),
+    ],
+)
+def test_build_template_rejects_bad_named_parameters(
+    changes: dict[str, Any], field: tuple[str, ...], code: ErrorCode, message: str
+) -> None:
+    got_field, got_code, got_message = single_problem(template(**changes))
+
+    assert (got_field, got_code) == (field, code)
+    assert message in got_message
