@@ -16,19 +16,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import fresh_database
 from bench.send import BIN, ROOT, free_port, wait_http
 
 PNID = "106540352242922"
@@ -108,13 +107,6 @@ def peak_rss_kb(pid: int) -> int:
     return 0
 
 
-def fresh_postgres(url: str) -> tuple[str, str]:
-    """A throwaway database beside the given one (the benchmark fills it)."""
-    name = f"wagraph_bench_{secrets.token_hex(3)}"
-    subprocess.run(["psql", url, "-qc", f'CREATE DATABASE "{name}"'], check=True)
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}")), name
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -126,12 +118,10 @@ def main() -> None:
     if args.workers > 1 and not os.environ.get("REDIS_URL"):
         raise SystemExit("several workers share the rate limit through Redis: set REDIS_URL")
 
-    with tempfile.TemporaryDirectory() as tmp:
-        dropped = None
-        if args.database_url:
-            database_url, dropped = fresh_postgres(args.database_url)
-        else:
-            database_url = f"sqlite://{tmp}/bench.sqlite3"
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        fresh_database(args.database_url, tmp) as database_url,
+    ):
         sandbox_port = free_port()
         env = {
             **os.environ,
@@ -183,16 +173,6 @@ def main() -> None:
         finally:
             sandbox.terminate()
             sandbox.wait(timeout=10)
-            if dropped and args.database_url:
-                subprocess.run(
-                    [
-                        "psql",
-                        args.database_url,
-                        "-qc",
-                        f'DROP DATABASE IF EXISTS "{dropped}" WITH (FORCE)',
-                    ],
-                    check=False,
-                )
 
     dialect = "postgres" if args.database_url else "sqlite"
     print(f"{args.messages} due messages, {args.workers} worker(s), {dialect}, limit {LIMIT}/s")

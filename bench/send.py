@@ -24,6 +24,10 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PNID = "106540352242922"
@@ -120,7 +124,7 @@ async def bench(args: argparse.Namespace, graphql_url: str, key: str, sandbox_ur
         await run_load(min(200, args.messages), args.concurrency, via_graphql)  # warm-up
         print(
             f"{args.messages} messages, {args.concurrency} in flight, database "
-            f"{args.database_url.split('://')[0]}"
+            f"{'postgres' if args.database_url else 'sqlite'}"
         )
         elapsed, latencies, failures = await run_load(args.messages, args.concurrency, via_graphql)
         report("sendMessage via wagraph (GraphQL)", args.messages, elapsed, latencies, failures)
@@ -137,12 +141,14 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        args.database_url = args.database_url or f"sqlite://{tmp}/bench.sqlite3"
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        fresh_database(args.database_url, tmp) as database_url,
+    ):
         sandbox_port, server_port = free_port(), free_port()
         env = {
             **os.environ,
-            "DATABASE_URL": args.database_url,
+            "DATABASE_URL": database_url,
             "META_ACCESS_TOKEN": TOKEN,
             "META_PHONE_NUMBER_ID": PNID,
             "META_GRAPH_API_BASE_URL": f"http://127.0.0.1:{sandbox_port}",

@@ -27,6 +27,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import fresh_database
 from bench.send import BIN, ROOT, free_port, report, run_load, wait_http
 
 SECRET = "bench-app-secret"
@@ -171,8 +172,10 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        database_url = args.database_url or f"sqlite://{tmp}/bench.sqlite3"
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        fresh_database(args.database_url, tmp) as database_url,
+    ):
         server_port, bare_port = free_port(), free_port()
         env = {
             **os.environ,

@@ -7,7 +7,12 @@ from __future__ import annotations
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import WhatsAppContact
-from whatsapp.conversations.identities import Identity, identify, identity_transaction
+from whatsapp.conversations.identities import (
+    Identity,
+    create_unknown,
+    identify,
+    identity_transaction,
+)
 from whatsapp.kit.recipients import Recipient
 
 
@@ -35,6 +40,8 @@ async def contact_for(recipient: Recipient, *, source: str = "api") -> WhatsAppC
     if found is not None:
         return found
     who = Identity(bsuid=recipient.bsuid, wa_id=recipient.wa_id)
+    if (created := await create_unknown(who)) is not None:
+        return created
     return await identity_transaction(lambda conn: identify(who, conn, source=source))
 
 

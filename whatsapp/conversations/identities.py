@@ -252,6 +252,39 @@ async def _holders(conn: BaseDBAsyncClient, *values: str | None) -> dict[str, Wh
     return found
 
 
+async def create_unknown(who: Identity) -> WhatsAppContact | None:
+    """A contact for ids nobody holds or held, in one short transaction (a send to a new
+    customer, the hot path): no locks and no look-ups, since the caller just found none.
+
+    None when a concurrent writer took one of the ids meanwhile (the unique values refuse the
+    insert): the caller then goes through `identify`, which finds that writer's contact.
+    """
+    try:
+        async with in_transaction() as conn:
+            contact = await WhatsAppContact.create(
+                bsuid=who.bsuid,
+                wa_id=who.wa_id,
+                parent_bsuid=who.parent_bsuid,
+                username=who.username,
+                profile_name=who.profile_name,
+                using_db=conn,
+            )
+            await WhatsAppContactIdentity.bulk_create(
+                [
+                    WhatsAppContactIdentity(contact_id=contact.id, kind=kind, value=value)
+                    for kind, value in (
+                        (IdentityKind.BSUID, who.bsuid),
+                        (IdentityKind.WA_ID, who.wa_id),
+                    )
+                    if value
+                ],
+                using_db=conn,
+            )
+    except IntegrityError:
+        return None
+    return contact
+
+
 async def _create(who: Identity, conn: BaseDBAsyncClient) -> WhatsAppContact:
     contact = await WhatsAppContact.create(
         bsuid=who.bsuid,
