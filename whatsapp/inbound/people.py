@@ -32,7 +32,8 @@ def recipient(item: Mapping[str, Any], contacts: Contacts) -> Identity:
         contacts,
         bsuid=item.get("recipient_user_id"),
         wa_id=item.get("recipient_id"),
-        parent=item.get("parent_recipient_user_id"),
+        # Meta's pages spell it both ways; either may arrive.
+        parent=item.get("parent_recipient_user_id") or item.get("recipient_parent_user_id"),
     )
 
 
