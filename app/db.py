@@ -143,6 +143,9 @@ async def _make_migration(url: str, name: str) -> str | None:
             return "init"
         await command.init()
         await command.upgrade(run_in_transaction=True)
+        # aerich reads the last applied version when it initialises: on a fresh database that
+        # was before the upgrade above, so it would compare against nothing (a TypeError).
+        await command.init()
         return await command.migrate(name, no_input=True) or None
     finally:
         await close_db()

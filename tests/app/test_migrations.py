@@ -44,6 +44,19 @@ def test_models_match_the_migrations_of_this_dialect(db: str) -> None:
     assert f"{dialect_of(db)} migrations match the models" in result.stderr
 
 
+def test_make_on_a_fresh_database_migrates_it_and_finds_nothing_to_write(tmp_path: Path) -> None:
+    # given: a database that has never been migrated
+    url = f"sqlite://{tmp_path}/fresh.sqlite3"
+
+    # when
+    result = run_cli("migrations", "make", "probe", database_url=url)
+
+    # then: it applies the history first, so there is a last version to compare with
+    assert result.returncode == 0, result.stderr
+    assert "nothing to write" in result.stdout + result.stderr
+    assert not list((MIGRATIONS_DIR / "sqlite" / "models").glob("*_probe.py"))
+
+
 def test_drift_is_detected(db: str, tmp_path: Path) -> None:
     # given: a copy of the project whose models gained a column without a migration
     copy = tmp_path / "project"
