@@ -261,14 +261,7 @@ async def create_unknown(who: Identity) -> WhatsAppContact | None:
     """
     try:
         async with in_transaction() as conn:
-            contact = await WhatsAppContact.create(
-                bsuid=who.bsuid,
-                wa_id=who.wa_id,
-                parent_bsuid=who.parent_bsuid,
-                username=who.username,
-                profile_name=who.profile_name,
-                using_db=conn,
-            )
+            contact = await _insert_contact(who, conn)
             await WhatsAppContactIdentity.bulk_create(
                 [
                     WhatsAppContactIdentity(contact_id=contact.id, kind=kind, value=value)
@@ -285,8 +278,8 @@ async def create_unknown(who: Identity) -> WhatsAppContact | None:
     return contact
 
 
-async def _create(who: Identity, conn: BaseDBAsyncClient) -> WhatsAppContact:
-    contact = await WhatsAppContact.create(
+async def _insert_contact(who: Identity, conn: BaseDBAsyncClient) -> WhatsAppContact:
+    return await WhatsAppContact.create(
         bsuid=who.bsuid,
         wa_id=who.wa_id,
         parent_bsuid=who.parent_bsuid,
@@ -294,6 +287,10 @@ async def _create(who: Identity, conn: BaseDBAsyncClient) -> WhatsAppContact:
         profile_name=who.profile_name,
         using_db=conn,
     )
+
+
+async def _create(who: Identity, conn: BaseDBAsyncClient) -> WhatsAppContact:
+    contact = await _insert_contact(who, conn)
     if who.bsuid:
         await claim(contact, IdentityKind.BSUID, who.bsuid, conn)
     if who.wa_id:
