@@ -669,8 +669,11 @@ async def test_a_signed_body_that_is_not_a_webhook_is_kept_as_failed(
     assert "unprocessable" in (delivery.last_error or "")
 
 
-async def test_unknown_fields_are_acknowledged_and_ignored(client: httpx.AsyncClient) -> None:
+async def test_unknown_fields_are_acknowledged_and_kept(client: httpx.AsyncClient) -> None:
     response = await post_webhook(client, envelope({"anything": 1}, field="account_alerts"))
 
     assert response.status_code == 200
     assert await WebhookDelivery.filter(~Q(status=InboxStatus.PROCESSED)).count() == 0
+    [event] = await WhatsAppAnalyticsEvent.filter(name="webhook.unhandled")
+    assert event.properties["field"] == "account_alerts"
+    assert event.properties["value"]["anything"] == 1

@@ -6,19 +6,30 @@ idempotently, so a delivery may be processed again (a retry, a replay) without e
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from whatsapp.events.log import emit_event
+import orjson
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from models import WhatsAppAnalyticsEvent
+from whatsapp.events.log import emit_event, emit_events
 from whatsapp.inbound import people
 from whatsapp.inbound.customer_messages import apply_inbound_message
 from whatsapp.inbound.preferences import apply_preference
+from whatsapp.kit.clock import utcnow
 from whatsapp.messages.statuses import apply_status
 from whatsapp.templates import updates as template_updates
 
 log = logging.getLogger(__name__)
+
+# Namespace of the ids of `webhook.unhandled` events (derived from their content).
+_UNHANDLED_NAMESPACE = uuid.UUID("8f0d2a1e-5b7c-4c8e-9a61-3f2b7d9e4c10")
 
 
 @dataclass(slots=True)
@@ -30,7 +41,7 @@ class Applied:
     templates: int = 0
     preferences: int = 0
     skipped: int = 0
-    ignored_fields: int = 0
+    unhandled: int = 0  # fields kept raw as `webhook.unhandled` events
 
 
 class MalformedWebhook(ValueError):
@@ -54,10 +65,30 @@ async def _apply_change(
     value = change.get("value") or {}
     handler = HANDLERS.get(field)
     if handler is None:
-        applied.ignored_fields += 1
-        log.info("ignoring webhook field %r", field)
+        applied.unhandled += await record_unhandled(str(entry.get("id", "")), field, value)
         return
     await handler(str(entry.get("id", "")), field, value, applied)
+
+
+async def record_unhandled(waba_id: str, field: str, value: Any) -> int:
+    """A field wagraph does not know yet is kept, raw, as a `webhook.unhandled` event (which
+    automations can react to), never dropped. Its id is derived from its content, so a copy of
+    it (a redelivery, a replay) is refused by the primary key: 1 when recorded, 0 for a copy."""
+    raw = orjson.dumps([waba_id, field, value], option=orjson.OPT_SORT_KEYS, default=str)
+    event = WhatsAppAnalyticsEvent(
+        id=uuid.uuid5(_UNHANDLED_NAMESPACE, hashlib.sha256(raw).hexdigest()),
+        created_at=utcnow(),
+        name="webhook.unhandled",
+        source="webhook",
+        properties={"wabaId": waba_id, "field": field, "value": value},
+    )
+    try:
+        async with in_transaction() as conn:
+            await emit_events([event], using_db=conn)
+    except IntegrityError:
+        return 0
+    log.info("webhook field %r is not handled yet; kept as a webhook.unhandled event", field)
+    return 1
 
 
 async def _apply_messages_value(
