@@ -45,11 +45,9 @@ from models import (
     MessageType,
     WhatsAppContact,
     WhatsAppMessage,
-    WhatsAppTemplate,
 )
 from whatsapp.cloud import codes
 from whatsapp.cloud.client import CloudApiError, CloudError, Edge
-from whatsapp.conversations.consent import MARKETING
 from whatsapp.conversations.windows import SERVICE_WINDOW, require_open_window
 from whatsapp.events.log import emit_event
 from whatsapp.kit.clock import utcnow
@@ -74,7 +72,7 @@ from whatsapp.messages.sending import (
     send_template,
 )
 from whatsapp.runtime import Runtime
-from whatsapp.templates.routing import marketing_message_ids
+from whatsapp.templates.routing import marketing_templates
 
 log = logging.getLogger(__name__)
 
@@ -300,9 +298,11 @@ async def _claim(limit: int, now: datetime) -> list[WhatsAppMessage]:
 
 async def _send_all(rt: Runtime, messages: list[WhatsAppMessage], concurrency: int) -> FlushResult:
     result = FlushResult()
-    refused = await _refusals(rt, messages)
-    # The route follows each template's category now, not when it was scheduled (§11.4).
-    marketing = await marketing_message_ids(rt, messages)
+    # Each template's category now (not when it was scheduled) decides its route (§11.4) and
+    # whether an opted-out customer may still get it.
+    marketing_now = await marketing_templates(messages)
+    refused = await _refusals(rt, messages, marketing_now)
+    marketing = marketing_now if rt.marketing_messages_api else set()
     gate = asyncio.Semaphore(concurrency)
     accepted: list[Accepted] = []
 
@@ -382,14 +382,14 @@ async def _back_to_scheduled(
 
 
 async def _refusals(
-    rt: Runtime, messages: list[WhatsAppMessage]
+    rt: Runtime, messages: list[WhatsAppMessage], marketing: set[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[Failure, str]]:
     """Messages that may no longer go, with why: their failure and their event's `reason`."""
     refused = dict.fromkeys(
         await _closed_windows(rt, messages),
         (Failure(None, WINDOW_CLOSED_TITLE), "outside_service_window"),
     )
-    for message_id in await _opted_out(messages):
+    for message_id in await _opted_out(messages, marketing):
         refused[message_id] = (Failure(None, OPTED_OUT_TITLE), "opted_out")
     return refused
 
@@ -420,25 +420,17 @@ async def _closed_windows(rt: Runtime, messages: list[WhatsAppMessage]) -> set[u
     }
 
 
-async def _opted_out(messages: list[WhatsAppMessage]) -> set[uuid.UUID]:
-    """MARKETING templates whose customer opted out of marketing messages: one query on the
-    batch's contacts, and one on templates only when someone there opted out."""
-    templates = [m for m in messages if m.type == MessageType.TEMPLATE and m.template_id]
-    contact_ids = {m.contact_id for m in templates if m.contact_id}
-    if not contact_ids:
-        return set()
-    rows = await WhatsAppContact.filter(
-        id__in=list(contact_ids), marketing_consent=ConsentState.OPTED_OUT
-    ).values_list("id", flat=True)
-    opted_out = {from_db(row) for row in rows}
-    candidates = [m for m in templates if m.contact_id in opted_out]
+async def _opted_out(messages: list[WhatsAppMessage], marketing: set[uuid.UUID]) -> set[uuid.UUID]:
+    """The batch's MARKETING templates (`marketing`, by message id) whose customer opted out of
+    marketing messages: one query on their contacts, none when there are none."""
+    candidates = [m for m in messages if m.id in marketing and m.contact_id]
     if not candidates:
         return set()
-    marketing = await WhatsAppTemplate.filter(
-        id__in=list({m.template_id for m in candidates}), category=MARKETING
+    rows = await WhatsAppContact.filter(
+        id__in=list({m.contact_id for m in candidates}), marketing_consent=ConsentState.OPTED_OUT
     ).values_list("id", flat=True)
-    marketing_ids = {from_db(row) for row in marketing}
-    return {m.id for m in candidates if m.template_id in marketing_ids}
+    opted_out = {from_db(row) for row in rows}
+    return {m.id for m in candidates if m.contact_id in opted_out}
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -29,10 +29,16 @@ def edge_for(rt: Runtime, template: WhatsAppTemplate | None) -> Edge:
 
 
 async def marketing_message_ids(rt: Runtime, messages: Iterable[WhatsAppMessage]) -> set[uuid.UUID]:
-    """The messages of a batch that go to the Marketing Messages API: one query for the whole
-    batch, none when the API is off or the batch holds no stored template."""
+    """The messages of a batch that go to the Marketing Messages API: none when it is off."""
     if not rt.marketing_messages_api:
         return set()
+    return await marketing_templates(messages)
+
+
+async def marketing_templates(messages: Iterable[WhatsAppMessage]) -> set[uuid.UUID]:
+    """The messages of a batch whose stored template is MARKETING now: one query for the whole
+    batch, none when it holds no stored template. The scheduler routes and checks consent
+    with the same answer."""
     by_template: dict[uuid.UUID, list[uuid.UUID]] = {}
     for message in messages:
         if message.type == MessageType.TEMPLATE and message.template_id is not None:
