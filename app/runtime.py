@@ -12,6 +12,7 @@ from __future__ import annotations
 import httpx
 
 from app.settings import Settings
+from whatsapp.automations import channels as notify_channels
 from whatsapp.automations import matching as automation_matching
 from whatsapp.cloud.client import CloudClient, CloudConfig
 from whatsapp.cloud.ratelimit import build_limiter
@@ -49,6 +50,7 @@ def build_runtime(settings: Settings, *, on_scheduled: ScheduleHook | None = Non
             settings.consent_stop_keywords.split(","), settings.consent_start_keywords.split(",")
         )
     )
+    notify_channels.use_channels(settings.notify_channels())
     return Runtime(
         cloud=CloudClient(cloud_config(settings)),
         phone_number_id=settings.meta_phone_number_id,

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from whatsapp.automations.channels import (
+    NotifyChannels,
+    SmtpServer,
+    email_address,
+    email_addresses,
+)
 
 DEFAULT_SANDBOX_PORT = 8787
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    # hide_input_in_errors: a bad value is never echoed, as it may be a secret (a URL with a
+    # password or a token in it).
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", populate_by_name=True, hide_input_in_errors=True
+    )
 
     environment: Literal["development", "test", "production"] = Field(
         "development", validation_alias="WAGRAPH_ENV"
@@ -112,6 +124,24 @@ class Settings(BaseSettings):
     automation_webhook_timeout_s: float = Field(
         5.0, validation_alias="WAGRAPH_AUTOMATION_WEBHOOK_TIMEOUT"
     )
+    notify_webhook_url: SecretStr | None = Field(
+        None,
+        validation_alias="WAGRAPH_NOTIFY_WEBHOOK_URL",
+        description="A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat, "
+        "Discord's …/slack) for automations' notify actions; it is a secret.",
+    )
+    smtp_url: SecretStr | None = Field(
+        None,
+        validation_alias="WAGRAPH_SMTP_URL",
+        description="smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (TLS) for "
+        "notify e-mails; needs WAGRAPH_NOTIFY_EMAIL_FROM and _TO.",
+    )
+    notify_email_from: str | None = Field(None, validation_alias="WAGRAPH_NOTIFY_EMAIL_FROM")
+    notify_email_to: str = Field(
+        "",
+        validation_alias="WAGRAPH_NOTIFY_EMAIL_TO",
+        description="Comma-separated addresses that notify e-mails go to.",
+    )
 
     dev_api_key_file: str = Field("./data/dev-api-key", validation_alias="WAGRAPH_DEV_KEY_FILE")
 
@@ -129,6 +159,44 @@ class Settings(BaseSettings):
                     "WAGRAPH_AUTOMATION_WEBHOOK_SECRET must be set outside development"
                 )
         return self
+
+    @model_validator(mode="after")
+    def _notify_channels_complete(self) -> Settings:
+        """A notify channel is configured whole and well, or the process does not start."""
+        self.notify_channels()
+        return self
+
+    def notify_channels(self) -> NotifyChannels:
+        """Where automations' notify actions go (ValueError naming the setting at fault)."""
+        webhook = self.notify_webhook_url.get_secret_value() if self.notify_webhook_url else None
+        if webhook is not None:
+            parts = urlsplit(webhook)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError("WAGRAPH_NOTIFY_WEBHOOK_URL must be an http(s) URL")
+        smtp = self.smtp_url.get_secret_value() if self.smtp_url else None
+        try:
+            server = SmtpServer.from_url(smtp) if smtp else None
+        except ValueError as exc:
+            raise ValueError(f"WAGRAPH_SMTP_URL: {exc}") from None
+        email_from, email_to = self._notify_addresses()
+        if server is not None and not (email_from and email_to):
+            raise ValueError(
+                "WAGRAPH_SMTP_URL needs WAGRAPH_NOTIFY_EMAIL_FROM and WAGRAPH_NOTIFY_EMAIL_TO"
+            )
+        if server is None and (email_from or email_to):
+            raise ValueError("WAGRAPH_NOTIFY_EMAIL_FROM and _TO need WAGRAPH_SMTP_URL")
+        return NotifyChannels(
+            webhook_url=webhook, smtp=server, email_from=email_from, email_to=email_to
+        )
+
+    def _notify_addresses(self) -> tuple[str | None, tuple[str, ...]]:
+        try:
+            sender = (self.notify_email_from or "").strip() or None
+            if sender is not None:
+                email_address(sender)  # checked; kept as given, a display name included
+            return sender, email_addresses(self.notify_email_to)
+        except ValueError as exc:
+            raise ValueError(f"WAGRAPH_NOTIFY_EMAIL_FROM / _TO: {exc}") from None
 
     @property
     def graph_base_url(self) -> str:

@@ -44,6 +44,14 @@ class MessageType(StrEnum):
     UNSUPPORTED = "UNSUPPORTED"
 
 
+class MessageOrigin(StrEnum):
+    """Where an outbound message was written: through wagraph, or in the WhatsApp Business app
+    on a coexistence number (Meta echoes those as `smb_message_echoes`)."""
+
+    API = "API"
+    BUSINESS_APP = "BUSINESS_APP"
+
+
 class SessionStatus(StrEnum):
     ACTIVE = "ACTIVE"
     COMPLETED = "COMPLETED"
@@ -86,3 +94,18 @@ class ConsentState(StrEnum):
     OPTED_IN = "OPTED_IN"
     OPTED_OUT = "OPTED_OUT"
     UNKNOWN = "UNKNOWN"
+
+
+class CallKind(StrEnum):
+    """A call record is a voice call, or a customer's answer to a request for call permission."""
+
+    CALL = "CALL"
+    PERMISSION_REPLY = "PERMISSION_REPLY"
+
+
+class DeadLetterStatus(StrEnum):
+    """A webhook item set aside: waiting for a fix, applied by a replay, or discarded."""
+
+    PENDING = "PENDING"
+    REPLAYED = "REPLAYED"
+    DISCARDED = "DISCARDED"

@@ -9,10 +9,11 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 from models.base import TimestampedModel
-from models.enums import MessageDirection, MessageStatus, MessageType
+from models.enums import MessageDirection, MessageOrigin, MessageStatus, MessageType
 
 if TYPE_CHECKING:
     from models.contact import WhatsAppContact
+    from models.group import WhatsAppGroup
     from models.session import WhatsAppSession
     from models.template import WhatsAppTemplate
 
@@ -66,6 +67,18 @@ class WhatsAppMessage(TimestampedModel):
     request_hash = fields.CharField(max_length=64, null=True)
     conversation: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     pricing: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    # A group message: the group it was sent to or in (the contact is then the participant).
+    group: fields.ForeignKeyNullableRelation[WhatsAppGroup] = fields.ForeignKeyField(
+        "models.WhatsAppGroup", related_name="messages", null=True, on_delete=fields.SET_NULL
+    )
+    group_id: uuid.UUID | None
+    # Outbound only: written through wagraph (API) or in the WhatsApp Business app (an echo).
+    origin = fields.CharEnumField(MessageOrigin, max_length=16, null=True)
+    # A customer's edit replaces the text and content; what it replaced is kept in `revisions`
+    # ([{"text", "content", "replacedAt", "editWamid"}], oldest first). A revoke sets deleted_at.
+    edited_at = fields.DatetimeField(null=True)
+    deleted_at = fields.DatetimeField(null=True)
+    revisions: fields.JSONField[list[dict[str, Any]] | None] = fields.JSONField(null=True)
 
     class Meta:
         table = "whatsapp_message"
@@ -81,6 +94,7 @@ class WhatsAppMessage(TimestampedModel):
             Index(fields=("contact_id", "created_at"), name="idx_message_contact_created"),
             Index(fields=("session_id", "created_at"), name="idx_message_session_created"),
             Index(fields=("status", "created_at"), name="idx_message_status_created"),
+            Index(fields=("group_id", "created_at"), name="idx_message_group_created"),
             # The 24-hour service window: the customer's last message to one business number.
             Index(
                 fields=("contact_id", "phone_number_id", "direction", "received_at"),

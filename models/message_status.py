@@ -30,6 +30,11 @@ class WhatsAppMessageStatus(BaseModel):
     occurred_at = fields.DatetimeField()
     recipient_wa_id = fields.CharField(max_length=32, null=True)
     recipient_bsuid = fields.CharField(max_length=160, null=True)
+    # A group status: recipient_id is the group (long opaque ids), and the participant it is
+    # about is named apart.
+    recipient_type = fields.CharField(max_length=16, null=True)
+    recipient_group_id = fields.CharField(max_length=255, null=True)
+    recipient_participant_id = fields.CharField(max_length=255, null=True)
     conversation: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     pricing: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     error_code = fields.IntField(null=True)

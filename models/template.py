@@ -20,6 +20,11 @@ class WhatsAppTemplate(TimestampedModel):
     components: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
     quality_score = fields.CharField(max_length=16, null=True)
     rejected_reason = fields.CharField(max_length=64, null=True)
+    # The last status webhook's details beyond the reason: {"event", "reason", "disableInfo",
+    # "otherInfo", "at"} (why a template was paused, disabled or flagged, and until when).
+    status_details: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    # The last message_template_components_update: the components as Meta now holds them.
+    components_update: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     synced_at = fields.DatetimeField(null=True)
     removed_at = fields.DatetimeField(null=True)
 

@@ -1,4 +1,5 @@
-"""Automations: define them, switch them on and off, and read their run log."""
+"""Automations: define them, switch them on and off, test them on a past event, and read their
+run log."""
 
 from __future__ import annotations
 
@@ -14,13 +15,15 @@ from schema.automations import (
     AutomationPayload,
     AutomationRun,
     AutomationRunConnection,
+    AutomationTest,
     CreateAutomationInput,
     DeleteAutomationPayload,
     UpdateAutomationInput,
 )
+from schema.context import Info
 from schema.fields import mutation, query
 from schema.plain import to_plain
-from whatsapp.automations import definitions
+from whatsapp.automations import definitions, dry_run
 
 
 def _given(value: Any, convert: Callable[[Any], Any] | None = None) -> Any:
@@ -57,6 +60,13 @@ async def automation_runs(
         after=after,
     )
     return AutomationRunConnection.from_page(page, AutomationRun.from_model)
+
+
+async def test_automation(
+    info: Info, id: strawberry.ID, event_id: strawberry.ID
+) -> AutomationTest | None:
+    result = await dry_run.dry_run(info.context.runtime, str(id), str(event_id))
+    return AutomationTest.from_result(result)
 
 
 async def create_automation(input: CreateAutomationInput) -> AutomationPayload:
@@ -104,6 +114,15 @@ class AutomationQuery:
     automation: Automation | None = query(automation, description="An automation by id.")
     automation_runs: AutomationRunConnection = query(
         automation_runs, description="The run log, newest first; filter by automation and status."
+    )
+    # A query with read scope: it writes and sends nothing, and shows only what a read key can
+    # already read (the definition, the event) put together.
+    test_automation: AutomationTest | None = query(
+        test_automation,
+        description="A dry run: would the automation fire on that recorded event (trigger, each "
+        "condition, loop guard, cooldown, enabled) and what would each action do (the template "
+        "send, tag change, webhook request, notify text). Nothing is written or sent. An "
+        "unknown automation or event is a NOT_FOUND error (field id or eventId).",
     )
 
 

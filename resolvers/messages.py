@@ -17,6 +17,7 @@ from schema.messages import (
     Message,
     MessageConnection,
     MessageFilter,
+    RecipientType,
     SendMessageInput,
     SendMessagePayload,
     SendReactionInput,
@@ -28,7 +29,7 @@ from schema.plain import json_object, to_plain
 from whatsapp.conversations.sessions import SessionHint
 from whatsapp.kit.errors import ErrorCode, WagraphError
 from whatsapp.kit.ids import parse_id
-from whatsapp.messages import media, scheduling, sending
+from whatsapp.messages import media, reading, scheduling, sending
 from whatsapp.messages import queries as message_queries
 
 MESSAGE_ID = "message id"
@@ -45,10 +46,19 @@ def _session_hint(hint: SessionHintInput | None) -> SessionHint | None:
     )
 
 
+def _addressed(to: str, recipient_type: RecipientType) -> tuple[str | None, str | None]:
+    """(customer, group) as the core takes them: `to` with recipientType GROUP is a group."""
+    if recipient_type == RecipientType.GROUP:
+        return None, to
+    return to, None
+
+
 async def send_message(info: Info, input: SendMessageInput) -> SendMessagePayload:
+    to, group = _addressed(input.to, input.recipient_type)
     result = await sending.send_message(
         info.context.runtime,
-        to=input.to,
+        to=to,
+        group=group,
         content=to_plain(input.content),
         phone_number_id=input.phone_number_id,
         reply_to=input.reply_to,
@@ -61,9 +71,11 @@ async def send_message(info: Info, input: SendMessageInput) -> SendMessagePayloa
 
 
 async def send_template(info: Info, input: SendTemplateInput) -> SendMessagePayload:
+    to, group = _addressed(input.to, input.recipient_type)
     result = await sending.send_template(
         info.context.runtime,
-        to=input.to,
+        to=to,
+        group=group,
         name=input.name,
         language=input.language,
         header=to_plain(input.header),
@@ -94,7 +106,7 @@ async def send_reaction(info: Info, input: SendReactionInput) -> SendMessagePayl
 async def mark_as_read(
     info: Info, message_id: strawberry.ID, typing_indicator: bool = False
 ) -> MarkAsReadPayload:
-    message = await sending.mark_as_read(
+    message = await reading.mark_as_read(
         info.context.runtime, message_id=str(message_id), typing_indicator=typing_indicator
     )
     return MarkAsReadPayload(message=Message.from_model(message))

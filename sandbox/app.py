@@ -12,7 +12,10 @@ from starlette.routing import Mount, Route
 
 from sandbox.config import SandboxConfig
 from sandbox.control import control_routes
+from sandbox.control_calls import call_routes
 from sandbox.control_customers import customer_routes
+from sandbox.control_events import event_routes
+from sandbox.control_groups import group_routes
 from sandbox.graph import make_endpoint, unknown_route
 from sandbox.media import DOWNLOAD_PATH
 from sandbox.routes import download_media, resolve
@@ -34,7 +37,14 @@ def build_app(sandbox: Sandbox) -> Starlette:
     graph = make_endpoint(resolve)
     app = Starlette(
         routes=[
-            Mount("/_sandbox", routes=control_routes() + customer_routes()),
+            Mount(
+                "/_sandbox",
+                routes=control_routes()
+                + customer_routes()
+                + call_routes()
+                + group_routes()
+                + event_routes(),
+            ),
             Route(DOWNLOAD_PATH, download_media, methods=["GET"]),
             Route("/{version}/{node}/{edge}", graph, methods=GRAPH_METHODS),
             Route("/{version}/{node}", graph, methods=GRAPH_METHODS),

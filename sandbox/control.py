@@ -201,8 +201,10 @@ async def put_template(request: Request, sb: Sandbox) -> Any:
     return ORJSONResponse(stored.data, status_code=200 if existing else 201)
 
 
-def _targets(sb: Sandbox, name: str, language: Any) -> list[StoredTemplate]:
+def template_targets(sb: Sandbox, name: str, language: Any) -> list[StoredTemplate]:
     """Every language of `name`, or just `language`; 404 when none."""
+    if language is not None and not isinstance(language, str):
+        raise ControlError("language must be a string like en_US")
     languages = [language] if language else sb.templates.languages_of(name)
     targets = [t for t in (sb.templates.get(name, lang) for lang in languages) if t is not None]
     if not targets:
@@ -213,7 +215,7 @@ def _targets(sb: Sandbox, name: str, language: Any) -> list[StoredTemplate]:
 async def patch_template(request: Request, sb: Sandbox) -> Any:
     """Change status / category / quality of one name (all languages, or `language`)."""
     body = await read_body(request)
-    targets = _targets(sb, request.path_params["name"], body.get("language"))
+    targets = template_targets(sb, request.path_params["name"], body.get("language"))
     status = body.get("status")
     if status is not None and status not in STATUSES:
         raise ControlError(f"status must be one of {sorted(STATUSES)}")
@@ -248,7 +250,7 @@ async def change_category(request: Request, sb: Sandbox) -> Any:
     effective_at = body.get("effective_at", int(sb.now()) + IMPENDING_NOTICE_S)
     if isinstance(effective_at, bool) or not isinstance(effective_at, int):
         raise ControlError("effective_at must be unix seconds")
-    targets = _targets(sb, request.path_params["name"], body.get("language"))
+    targets = template_targets(sb, request.path_params["name"], body.get("language"))
     if any(t.data["category"] == category for t in targets):
         raise ControlError(f"the template is already {category}")
     events = []

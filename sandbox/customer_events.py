@@ -17,6 +17,7 @@ whose readers (pywa) take the user from `contacts`. Every message names the send
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import Any
 
 from sandbox import payloads
@@ -31,7 +32,7 @@ from sandbox.customers import (
 )
 from sandbox.inbound import sender_key
 from sandbox.recipients import contact_json, sender_fields
-from sandbox.state import KnownMessage, Sandbox
+from sandbox.state import Sandbox
 
 
 def _post(sb: Sandbox, payload: dict[str, Any]) -> None:
@@ -182,4 +183,4 @@ def _move_chat(sb: Sandbox, old: str, new: str) -> None:
     sb.windows.rekey(old, new)
     for wamid, known in list(sb.messages.items()):
         if known.wa_id == old:
-            sb.messages[wamid] = KnownMessage(known.phone_number_id, new, known.inbound)
+            sb.messages[wamid] = replace(known, wa_id=new)

@@ -54,6 +54,43 @@ class IdFactory:
                 self._issued.add(wamid)
                 return wamid
 
+    def call_id(self, user_key: str, business_number: str) -> str:
+        """`wacid.` + base64 of the record real call ids decode to: user, key, business number."""
+        user = user_key.encode()[:255]
+        business = business_number.encode()[:255]
+        while True:
+            key = f"{self._ids.getrandbits(128):032X}".encode()
+            record = (
+                b"\x1c\x18"
+                + bytes([len(user)])
+                + user
+                + b"\x15\x02\x00\x12\x18"
+                + bytes([len(key)])
+                + key
+                + b"\x1c\x18"
+                + bytes([len(business)])
+                + business
+                + b"\x15\x02\x00\x00"
+            )
+            call_id = "wacid." + base64.b64encode(record).decode()
+            if call_id not in self._issued:
+                self._issued.add(call_id)
+                return call_id
+
+    def group_id(self, phone_number_id: str) -> str:
+        """A Groups API id: long and opaque (base64 of `capi_group:<PNID>:<120363…>` + `ZD`).
+
+        Meta's ids are 50-60+ characters; with a 15-digit PNID these are 62, which is what a
+        server storing them must make room for.
+        """
+        while True:
+            jid = "120363" + f"{self._ids.randrange(10**12):012d}"
+            raw = f"capi_group:{phone_number_id}:{jid}".encode()
+            group_id = base64.urlsafe_b64encode(raw).decode().rstrip("=") + "ZD"
+            if group_id not in self._issued:
+                self._issued.add(group_id)
+                return group_id
+
     def numeric(self, digits: int = 16) -> str:
         """A numeric-string Graph id (media, templates, conversations' hsm ids)."""
         while True:

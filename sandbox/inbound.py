@@ -1,7 +1,7 @@
 """Simulated customers: inbound messages of every §7.4 type, as Meta's webhook would carry them.
 
-Sending one opens the customer's 24 h window, makes its wamid a known inbound id (mark-as-read,
-reactions) and POSTs the signed webhook to `webhook_url`.
+Sending one opens the customer's 24 h window (in a group: the group's), makes its wamid a known
+inbound id (mark-as-read, reactions, edits) and POSTs the signed webhook to `webhook_url`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 from sandbox import payloads
 from sandbox.customers import WA_ID_RE, Customer, configure
+from sandbox.groups import Group
 from sandbox.recipients import contact_json, sender_fields
 from sandbox.state import KnownMessage, Sandbox
 
@@ -58,39 +59,38 @@ class UnknownCustomer(InboundError):
     """A BSUID or username that no customer has (404)."""
 
 
-def receive(sb: Sandbox, ref: str, body: dict[str, Any]) -> dict[str, Any]:
+def receive(
+    sb: Sandbox, ref: str, body: dict[str, Any], *, group: Group | None = None
+) -> dict[str, Any]:
     """Build, record and dispatch one inbound message; returns `{wamid, payload}`.
 
     `ref` names the customer: a number (a new one becomes a customer), a BSUID or a username.
     An optional `customer` object configures them first (as `PATCH /_sandbox/customers`).
+    In a `group` the message carries `group_id` and opens the window of the whole group.
     """
     customer = customer_for(sb, ref, body.get("customer"))
-    pnid = phone_number_id(sb, body)
+    pnid = group.phone_number_id if group is not None else phone_number_id(sb, body)
     msg_type = body.get("type", "text")
-    if msg_type not in INBOUND_TYPES:
+    if not isinstance(msg_type, str) or msg_type not in INBOUND_TYPES:
         raise InboundError(f"type must be one of {sorted(INBOUND_TYPES)}")
 
     now = sb.now()
     wamid = sb.ids.wamid(sender_key(customer), inbound=True)
-    message: dict[str, Any] = {
-        **sender_fields(customer),
-        "id": wamid,
-        "timestamp": str(int(now)),
-        "type": msg_type,
-    }
-    context = _context(sb, pnid, body.get("context"))
+    head = sender_fields(customer)
+    if group is not None:
+        head["group_id"] = group.id
+    message: dict[str, Any] = {**head, "id": wamid, "timestamp": str(int(now)), "type": msg_type}
+    context = reply_context(sb, pnid, body.get("context"))
     if context is not None:
         message = {"context": context, **message}
     if body.get("referral") is not None:
         if not isinstance(body["referral"], dict):
             raise InboundError("referral must be an object")
         message["referral"] = body["referral"]
-    _add_content(sb, pnid, msg_type, body, message)
+    add_content(sb, pnid, msg_type, body, message)
     if msg_type == "system":
         message["system"] = _system(body.get("system") or {}, customer)
-
-    sb.messages[wamid] = KnownMessage(pnid, customer.wa_id, inbound=True)
-    sb.windows.touch(pnid, customer.wa_id, now, via_referral="referral" in message)
+    _remember(sb, pnid, customer, message, group, now)
     profile_name = body.get("profile_name") or customer.display_name()
     contact = contact_json(customer, name=str(profile_name), number=customer.shown_number())
     value = payloads.inbound_value(
@@ -99,10 +99,32 @@ def receive(sb: Sandbox, ref: str, body: dict[str, Any]) -> dict[str, Any]:
         contact=contact,
         message=message,
     )
-    payload = payloads.envelope(sb.config.waba_id, "messages", value)
-    if sb.config.webhook_url is not None:
-        sb.webhooks.send(payload)
+    payload = sb.post(payloads.envelope(sb.config.waba_id, "messages", value))
     return {"wamid": wamid, "payload": payload}
+
+
+def _remember(
+    sb: Sandbox,
+    pnid: str,
+    customer: Customer,
+    message: dict[str, Any],
+    group: Group | None,
+    now: float,
+) -> None:
+    """Known inbound id (reactions, mark-as-read, edits) and the window it (re)opens."""
+    chat = group.id if group is not None else customer.wa_id
+    msg_type = message["type"]
+    content = message.get(msg_type)
+    sb.messages[message["id"]] = KnownMessage(
+        pnid,
+        chat,
+        inbound=True,
+        type=msg_type,
+        content=content if isinstance(content, dict) else None,
+        sent_at=now,
+        group_id=group.id if group is not None else None,
+    )
+    sb.windows.touch(pnid, chat, now, via_referral="referral" in message)
 
 
 def customer_for(sb: Sandbox, ref: str, spec: Any = None) -> Customer:
@@ -128,7 +150,7 @@ def customer_for(sb: Sandbox, ref: str, spec: Any = None) -> Customer:
 
 def phone_number_id(sb: Sandbox, body: dict[str, Any]) -> str:
     pnid = body.get("phone_number_id") or sb.config.default_phone_number_id
-    if pnid not in sb.config.phone_numbers:
+    if not isinstance(pnid, str) or pnid not in sb.config.phone_numbers:
         raise InboundError(f"unknown phone_number_id {pnid}")
     return str(pnid)
 
@@ -138,7 +160,7 @@ def sender_key(customer: Customer) -> str:
     return customer.wa_id if customer.number_visible else customer.user_id
 
 
-def _context(sb: Sandbox, pnid: str, value: Any) -> dict[str, Any] | None:
+def reply_context(sb: Sandbox, pnid: str, value: Any) -> dict[str, Any] | None:
     """Reply context: `{"id": wamid}` (or `message_id`) gains the business number as `from`."""
     if value is None:
         return None
@@ -159,7 +181,7 @@ def _obj(body: dict[str, Any], key: str) -> dict[str, Any]:
     return value
 
 
-def _add_content(
+def add_content(
     sb: Sandbox, pnid: str, msg_type: str, body: dict[str, Any], message: dict[str, Any]
 ) -> None:
     if msg_type == "text":

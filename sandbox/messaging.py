@@ -4,16 +4,17 @@ Meta answers 200 for anything well-formed and reports delivery problems later as
 status (§2.2, §9). The deterministic rules for those later failures are here, in
 `later_failure`, and listed in the README. Two endpoints share it: `/messages` and the
 Marketing Messages API's `/marketing_messages` (§11.4), which takes MARKETING templates only.
+Sends to a group (`recipient_type: "group"`, §11.7) branch off to `group_sends`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
+from sandbox.admission import admit, content_failure
 from sandbox.errors import GraphError, bad_param, invalid
-from sandbox.media import ACCEPTS
+from sandbox.group_sends import send_to_group
 from sandbox.recipients import (
     NOT_ON_WHATSAPP_PREFIX,
     Target,
@@ -30,7 +31,6 @@ from sandbox.windows import Window
 
 __all__ = ["NOT_ON_WHATSAPP_PREFIX", "LaterFailure", "SendResult", "later_failure", "send"]
 
-UNREACHABLE_HOST_SUFFIX = ".invalid"  # RFC 2606: links to these hosts fail to download
 MESSAGES = "messages"
 MARKETING_MESSAGES = "marketing_messages"
 # What `/marketing_messages` takes on top of a template send (`bid_spec` stopped in 2026-07).
@@ -55,10 +55,15 @@ def send(sb: Sandbox, pnid: str, body: Any, *, endpoint: str = MESSAGES) -> Send
         if lite:
             raise bad_param("Message must be a template message.")
         return SendResult(mark_read(sb, pnid, request), None)
+    if request.group_id is not None:
+        if lite:
+            raise invalid("Param recipient_type: the Marketing Messages API sends to individuals")
+        answer, note = send_to_group(sb, pnid, request)
+        return SendResult(answer, note)
     template = _check_content(sb, request, body, lite)
     now = sb.now()
     target = resolve(sb, request)
-    _admit(sb, pnid, target.chat, now)
+    admit(sb, pnid, target.chat, now)
 
     wamid = sb.ids.wamid(wamid_key(target))
     sb.messages[wamid] = KnownMessage(pnid, target.chat, inbound=False)
@@ -155,29 +160,9 @@ def mark_read(sb: Sandbox, pnid: str, receipt: ReadReceipt) -> dict[str, Any]:
             f"Param message_id: {receipt.message_id} is not a message received by "
             f"phone number {pnid}"
         )
+    if known.group_id is not None:
+        raise invalid("Param message_id: messages in groups cannot be marked as read")
     return {"success": True}
-
-
-def _admit(sb: Sandbox, pnid: str, chat: str, now: float) -> None:
-    """Throughput (130429) then pair rate (131056); only accepted sends consume either."""
-    config = sb.config
-    if not sb.throughput.admits(pnid, now, config.rate_limit_mps):
-        sb.stats_counters.phone(pnid).rate_limited += 1
-        raise GraphError(
-            130429,
-            "Message failed to send because there were too many messages sent from this phone "
-            f"number in a short period of time (limit {config.rate_limit_mps} per second)",
-        )
-    pair = (pnid, chat)
-    if not sb.pairs.admits(pair, now, config.pair_limit_burst, config.pair_limit_interval_s):
-        sb.stats_counters.phone(pnid).pair_limited += 1
-        raise GraphError(
-            131056,
-            "Message failed to send because there were too many messages sent from this phone "
-            "number to the same phone number in a short period of time",
-        )
-    sb.pairs.take(pair, now, config.pair_limit_burst, config.pair_limit_interval_s)
-    sb.throughput.record(pnid, now)
 
 
 def later_failure(
@@ -189,8 +174,8 @@ def later_failure(
     window: Window | None,
 ) -> LaterFailure | None:
     """The deterministic failure Meta would report by webhook for this accepted message."""
-    return _recipient_failure(sb, target, template, window) or _content_failure(
-        sb, pnid, request, target
+    return _recipient_failure(sb, target, template, window) or content_failure(
+        sb, pnid, request, target.chat
     )
 
 
@@ -224,31 +209,5 @@ def _recipient_failure(
                 131049,
                 "In order to maintain a healthy ecosystem engagement, the message failed to be "
                 "delivered.",
-            )
-    return None
-
-
-def _content_failure(
-    sb: Sandbox, pnid: str, request: Outgoing, target: Target
-) -> LaterFailure | None:
-    """What cannot be delivered: unreachable media, wrong media kind, a foreign reaction target."""
-    for link in request.refs.links:
-        host = (urlsplit(link).hostname or "").lower()
-        if host.endswith(UNREACHABLE_HOST_SUFFIX):
-            return LaterFailure(
-                131053, f"Downloading media from weblink {link} failed: host not found"
-            )
-    for wanted, media_id in request.refs.ids:
-        actual = sb.media_kind(media_id)
-        if actual is not None and actual not in ACCEPTS[wanted]:
-            return LaterFailure(
-                131053, f"Media {media_id} is of kind {actual} and cannot be sent as {wanted}"
-            )
-    if request.reaction_target is not None:
-        known = sb.messages.get(request.reaction_target)
-        if known is None or known.wa_id != target.chat or known.phone_number_id != pnid:
-            return LaterFailure(
-                131009,
-                f"Reaction target {request.reaction_target} is not a message in this chat",
             )
     return None

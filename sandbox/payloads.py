@@ -42,9 +42,22 @@ def pricing_for(
     return Pricing(category, "regular", True)
 
 
-def envelope(
-    waba_id: str, field: str, value: dict[str, Any], *, time: int | None = None
-) -> dict[str, Any]:
+def group_pricing(template_category: str | None, *, window_open: bool) -> Pricing:
+    """Groups API pricing: `group_marketing|group_utility|group_service`, PMP.
+
+    A participant's message opens the window for the whole group; inside it free-form and
+    utility messages are free (Meta's Groups pricing page), marketing is billed.
+    """
+    if template_category is None:
+        return Pricing("group_service", "free_customer_service", False)
+    category = template_category.lower()
+    if category == "utility" and window_open:
+        return Pricing("group_utility", "free_customer_service", False)
+    return Pricing(f"group_{category}", "regular", True)
+
+
+def envelope(waba_id: str, field: str, value: Any, *, time: int | None = None) -> dict[str, Any]:
+    """One change of `field`; `value` is normally an object (any JSON for raw demos)."""
     entry: dict[str, Any] = {"id": waba_id, "changes": [{"value": value, "field": field}]}
     if time is not None:
         entry["time"] = time
@@ -53,6 +66,16 @@ def envelope(
 
 def metadata(phone_number_id: str, display_number: str) -> dict[str, str]:
     return {"display_phone_number": display_number, "phone_number_id": phone_number_id}
+
+
+def number_value(phone_number_id: str, display_number: str, key: str, items: Any) -> dict[str, Any]:
+    """A phone-number-level value: `messaging_product`, `metadata`, then `key: items`
+    (`groups`, `message_echoes`, …)."""
+    return {
+        "messaging_product": "whatsapp",
+        "metadata": metadata(phone_number_id, display_number),
+        key: items,
+    }
 
 
 def status_value(
@@ -172,9 +195,14 @@ def category_update_value(
 
 
 def template_status_value(
-    template: dict[str, Any], event: str, reason: str = "NONE"
+    template: dict[str, Any],
+    event: str,
+    reason: str | None = "NONE",
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    return {
+    """§11.6 `message_template_status_update`; `extra`: `disable_info`, `other_info`,
+    `rejection_info` as Meta adds them for some events."""
+    value: dict[str, Any] = {
         "event": event,
         "message_template_id": int(template["id"]),
         "message_template_name": template["name"],
@@ -182,3 +210,5 @@ def template_status_value(
         "reason": reason,
         "message_template_category": template["category"],
     }
+    value.update(extra or {})
+    return value

@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sandbox.calls import CallRegistry
 from sandbox.config import SandboxConfig
 from sandbox.customer_seed import seed_customers
 from sandbox.customers import CustomerRegistry
 from sandbox.faults import FaultInjector
+from sandbox.groups import GroupRegistry
 from sandbox.ids import IdFactory
 from sandbox.media import INBOUND_TTL_S, SEEDED_MEDIA, MediaStore
 from sandbox.ratelimit import PairLimiter, ThroughputLimiter
@@ -30,12 +32,19 @@ CONVERSATION_TTL_S = 24 * 3600
 class KnownMessage:
     """A wamid the sandbox issued (outbound) or received (inbound), and its chat.
 
-    `wa_id` is the chat key: the customer's number (hidden or not), or a BSUID nobody owns.
+    `wa_id` is the chat key: the customer's number (hidden or not), a group id, or a BSUID
+    nobody owns. Inbound messages also keep what a later edit or revoke needs: their type,
+    content (the `<type>` object), when they were sent and whether they were revoked.
     """
 
     phone_number_id: str
     wa_id: str
     inbound: bool
+    type: str | None = None
+    content: dict[str, Any] | None = None
+    sent_at: float = 0.0
+    group_id: str | None = None
+    revoked: bool = False
 
 
 class Sandbox:
@@ -63,13 +72,16 @@ class Sandbox:
         self.requests: list[RecordedRequest] = []
         self.messages: dict[str, KnownMessage] = {}
         self.conversations: dict[tuple[str, str, str], tuple[str, int]] = {}
+        self.groups = GroupRegistry()
+        self.calls = CallRegistry()
         self._app: Starlette | None = None
         self.reset()
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to the seeded state: no traffic, no faults queued, seeded windows/templates/media.
+        """Back to the seeded state: no traffic, no faults queued, seeded windows/templates/media,
+        no groups or calls.
 
         Runtime config changes (`PUT /_sandbox/config`) are kept; pending webhook deliveries are
         cancelled, since they belong to the state being thrown away.
@@ -83,6 +95,8 @@ class Sandbox:
         self.requests.clear()
         self.messages.clear()
         self.conversations.clear()
+        self.groups.clear()
+        self.calls.clear()
         self.throughput.clear()
         self.pairs.clear()
         self.windows.reset(self.config.open_window_for)
@@ -137,6 +151,12 @@ class Sandbox:
 
     def now(self) -> float:
         return self.clock()
+
+    def post(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Deliver one webhook in the background (when a URL is set); returns the payload."""
+        if self.config.webhook_url is not None:
+            self.webhooks.send(payload)
+        return payload
 
     def display_number(self, pnid: str) -> str:
         return self.config.phone_numbers[pnid]
@@ -198,4 +218,6 @@ class Sandbox:
             "templates": len(self.templates),
             "media": len(self.media),
             "customers": len(self.customers),
+            "groups": len(self.groups),
+            "calls": len(self.calls.all()),
         }

@@ -54,6 +54,11 @@ def schedule_statuses(sb: Sandbox, sent: Accepted) -> None:
     bodies = [
         (delay, payloads.envelope(config.waba_id, "messages", value)) for delay, value in steps
     ]
+    post_later(sb, bodies)
+
+
+def post_later(sb: Sandbox, bodies: list[tuple[float, dict[str, Any]]]) -> None:
+    """Post each body `delay` seconds after now, in order, from one tracked task."""
 
     async def run(job: Job) -> None:
         loop = asyncio.get_running_loop()

@@ -40,6 +40,8 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 HEADER_TEXT_MAX = 60
 BODY_TEXT_MAX = 1024
 BODY_ONLY_TEXT_MAX = 32768
+# FLAGGED: "received negative feedback and is at risk of being disabled" — still sendable.
+SENDABLE_STATUSES = frozenset({"APPROVED", "FLAGGED"})
 
 
 def check_template(
@@ -65,7 +67,7 @@ def check_template(
         raise GraphError(132015, f"Template {name} ({code}) is paused because of low quality")
     if status == "DISABLED":
         raise GraphError(132016, f"Template {name} ({code}) has been disabled")
-    if status != "APPROVED":
+    if status not in SENDABLE_STATUSES:
         raise GraphError(
             132001, f"template name ({name}) in {code} is {status}, only APPROVED can be sent"
         )

@@ -78,6 +78,7 @@ class Outgoing:
     refs: MediaRefs = field(default_factory=MediaRefs)
     reaction_target: str | None = None
     recipient: str | None = None
+    group_id: str | None = None  # `recipient_type: "group"`: `to` is a Groups API id
 
 
 @dataclass(slots=True)
@@ -105,16 +106,7 @@ def parse_send(
     if msg_type not in SENDABLE:
         raise unsupported_type(f"Message type '{msg_type}' is not supported")
     check_keys(body, ENVELOPE_KEYS | extra_keys | {msg_type}, "message")
-    recipient_type = body.get("recipient_type", "individual")
-    if recipient_type != "individual":
-        raise invalid("Param recipient_type must be 'individual' (groups are not simulated)")
-    to_raw, recipient = body.get("to"), body.get("recipient")
-    if to_raw is None and recipient is None:
-        raise missing(
-            "Param to is required (a phone number), or recipient (a business-scoped user ID)"
-        )
-    wa_id = normalise_to(to_raw) if to_raw is not None else None
-    bsuid = check_recipient(recipient) if recipient is not None else None
+    wa_id, bsuid, group_id = _addressee(body)
     callback_data = text(
         body, "biz_opaque_callback_data", "", max_len=CALLBACK_DATA_MAX, min_len=0, optional=True
     )
@@ -122,10 +114,34 @@ def parse_send(
     if msg_type not in body:
         raise missing(f"Param {msg_type} is required for messages of type '{msg_type}'")
 
-    out = Outgoing(to_raw, wa_id, msg_type, body[msg_type], callback_data, context_id)
+    out = Outgoing(body.get("to"), wa_id, msg_type, body[msg_type], callback_data, context_id)
     out.recipient = bsuid
+    out.group_id = group_id
     _validate_payload(out, kind_of)
     return out
+
+
+def _addressee(body: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """(number, BSUID, group id) the send names: `to` and/or `recipient`, or a group's `to`."""
+    recipient_type = body.get("recipient_type", "individual")
+    to_raw, recipient = body.get("to"), body.get("recipient")
+    if recipient_type == "group":
+        if recipient is not None:
+            raise invalid("Param recipient (a business-scoped user ID) is for individual sends")
+        if to_raw is None:
+            raise missing("Param to is required (the group ID) for recipient_type 'group'")
+        if not isinstance(to_raw, str) or not to_raw.strip():
+            raise bad_param("Param to must be a string (the group ID)")
+        return None, None, to_raw
+    if recipient_type != "individual":
+        raise invalid("Param recipient_type must be one of {individual, group}")
+    if to_raw is None and recipient is None:
+        raise missing(
+            "Param to is required (a phone number), or recipient (a business-scoped user ID)"
+        )
+    wa_id = normalise_to(to_raw) if to_raw is not None else None
+    bsuid = check_recipient(recipient) if recipient is not None else None
+    return wa_id, bsuid, None
 
 
 def check_recipient(value: Any) -> str:

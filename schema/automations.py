@@ -14,7 +14,9 @@ from models.enums import AutomationRunStatus
 from schema.connection import Connection
 from schema.context import Info
 from schema.errors import UserError
+from schema.events import Event
 from whatsapp.automations.definitions import public_actions
+from whatsapp.automations.dry_run import ActionPreview, ConditionCheck, DryRun
 
 strawberry.enum(
     AutomationRunStatus,
@@ -29,7 +31,9 @@ ACTIONS = (
     "hold placeholders such as {{event.properties.orderId}} or {{contact.profileName}}; it is "
     "skipped, with the reason, for a MARKETING template to a contact who opted out); "
     "webhook {url, headers, "
-    "timeoutSeconds, maxAttempts, secret}; tag {add, remove, target: contact|session|both}. "
+    "timeoutSeconds, maxAttempts, secret}; tag {add, remove, target: contact|session|both}; "
+    "notify {channel: webhook|email|both, text, subject, details} (an operator message with the "
+    "event's details, to the channels configured in settings). "
     'Secrets read back as "********"; sending that back keeps the stored secret.'
 )
 UNSET = strawberry.UNSET
@@ -143,6 +147,106 @@ class AutomationRun:
 @strawberry.type(description="A page of automation runs, newest first.")
 class AutomationRunConnection(Connection[AutomationRun]):
     pass
+
+
+# -- dry run -----------------------------------------------------------------------------------
+
+
+@strawberry.type(description="One condition tested on the event: the value found, and the result.")
+class AutomationConditionCheck:
+    path: str = strawberry.field(description="The condition's path.")
+    op: ConditionOperator = strawberry.field(description="How it compares.")
+    value: JSON | None = strawberry.field(description="What it compares with.")
+    actual: JSON | None = strawberry.field(description="The event's value at the path (or null).")
+    found: bool = strawberry.field(description="False when the path is missing from the event.")
+    holds: bool = strawberry.field(description="Whether the condition holds.")
+
+    @classmethod
+    def from_check(cls, check: ConditionCheck) -> AutomationConditionCheck:
+        return cls(
+            path=check.path,
+            op=ConditionOperator(check.op),
+            value=check.value,
+            actual=check.actual,
+            found=check.found,
+            holds=check.holds,
+        )
+
+
+@strawberry.type(description="What one action would do; nothing was written or sent.")
+class AutomationActionPreview:
+    index: int = strawberry.field(description="Its position in the actions (from 0).")
+    type: str = strawberry.field(description="The action's type.")
+    ok: bool = strawberry.field(description="It would succeed (or be skipped).")
+    skipped: bool = strawberry.field(
+        description="The runner would skip it, e.g. a MARKETING template to a contact who opted "
+        "out; detail.reason says why."
+    )
+    detail: JSON = strawberry.field(
+        description="What it would do: template {to, edge, payload, template}; tag "
+        "{contactTags, sessionTags: {before, after}}; webhook {method, url, headers, body}; "
+        "notify {channels, webhook {host, body}, email {from, to, subject, text}}."
+    )
+    error: str | None = strawberry.field(description="Why it would fail.")
+
+    @classmethod
+    def from_preview(cls, preview: ActionPreview) -> AutomationActionPreview:
+        return cls(
+            index=preview.index,
+            type=preview.type,
+            ok=preview.ok,
+            skipped=preview.skipped,
+            detail=JSON(preview.detail),
+            error=preview.error,
+        )
+
+
+@strawberry.type(
+    description="A dry run of an automation on a recorded event, by the matcher's rules; "
+    "nothing is written or sent."
+)
+class AutomationTest:
+    automation: Automation = strawberry.field(description="The automation tested.")
+    event: Event = strawberry.field(description="The event it was tested on.")
+    trigger_matches: bool = strawberry.field(description="The trigger matches the event's name.")
+    conditions: list[AutomationConditionCheck] = strawberry.field(
+        description="Each condition with its result."
+    )
+    loop_guarded: bool = strawberry.field(
+        description="The event was caused by an automation run, so it triggers nothing."
+    )
+    cooldown: str | None = strawberry.field(
+        description="Set when the per-contact cooldown skipped (or would have skipped) it: a run "
+        "for the contact fired shortly before the event."
+    )
+    matches: bool = strawberry.field(
+        description="Trigger and conditions match and the event is not caused by a run."
+    )
+    would_fire: bool = strawberry.field(
+        description="It matches, the automation is enabled and no cooldown applies."
+    )
+    reasons: list[str] = strawberry.field(
+        description="Every reason it would not fire, for people (empty when it would)."
+    )
+    actions: list[AutomationActionPreview] = strawberry.field(
+        description="Each action previewed, even after one that would fail (the runner stops "
+        "there)."
+    )
+
+    @classmethod
+    def from_result(cls, result: DryRun) -> AutomationTest:
+        return cls(
+            automation=Automation.from_model(result.automation),
+            event=Event.from_model(result.event),
+            trigger_matches=result.trigger_matches,
+            conditions=[AutomationConditionCheck.from_check(c) for c in result.conditions],
+            loop_guarded=result.loop_guarded,
+            cooldown=result.cooldown,
+            matches=result.matches,
+            would_fire=result.would_fire,
+            reasons=result.reasons,
+            actions=[AutomationActionPreview.from_preview(a) for a in result.actions],
+        )
 
 
 # -- inputs ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""GraphQL face of conversations: contacts, sessions and a session's timeline, their filters,
+"""GraphQL face of conversations: contacts, sessions and their timelines, their filters,
 and the payload of tagging.
 """
 
@@ -20,11 +20,13 @@ from models import (
     WhatsAppSession,
 )
 from models.enums import ConsentState, IdentityKind, SessionStatus
+from schema.calls import Call, CallConnection
 from schema.connection import Connection, Edge, PageInfo
 from schema.context import Info
 from schema.errors import UserError
 from schema.events import Event
 from schema.messages import Message, MessageConnection
+from whatsapp.calls import queries as call_queries
 from whatsapp.conversations import consent, session_queries, timeline
 from whatsapp.conversations.timeline import TimelinePage
 from whatsapp.conversations.windows import SERVICE_WINDOW, window_open
@@ -182,6 +184,25 @@ class Contact:
         page = await message_queries.list_messages(query, first=first, after=after)
         return MessageConnection.from_page(page, Message.from_model)
 
+    @strawberry.field(
+        description="Their messages and events (calls, consent, id changes, ...) of every "
+        "session or none, merged by time, oldest first (read top to bottom)."
+    )
+    async def timeline(
+        self, first: int | None = FIRST, after: str | None = None
+    ) -> TimelineConnection:
+        page = await timeline.contact_timeline(uuid.UUID(self.id), first=first, after=after)
+        return TimelineConnection.from_page(page)
+
+    @strawberry.field(
+        description="Their calls and call-permission replies, the most recently heard of first."
+    )
+    async def calls(self, first: int | None = FIRST, after: str | None = None) -> CallConnection:
+        page = await call_queries.list_calls(
+            contact_id=uuid.UUID(self.id), first=first, after=after
+        )
+        return CallConnection.from_page(page, Call.from_model)
+
     @classmethod
     def from_model(cls, row: WhatsAppContact) -> Contact:
         return cls(
@@ -284,17 +305,17 @@ class ContactConnection(Connection[Contact]):
     pass
 
 
-# -- a session's timeline ----------------------------------------------------------------------
+# -- a session's or a contact's timeline -------------------------------------------------------
 # Not a Connection: its node is a union, its edge keeps the name TimelineEdge and its total
 # (two COUNT queries) comes last, as the SDL has always had them.
 
 TimelineItem = Annotated[
     Message | Event,
-    strawberry.union("TimelineItem", description="One entry of a session's timeline."),
+    strawberry.union("TimelineItem", description="One entry of a timeline."),
 ]
 
 
-@strawberry.type(description="One entry of a session's timeline, with its cursor.")
+@strawberry.type(description="One entry of a timeline, with its cursor.")
 class TimelineEdge(Edge[TimelineItem]):
     pass
 
@@ -305,13 +326,13 @@ def _timeline_node(item: WhatsAppMessage | WhatsAppAnalyticsEvent) -> Message | 
     return Event.from_model(item)
 
 
-@strawberry.type(description="A page of a session's timeline, oldest first.")
+@strawberry.type(description="A page of a session's or a contact's timeline, oldest first.")
 class TimelineConnection:
     edges: list[TimelineEdge] = strawberry.field(description="The entries of this page, in order.")
     page_info: PageInfo = strawberry.field(description="Where this page ends.")
     _page: strawberry.Private[TimelinePage]
 
-    @strawberry.field(description="Messages plus events of the session (two COUNT queries).")
+    @strawberry.field(description="Messages plus events of the timeline (two COUNT queries).")
     async def total_count(self) -> int:
         return await self._page.total_count()
 

@@ -13,12 +13,17 @@ from tortoise.models import Model
 from models import (
     WhatsAppContact,
     WhatsAppContactIdentity,
+    WhatsAppGroup,
+    WhatsAppGroupReceipt,
     WhatsAppMessage,
+    WhatsAppMessageStatus,
     WhatsAppSession,
     WhatsAppTemplate,
 )
+from whatsapp.messages.statuses import status_histories
 
 M = TypeVar("M", bound=Model)
+MessageStatusRow = WhatsAppMessageStatus | WhatsAppGroupReceipt
 
 
 def by_id_loader(model: type[M]) -> DataLoader[uuid.UUID, M | None]:
@@ -44,6 +49,17 @@ def contact_identities_loader() -> DataLoader[uuid.UUID, list[WhatsAppContactIde
     return DataLoader(load_fn=load)
 
 
+def message_statuses_loader() -> DataLoader[uuid.UUID, list[MessageStatusRow]]:
+    """Every status of each message, in the order they happened (a page of messages: one
+    query)."""
+
+    async def load(keys: Sequence[uuid.UUID]) -> list[list[MessageStatusRow]]:
+        found = await status_histories(list(keys))
+        return [found.get(key, []) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
 @dataclass(slots=True)
 class Loaders:
     message: DataLoader[uuid.UUID, WhatsAppMessage | None] = field(
@@ -60,4 +76,10 @@ class Loaders:
     )
     contact_identities: DataLoader[uuid.UUID, list[WhatsAppContactIdentity]] = field(
         default_factory=contact_identities_loader
+    )
+    group: DataLoader[uuid.UUID, WhatsAppGroup | None] = field(
+        default_factory=lambda: by_id_loader(WhatsAppGroup)
+    )
+    message_statuses: DataLoader[uuid.UUID, list[MessageStatusRow]] = field(
+        default_factory=message_statuses_loader
     )

@@ -6,14 +6,16 @@ imported where a relation is resolved.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
 
-from models import WhatsAppMedia, WhatsAppMessage
-from models.enums import MessageDirection, MessageStatus, MessageType
+from models import WhatsAppGroupReceipt, WhatsAppMedia, WhatsAppMessage, WhatsAppMessageStatus
+from models.enums import MessageDirection, MessageOrigin, MessageStatus, MessageType
 from schema.connection import Connection
 from schema.context import Info
 from schema.errors import UserError
@@ -28,10 +30,16 @@ from whatsapp.messages.sending import SendResult
 
 if TYPE_CHECKING:
     from schema.conversations import Contact, Session
+    from schema.groups import Group
 
 strawberry.enum(MessageStatus, description="Where a message is in its life.")
 strawberry.enum(MessageDirection, description="OUTBOUND: we sent it; INBOUND: the customer did.")
 strawberry.enum(MessageType, description="What a message carries.")
+strawberry.enum(
+    MessageOrigin,
+    description="Where an outbound message was written: API (through wagraph) or BUSINESS_APP "
+    "(in the WhatsApp Business app, echoed by Meta on a coexistence number).",
+)
 
 TO = (
     "A phone number, with or without +, or a business-scoped user id such as "
@@ -40,6 +48,19 @@ TO = (
 )
 LazyContact = Annotated["Contact", strawberry.lazy("schema.conversations")]
 LazySession = Annotated["Session", strawberry.lazy("schema.conversations")]
+LazyGroup = Annotated["Group", strawberry.lazy("schema.groups")]
+
+
+@strawberry.enum(description="Who `to` names: a customer (INDIVIDUAL, the default) or a group.")
+class RecipientType(StrEnum):
+    INDIVIDUAL = "INDIVIDUAL"
+    GROUP = "GROUP"
+
+
+RECIPIENT_TYPE = (
+    "GROUP: `to` is a group (our id or Meta's group id). Meta takes text, media and templates "
+    "in groups; interactive messages are refused."
+)
 
 
 @strawberry.type(description="Media uploaded to Meta; send it by `id` (ours) or `metaId`.")
@@ -71,6 +92,91 @@ class Media:
         )
 
 
+@strawberry.type(description="What Meta charges for a message, as its status webhooks say.")
+class MessagePricing:
+    model: str | None = strawberry.field(description="Pricing model: PMP (per message), CBP…")
+    type: str | None = strawberry.field(
+        description="regular, free_customer_service or free_entry_point."
+    )
+    category: str | None = strawberry.field(
+        description="marketing, marketing_lite, utility, authentication, service, group_marketing…"
+    )
+    billable: bool | None = strawberry.field(description="Whether Meta bills it (deprecated).")
+
+    @classmethod
+    def of(cls, raw: Mapping[str, Any] | None) -> MessagePricing | None:
+        if not isinstance(raw, Mapping):
+            return None
+        billable = raw.get("billable")
+        return cls(
+            model=_text(raw.get("pricing_model")),
+            type=_text(raw.get("type")),
+            category=_text(raw.get("category")),
+            billable=billable if isinstance(billable, bool) else None,
+        )
+
+
+@strawberry.type(description="Why Meta failed a message.")
+class MessageStatusError:
+    code: int | None = strawberry.field(description="Meta's error code, e.g. 131047.")
+    title: str | None = strawberry.field(description="Meta's error title.")
+    details: str | None = strawberry.field(description="Meta's error details.")
+
+
+@strawberry.type(description="One status Meta reported for an outbound message.")
+class MessageStatusChange:
+    status: MessageStatus = strawberry.field(description="SENT, DELIVERED, READ or FAILED.")
+    occurred_at: datetime = strawberry.field(description="When it happened (Meta's time).")
+    recorded_at: datetime = strawberry.field(description="When we heard of it.")
+    error: MessageStatusError | None = strawberry.field(description="For FAILED: why.")
+    pricing: MessagePricing | None = strawberry.field(description="What it costs, if given.")
+    participant: str | None = strawberry.field(
+        description="A group message: the participant this status is about."
+    )
+
+    @classmethod
+    def from_model(cls, row: WhatsAppMessageStatus | WhatsAppGroupReceipt) -> MessageStatusChange:
+        """A status of the message's history, or one participant's report of a group message."""
+        details = row.error_details if isinstance(row, WhatsAppMessageStatus) else None
+        error = None
+        if row.error_code is not None or row.error_title:
+            error = MessageStatusError(code=row.error_code, title=row.error_title, details=details)
+        participant = (
+            row.recipient_participant_id
+            if isinstance(row, WhatsAppMessageStatus)
+            else row.participant_id
+        )
+        return cls(
+            status=row.status,
+            occurred_at=row.occurred_at,
+            recorded_at=row.created_at,
+            error=error,
+            pricing=MessagePricing.of(row.pricing),
+            participant=participant,
+        )
+
+
+@strawberry.type(description="What a customer's edit replaced.")
+class MessageRevision:
+    text: str | None = strawberry.field(
+        description="The text before the edit; null for a message we first saw edited."
+    )
+    content: JSON | None = strawberry.field(description="The content before the edit.")
+    replaced_at: datetime = strawberry.field(description="When the edit replaced it.")
+
+    @classmethod
+    def of(cls, raw: Mapping[str, Any]) -> MessageRevision:
+        return cls(
+            text=raw.get("text"),
+            content=JSON(raw.get("content")),
+            replaced_at=datetime.fromisoformat(raw["replacedAt"]),
+        )
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
 @strawberry.type(description="A message sent, scheduled or received.")
 class Message:
     id: strawberry.ID = strawberry.field(description="Ours.")
@@ -100,9 +206,44 @@ class Message:
     read_at: datetime | None = strawberry.field(description="When the customer read it.")
     failed_at: datetime | None = strawberry.field(description="When it failed for good.")
     received_at: datetime | None = strawberry.field(description="Inbound: when it arrived.")
+    origin: MessageOrigin | None = strawberry.field(
+        description="Outbound: written through wagraph (API) or in the WhatsApp Business app "
+        "(BUSINESS_APP); null for inbound."
+    )
+    edited_at: datetime | None = strawberry.field(
+        description="When the customer last edited it (text and content are the edited ones)."
+    )
+    deleted_at: datetime | None = strawberry.field(
+        description="When the customer deleted it (its content is kept for the record)."
+    )
     created_at: datetime = strawberry.field(description="When we stored it.")
     updated_at: datetime = strawberry.field(description="Its last change.")
     _row: strawberry.Private[WhatsAppMessage]
+
+    @strawberry.field(description="What Meta charges for it, from its latest status with pricing.")
+    def pricing(self) -> MessagePricing | None:
+        return MessagePricing.of(self._row.pricing)
+
+    @strawberry.field(description="What each edit replaced, oldest first.")
+    def revisions(self) -> list[MessageRevision]:
+        return [MessageRevision.of(raw) for raw in self._row.revisions or []]
+
+    @strawberry.field(
+        description="Every status Meta reported (sent, delivered, read, failed), in the order "
+        "they happened, each with its time, error and pricing; for a group message, every "
+        "participant's."
+    )
+    async def status_history(self, info: Info) -> list[MessageStatusChange]:
+        rows = await info.context.loaders.message_statuses.load(self._row.id)
+        return [MessageStatusChange.from_model(row) for row in rows]
+
+    @strawberry.field(description="The group it was written in or sent to.")
+    async def group(self, info: Info) -> LazyGroup | None:
+        from schema.groups import Group
+
+        key = self._row.group_id
+        row = await info.context.loaders.group.load(key) if key else None
+        return Group.from_model(row) if row else None
 
     @strawberry.field(description="The customer.")
     async def contact(self, info: Info) -> LazyContact | None:
@@ -140,6 +281,8 @@ class Message:
     def from_model(cls, row: WhatsAppMessage) -> Message:
         outbound = row.direction == MessageDirection.OUTBOUND
         customer = row.customer_wa_id or row.customer_bsuid or ""
+        if outbound and row.group_id is not None:  # sent to a group: its id, as Meta got it
+            customer = str((row.payload or {}).get("to") or "")
         return cls(
             id=strawberry.ID(str(row.id)),
             wamid=row.wamid,
@@ -165,6 +308,9 @@ class Message:
             read_at=row.read_at,
             failed_at=row.failed_at,
             received_at=row.received_at,
+            origin=(row.origin or MessageOrigin.API) if outbound else None,
+            edited_at=row.edited_at,
+            deleted_at=row.deleted_at,
             created_at=row.created_at,
             updated_at=row.updated_at,
             _row=row,
@@ -218,9 +364,15 @@ class SessionHintInput:
     )
 
 
-@strawberry.input(description="A free-form message; outside the 24-hour window, send a template.")
+@strawberry.input(
+    description="A free-form message, to a customer or a group (`to` with recipientType "
+    "GROUP); outside the 24-hour window, send a template."
+)
 class SendMessageInput:
     to: str = strawberry.field(description=TO)
+    recipient_type: RecipientType = strawberry.field(
+        default=RecipientType.INDIVIDUAL, description=RECIPIENT_TYPE
+    )
     content: MessageContentInput = strawberry.field(description="What to send.")
     phone_number_id: str | None = strawberry.field(
         default=None, description="Business number to send from; defaults to the configured one."
@@ -246,6 +398,9 @@ class SendMessageInput:
 @strawberry.input(description="An approved template, with its parameters.")
 class SendTemplateInput:
     to: str = strawberry.field(description=TO)
+    recipient_type: RecipientType = strawberry.field(
+        default=RecipientType.INDIVIDUAL, description=RECIPIENT_TYPE
+    )
     name: str = strawberry.field(description="The template's name.")
     language: str = strawberry.field(description="The template's language, e.g. en_US.")
     phone_number_id: str | None = strawberry.field(

@@ -8,16 +8,30 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.access import AccessMutation
+from resolvers.accounts import AccountQuery
 from resolvers.automations import AutomationMutation, AutomationQuery
+from resolvers.calls import CallQuery
 from resolvers.conversations import ConversationMutation, ConversationQuery
 from resolvers.events import EventQuery
+from resolvers.groups import GroupQuery
 from resolvers.messages import MessageMutation, MessageQuery
 from resolvers.templates import TemplateMutation, TemplateQuery
+from resolvers.webhooks import WebhookMutation, WebhookQuery
 from schema.extensions import schema_extensions
 
 
 @strawberry.type(description="Reads; any API key may read.")
-class Query(MessageQuery, ConversationQuery, EventQuery, AutomationQuery, TemplateQuery):
+class Query(
+    MessageQuery,
+    ConversationQuery,
+    EventQuery,
+    AutomationQuery,
+    TemplateQuery,
+    WebhookQuery,
+    CallQuery,
+    AccountQuery,
+    GroupQuery,
+):
     pass
 
 
@@ -25,7 +39,12 @@ class Query(MessageQuery, ConversationQuery, EventQuery, AutomationQuery, Templa
     description="Changes: a write key (admin where a field says so); failures come as `errors`."
 )
 class Mutation(
-    MessageMutation, AccessMutation, AutomationMutation, ConversationMutation, TemplateMutation
+    MessageMutation,
+    AccessMutation,
+    AutomationMutation,
+    ConversationMutation,
+    TemplateMutation,
+    WebhookMutation,
 ):
     pass
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -10,6 +12,90 @@ from strawberry.scalars import JSON
 from models import WhatsAppTemplate
 from schema.errors import UserError
 from whatsapp.templates.sync import SyncResult
+
+
+@strawberry.type(description="Meta's extra words on a status: a pause's or lock's explanation.")
+class TemplateOtherInfo:
+    title: str | None = strawberry.field(description="e.g. FIRST_PAUSE.")
+    description: str | None = strawberry.field(description="In Meta's words.")
+
+
+@strawberry.type(description="Why the template has its status: the last status webhook's details.")
+class TemplateStatusDetails:
+    event: str = strawberry.field(description="The status event: PAUSED, DISABLED, FLAGGED, ...")
+    reason: str | None = strawberry.field(description="Meta's reason (null for NONE).")
+    disable_date: str | None = strawberry.field(
+        description="When the template is (or was) disabled, as Meta gave it."
+    )
+    other_info: TemplateOtherInfo | None = strawberry.field(
+        description="Meta's explanation of a pause or lock."
+    )
+    at: datetime | None = strawberry.field(description="When we heard it.")
+
+    @classmethod
+    def of(cls, details: Mapping[str, Any]) -> TemplateStatusDetails:
+        disable = details.get("disableInfo") or {}
+        other = details.get("otherInfo")
+        return cls(
+            event=str(details.get("event") or ""),
+            reason=details.get("reason"),
+            disable_date=_text(disable.get("disable_date") or disable.get("disableDate")),
+            other_info=(
+                TemplateOtherInfo(
+                    title=_text(other.get("title")), description=_text(other.get("description"))
+                )
+                if isinstance(other, Mapping)
+                else None
+            ),
+            at=_time(details.get("at")),
+        )
+
+
+@strawberry.type(description="A button of a template as Meta now holds it.")
+class TemplateButtonUpdate:
+    type: str | None = strawberry.field(description="URL, PHONE_NUMBER, QUICK_REPLY, ...")
+    text: str | None = strawberry.field(description="Its label.")
+    url: str | None = strawberry.field(description="A URL button's address.")
+    phone_number: str | None = strawberry.field(description="A call button's number.")
+
+
+@strawberry.type(
+    description="The template's components as Meta reported them after an edit "
+    "(message_template_components_update)."
+)
+class TemplateComponentsUpdate:
+    body: str | None = strawberry.field(description="The body text.")
+    title: str | None = strawberry.field(description="The header text.")
+    footer: str | None = strawberry.field(description="The footer text.")
+    buttons: list[TemplateButtonUpdate] = strawberry.field(description="The buttons, in order.")
+    at: datetime | None = strawberry.field(description="When we heard it.")
+
+    @classmethod
+    def of(cls, update: Mapping[str, Any]) -> TemplateComponentsUpdate:
+        return cls(
+            body=_text(update.get("body")),
+            title=_text(update.get("title")),
+            footer=_text(update.get("footer")),
+            buttons=[
+                TemplateButtonUpdate(
+                    type=_text(button.get("type")),
+                    text=_text(button.get("text")),
+                    url=_text(button.get("url")),
+                    phone_number=_text(button.get("phoneNumber")),
+                )
+                for button in update.get("buttons") or []
+                if isinstance(button, Mapping)
+            ],
+            at=_time(update.get("at")),
+        )
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
 
 
 @strawberry.type(description="A message template as Meta knows it.")
@@ -31,6 +117,13 @@ class Template:
     removed_at: datetime | None = strawberry.field(
         description="When Meta stopped listing it; null while it is listed."
     )
+    status_details: TemplateStatusDetails | None = strawberry.field(
+        description="Why it has its status (the last status webhook: reason, disable date, "
+        "Meta's explanation); null before any."
+    )
+    components_update: TemplateComponentsUpdate | None = strawberry.field(
+        description="Its components as Meta reported them after its last edit; null before any."
+    )
 
     @classmethod
     def from_model(cls, row: WhatsAppTemplate) -> Template:
@@ -47,6 +140,14 @@ class Template:
             meta_id=row.meta_id,
             synced_at=row.synced_at,
             removed_at=row.removed_at,
+            status_details=(
+                TemplateStatusDetails.of(row.status_details) if row.status_details else None
+            ),
+            components_update=(
+                TemplateComponentsUpdate.of(row.components_update)
+                if row.components_update
+                else None
+            ),
         )
 
 

@@ -99,29 +99,36 @@ async def db(database_url: str) -> AsyncIterator[str]:
         await close_db()
 
 
-TABLES = (
-    "whatsapp_consent_change",
-    "whatsapp_contact_identity",
-    "whatsapp_automation_run",
-    "whatsapp_analytics_event",
-    "whatsapp_message",
-    "whatsapp_session",
-    "whatsapp_automation",
-    "whatsapp_template",
-    "whatsapp_media",
-    "whatsapp_contact",
-    "webhook_delivery",
-    "api_key",
-)
+def _tables() -> list[str]:
+    """Every table of our models, each before the tables it references (SQLite deletes
+    without CASCADE), so a new model is cleaned without being listed here."""
+    models = [m for m in Tortoise.apps["models"].values() if m._meta.db_table != "aerich"]
+    refers = {
+        model._meta.db_table: {
+            field.related_model._meta.db_table
+            for field in model._meta.fk_fields | model._meta.o2o_fields
+            for field in [model._meta.fields_map[field]]
+        }
+        - {model._meta.db_table}
+        for model in models
+    }
+    ordered: list[str] = []
+    while len(ordered) < len(refers):
+        for table in sorted(refers):
+            referrers = [t for t, targets in refers.items() if table in targets]
+            if table not in ordered and all(t in ordered for t in referrers):
+                ordered.append(table)
+    return ordered
 
 
 @pytest.fixture(autouse=True)
 async def clean_tables(db: str) -> None:
     conn = Tortoise.get_connection("default")
+    tables = _tables()
     if dialect_of(db) == "postgres":
-        await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+        await conn.execute_script(f"TRUNCATE {', '.join(tables)} CASCADE")
     else:
-        for table in TABLES:
+        for table in tables:
             await conn.execute_script(f"DELETE FROM {table}")
 
 

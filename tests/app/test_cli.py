@@ -27,6 +27,8 @@ from whatsapp.access import api_keys
         ("webhooks",),
         ("webhooks", "replay"),
         ("webhooks", "status"),
+        ("webhooks", "replay-dead-letters"),
+        ("webhooks", "discard-dead-letter"),
         ("keys", "revoke"),
         ("migrations", "check"),
         ("migrations", "make"),

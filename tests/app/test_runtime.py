@@ -6,6 +6,7 @@ from app.runtime import build_runtime, subscribe_core
 from sandbox import Sandbox
 from tests.conftest import make_settings
 from tests.whatsapp.automations.factories import contact_event, make_automation, runs_of
+from whatsapp.automations.channels import NotifyChannels, channels, use_channels
 
 
 async def test_the_core_is_subscribed_once_however_often_it_is_composed(
@@ -23,3 +24,12 @@ async def test_the_core_is_subscribed_once_however_often_it_is_composed(
 
     # then: one run, not one per subscription
     assert len(await runs_of(automation)) == 1
+
+
+async def test_the_runtime_installs_the_notify_channels(db: str, sandbox_url: str) -> None:
+    settings = make_settings(db, sandbox_url, notify_webhook_url="https://hooks.example/T/B/x")
+    try:
+        await build_runtime(settings).aclose()
+        assert channels().configured() == {"webhook"}
+    finally:
+        use_channels(NotifyChannels())

@@ -273,3 +273,30 @@ async def inbound(client: httpx.AsyncClient, wa_id: str, **body: Any) -> dict[st
     response = await client.post(f"/_sandbox/customers/{wa_id}/messages", json=body)
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
+
+
+async def control(
+    client: httpx.AsyncClient, path: str, body: Any = None, *, status: int = 200
+) -> dict[str, Any]:
+    """POST a `/_sandbox` control request; assert its HTTP status; return the JSON answer."""
+    response = await client.post(f"/_sandbox{path}", json={} if body is None else body)
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def change_of(payload: dict[str, Any]) -> tuple[str, Any]:
+    """The single change of a webhook payload: `(field, value)`."""
+    assert payload["object"] == "whatsapp_business_account"
+    (entry,) = payload["entry"]
+    assert entry["id"] == WABA
+    (change,) = entry["changes"]
+    return change["field"], change["value"]
+
+
+async def posted(sandbox: Sandbox, receiver: Receiver, payload: dict[str, Any]) -> Delivery:
+    """Wait for the webhooks; the delivery of exactly `payload`, its signature checked."""
+    assert await sandbox.drain(5)
+    found = [d for d in receiver.deliveries if d.payload == payload]
+    assert len(found) == 1, f"{payload} not delivered once"
+    assert signature_ok(found[0])
+    return found[0]

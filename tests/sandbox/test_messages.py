@@ -106,8 +106,8 @@ async def test_type_defaults_to_text(client: httpx.AsyncClient) -> None:
 # -- rejections -----------------------------------------------------------------------------
 
 
-def _without(key: str) -> dict[str, Any]:
-    body = message()
+def _without(key: str, **extra: Any) -> dict[str, Any]:
+    body = message(**extra)
     del body[key]
     return body
 
@@ -129,7 +129,9 @@ REJECTIONS: list[tuple[str, Any, int, str]] = [
         131008,
         "image is required",
     ),
-    ("group", message(recipient_type="group"), 131009, "recipient_type"),
+    ("broadcast", message(recipient_type="broadcast"), 131009, "recipient_type"),
+    ("group-unknown", message(recipient_type="group"), 131041, "was not found"),
+    ("group-no-to", _without("to", recipient_type="group"), 131008, "the group ID"),
     ("callback-513", message(biz_opaque_callback_data="c" * 513), 131009, "Max length: 512"),
     ("callback-not-str", message(biz_opaque_callback_data=5), 100, "must be a string"),
     ("context-empty", message(context={}), 131008, "context.message_id is required"),

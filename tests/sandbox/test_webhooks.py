@@ -60,6 +60,40 @@ async def test_sent_delivered_read_are_signed_and_ordered(
     assert len({s["conversation"]["id"] for s in statuses}) == 1
 
 
+@pytest.mark.parametrize(
+    ("to", "template", "pricing"),
+    [
+        # §11.3: PMP; the template's category outside the window; service/utility free inside
+        (CLOSED_CUSTOMER, "hello_world", ("utility", "regular", True)),
+        (OPEN_CUSTOMER, "hello_world", ("utility", "free_customer_service", False)),
+        (OPEN_CUSTOMER, None, ("service", "free_customer_service", False)),
+    ],
+)
+async def test_sent_delivered_and_read_each_carry_the_pricing(
+    client: httpx.AsyncClient,
+    sandbox: Sandbox,
+    hooks: Receiver,
+    to: str,
+    template: str | None,
+    pricing: tuple[str, str, bool],
+) -> None:
+    body = message("template", to=to) if template else message(to=to)
+
+    wamid = await send_ok(client, body)
+    assert await sandbox.drain(5)
+
+    category, kind, billable = pricing
+    statuses = hooks.statuses(wamid)
+    assert [s["status"] for s in statuses] == ["sent", "delivered", "read"]
+    for status in statuses:
+        assert status["pricing"] == {
+            "billable": billable,
+            "pricing_model": "PMP",
+            "category": category,
+            "type": kind,
+        }
+
+
 async def test_envelope_matches_meta(
     client: httpx.AsyncClient, sandbox: Sandbox, hooks: Receiver
 ) -> None:

@@ -609,12 +609,12 @@ async def test_a_processing_failure_is_retried_and_not_lost(
     delivery, _ = await inbox.store_delivery(body)
     calls = 0
 
-    async def flaky(data: Any) -> Any:
+    async def flaky(data: Any, **context: Any) -> Any:
         nonlocal calls
         calls += 1
         if calls == 1:
             raise ConnectionError("database went away")
-        return await apply_webhook(data)
+        return await apply_webhook(data, **context)
 
     assert await inbox.process_delivery(delivery.id, processor=flaky)
     await delivery.refresh_from_db()
@@ -641,7 +641,7 @@ async def test_exhausted_deliveries_wait_for_replay(
     payload = (await customer_says(sandbox_url, text={"body": "hello?"}))["payload"]
     delivery, _ = await inbox.store_delivery(json.dumps(payload).encode())
 
-    async def broken(data: Any) -> Any:
+    async def broken(data: Any, **context: Any) -> Any:
         raise RuntimeError("bug in a handler")
 
     for _ in range(inbox.MAX_ATTEMPTS):

@@ -2,8 +2,10 @@
 
 A definition is validated whole before anything is written (the trigger, the conditions, and
 each action by its own module's `validate`), and every problem is reported at once, with its
-path. Secrets in actions are masked whenever a definition is shown; an update that sends a
-mask back keeps the stored secret, so a client can edit what it read without knowing it.
+path; an action that needs something the settings lack (a notify channel) is refused when it
+is saved and again when it is enabled. Secrets in actions are masked whenever a definition is
+shown; an update that sends a mask back keeps the stored secret, so a client can edit what it
+read without knowing it.
 """
 
 from __future__ import annotations
@@ -121,7 +123,13 @@ async def update_automation(
 async def set_automation_enabled(
     automation_id: uuid.UUID | str, *, enabled: bool
 ) -> WhatsAppAutomation:
+    """Switch it on or off; switching on checks again what its actions need from the settings
+    (a notify channel), which may have changed since it was saved."""
     row = await _get(automation_id)
+    if enabled:
+        problems = _actions.requirement_problems(list(row.actions or []))
+        if problems:
+            raise WagraphError(problems)
     if row.enabled != enabled:
         row.enabled = enabled
         await row.save(update_fields=["enabled", "updated_at"])

@@ -201,7 +201,7 @@ async def _run_action(
         error_id = uuid.uuid4().hex[:12]
         log.exception(
             "automation run %s: action %d (%s) raised (error id %s)",
-            ctx.run.id,
+            ctx.run_id,
             ctx.index + 1,
             type_name,
             error_id,

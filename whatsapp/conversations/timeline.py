@@ -1,4 +1,5 @@
-"""A session's timeline: its messages and events merged by time, oldest first.
+"""A timeline: the messages and events of a session, or of a contact (all their sessions,
+and what happened outside any: calls, consent, id changes), merged by time, oldest first.
 
 Every item has a position `(created_at, kind, id)`, kind 0 for messages and 1 for events, so
 at equal times a message comes before the events it caused and ties within a table break on
@@ -14,7 +15,7 @@ import asyncio
 import base64
 import binascii
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,8 @@ from whatsapp.kit.errors import invalid
 from whatsapp.kit.paging import check_first
 
 TimelineItem = WhatsAppMessage | WhatsAppAnalyticsEvent
+Scope = Mapping[str, uuid.UUID]
+"""Whose timeline: `{"session_id": …}` or `{"contact_id": …}`, a column both tables have."""
 
 MESSAGE, EVENT = 0, 1
 _KIND: dict[type[Any], int] = {WhatsAppMessage: MESSAGE, WhatsAppAnalyticsEvent: EVENT}
@@ -66,7 +69,7 @@ class TimelinePage:
     items: Sequence[TimelineItem]
     cursors: Sequence[str]
     has_next: bool
-    session_id: uuid.UUID
+    scope: Scope
 
     @property
     def end_cursor(self) -> str | None:
@@ -74,8 +77,8 @@ class TimelinePage:
 
     async def total_count(self) -> int:
         messages, events = await asyncio.gather(
-            WhatsAppMessage.filter(session_id=self.session_id).count(),
-            WhatsAppAnalyticsEvent.filter(session_id=self.session_id).count(),
+            WhatsAppMessage.filter(**self.scope).count(),
+            WhatsAppAnalyticsEvent.filter(**self.scope).count(),
         )
         return messages + events
 
@@ -83,11 +86,28 @@ class TimelinePage:
 async def session_timeline(
     session_id: uuid.UUID, *, first: int | None = None, after: str | None = None
 ) -> TimelinePage:
+    """Faces: GraphQL `Session.timeline`."""
+    return await timeline({"session_id": session_id}, first=first, after=after)
+
+
+async def contact_timeline(
+    contact_id: uuid.UUID, *, first: int | None = None, after: str | None = None
+) -> TimelinePage:
+    """Everything of one customer, whichever session (or none) it belongs to.
+
+    Faces: GraphQL `Contact.timeline`.
+    """
+    return await timeline({"contact_id": contact_id}, first=first, after=after)
+
+
+async def timeline(
+    scope: Scope, *, first: int | None = None, after: str | None = None
+) -> TimelinePage:
     size = check_first(first)
     start = decode_cursor(after) if after else None
     messages, events = await asyncio.gather(
-        _rows_after(WhatsAppMessage, session_id, start, size + 1),
-        _rows_after(WhatsAppAnalyticsEvent, session_id, start, size + 1),
+        _rows_after(WhatsAppMessage, scope, start, size + 1),
+        _rows_after(WhatsAppAnalyticsEvent, scope, start, size + 1),
     )
     merged = sorted([*messages, *events], key=position)[: size + 1]
     items = merged[:size]
@@ -95,14 +115,14 @@ async def session_timeline(
         items=items,
         cursors=[encode_cursor(item) for item in items],
         has_next=len(merged) > size,
-        session_id=session_id,
+        scope=scope,
     )
 
 
 async def _rows_after(
-    model: type[Any], session_id: uuid.UUID, start: Position | None, limit: int
+    model: type[Any], scope: Scope, start: Position | None, limit: int
 ) -> list[Any]:
-    rows = model.filter(session_id=session_id)
+    rows = model.filter(**scope)
     if start is not None:
         rows = rows.filter(_after(start, _KIND[model]))
     return list(await rows.order_by("created_at", "id").limit(limit))

@@ -25,6 +25,7 @@ async def last_inbound_at(phone_number_id: str, contact_id: uuid.UUID | None) ->
             phone_number_id=phone_number_id,
             direction=MessageDirection.INBOUND,
             received_at__isnull=False,
+            group_id__isnull=True,  # writing in a group opens the group's window, not theirs
         )
         .order_by("-received_at")
         .first()

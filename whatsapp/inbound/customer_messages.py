@@ -4,13 +4,16 @@ Each message is applied in one transaction keyed by its wamid (unique): a second
 same message fails to insert and rolls back with it everything else, so a duplicate delivery
 creates no second session, event, window refresh or consent change — in this process or
 another. The sender is whoever Meta says (BSUID, else number): a message without a number is
-a normal case.
+a normal case. A message in a group (`group_id`) is the group's: the participant is its
+contact, the group (created on first sight) its conversation and window.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,10 +25,13 @@ from models import (
     MessageStatus,
     MessageType,
     SessionStatus,
+    WhatsAppAnalyticsEvent,
     WhatsAppContact,
+    WhatsAppGroup,
     WhatsAppMessage,
     WhatsAppSession,
 )
+from whatsapp.conversations.groups import ensure_group, touch_group
 from whatsapp.conversations.identities import Identity, identify, identity_transaction
 from whatsapp.conversations.windows import SERVICE_WINDOW
 from whatsapp.events.log import emit_event
@@ -50,8 +56,15 @@ INBOUND_TYPES: dict[str, MessageType] = {
     "reaction": MessageType.REACTION,
     "order": MessageType.ORDER,
     "system": MessageType.SYSTEM,
+    # The customer opened the chat for the first time (no content): a system event of theirs.
+    "request_welcome": MessageType.SYSTEM,
 }
+# Types Meta documents that are stored as they are (`unsupported`, older `unknown`: a type
+# WhatsApp itself could not show). Any other type is stored UNSUPPORTED and also kept raw as
+# a `webhook.unhandled` event (dispatch), so whoever handles it later has it whole.
+KNOWN_TYPES: frozenset[str] = frozenset(INBOUND_TYPES) | {"unsupported", "unknown"}
 PREVIEW_MAX = 200
+_REVOKE_NAMESPACE = uuid.UUID("3c9b7f4e-2d1a-4f6b-8e5c-a7d0c1b2e394")
 
 
 async def apply_inbound_message(
@@ -59,57 +72,119 @@ async def apply_inbound_message(
     *,
     phone_number_id: str,
     sender: Identity,
+    fields: Mapping[str, Any] | None = None,
 ) -> WhatsAppMessage | None:
     """Store one customer message; returns None when it was already stored (or names nobody).
 
     The sender is found by BSUID, else by number (`identities.identify`), its row locked for
     the transaction: one customer's messages are applied one at a time, so a burst opens one
-    session. A system message about the customer's ids re-keys the contact first.
+    session. A system message about the customer's ids re-keys the contact first. A message
+    in a group (`group_id`) belongs to the group: no session of the participant's, and it
+    moves the group's window, not the participant's (Meta's rule for groups). `fields` are
+    stored on the row as given (an edit of a message we never saw marks it edited).
     """
     wamid = str(item["id"])
     if not sender:
         log.warning("customer message %s names nobody (no from_user_id, no from): skipped", wamid)
         return None
-    received_at = meta_time(item["timestamp"])
-    kind = str(item.get("type") or "unsupported")
-    flow_response = _flow_response(item)
+    received = _Received(
+        item=item,
+        wamid=wamid,
+        phone_number_id=phone_number_id,
+        sender=sender,
+        at=meta_time(item["timestamp"]),
+        flow_response=_flow_response(item),
+        group=await _group_of(item, phone_number_id),
+        fields={**(fields or {}), **await _revoked_before(wamid)},
+    )
 
     async def apply(conn: BaseDBAsyncClient) -> WhatsAppMessage | None:
         if await WhatsAppMessage.filter(wamid=wamid).using_db(conn).exists():
             return None  # a redelivery
-        contact = await identify(sender, conn, source="webhook")
-        contact = await apply_system_message(item, contact, conn)
-        reply_to = await _reply_target(item, conn)
-        session, started = await _session_for(
-            contact, phone_number_id, received_at, reply_to, flow_response, conn
-        )
-        message = await WhatsAppMessage.create(
-            direction=MessageDirection.INBOUND,
-            type=INBOUND_TYPES.get(kind, MessageType.UNSUPPORTED),
-            status=MessageStatus.RECEIVED,
-            phone_number_id=phone_number_id,
-            customer_wa_id=sender.wa_id,
-            customer_bsuid=sender.bsuid,
-            wamid=wamid,
-            contact=contact,
-            session=session,
-            reply_to=reply_to,
-            reply_to_wamid=(item.get("context") or {}).get("id"),
-            text=preview(item),
-            content=dict(item),
-            received_at=received_at,
-            error_code=((item.get("errors") or [{}])[0]).get("code"),
-            error_title=((item.get("errors") or [{}])[0]).get("title"),
-            using_db=conn,
-        )
-        await _refresh_window(contact, session, received_at, conn)
-        await _emit(message, session, started, flow_response, conn)
-        await apply_consent_keywords(item, message, conn)
-        return message
+        return await _store(received, conn)
 
     # A second copy of this wamid, or of a new contact, racing in another process, fails on a
     # unique constraint; the transaction then runs again and sees what the other one stored.
     return await identity_transaction(apply)
+
+
+@dataclass(frozen=True, slots=True)
+class _Received:
+    """One customer message being applied, with what was read off it before the transaction."""
+
+    item: Mapping[str, Any]
+    wamid: str
+    phone_number_id: str
+    sender: Identity
+    at: datetime
+    flow_response: dict[str, Any] | None
+    group: WhatsAppGroup | None
+    fields: Mapping[str, Any]
+
+
+async def _store(received: _Received, conn: BaseDBAsyncClient) -> WhatsAppMessage:
+    item, group = received.item, received.group
+    contact = await identify(received.sender, conn, source="webhook")
+    contact = await apply_system_message(item, contact, conn)
+    reply_to = await _reply_target(item, conn)
+    session, started = None, False
+    if group is None:
+        session, started = await _session_for(
+            contact, received.phone_number_id, received.at, reply_to, received.flow_response, conn
+        )
+    error = (item.get("errors") or [{}])[0]
+    message = await WhatsAppMessage.create(
+        direction=MessageDirection.INBOUND,
+        type=INBOUND_TYPES.get(str(item.get("type") or ""), MessageType.UNSUPPORTED),
+        status=MessageStatus.RECEIVED,
+        phone_number_id=received.phone_number_id,
+        customer_wa_id=received.sender.wa_id,
+        customer_bsuid=received.sender.bsuid,
+        wamid=received.wamid,
+        contact=contact,
+        session=session,
+        group=group,
+        reply_to=reply_to,
+        reply_to_wamid=(item.get("context") or {}).get("id"),
+        text=preview(item),
+        content=dict(item),
+        received_at=received.at,
+        error_code=error.get("code"),
+        error_title=error.get("title"),
+        **received.fields,
+        using_db=conn,
+    )
+    if session is not None:
+        await _refresh_window(contact, session, received.at, conn)
+    if group is not None:
+        await touch_group(group.id, received.at, conn)
+    await _emit(message, session, started, received.flow_response, conn)
+    if group is None:  # a STOP written in a group is not a 1:1 opt-out
+        await apply_consent_keywords(item, message, conn)
+    return message
+
+
+async def _group_of(item: Mapping[str, Any], phone_number_id: str) -> WhatsAppGroup | None:
+    """The group a message was written in (created on first sight), or None for a 1:1."""
+    if item.get("group_id") in (None, ""):
+        return None
+    return await ensure_group(item["group_id"], phone_number_id)
+
+
+def revoke_event_id(original_wamid: str) -> uuid.UUID:
+    """The id of the `message.deleted` event of a revoke naming a message we have not stored
+    (derived from the wamid: a copy of the revoke adds nothing, and the message, when it
+    arrives after its revoke, finds it)."""
+    return uuid.uuid5(_REVOKE_NAMESPACE, original_wamid)
+
+
+async def _revoked_before(wamid: str) -> dict[str, Any]:
+    """A message whose revoke came first (Meta does not keep order) is stored deleted."""
+    event = await WhatsAppAnalyticsEvent.get_or_none(id=revoke_event_id(wamid))
+    if event is None:
+        return {}
+    deleted_at = (event.properties or {}).get("deletedAt")
+    return {"deleted_at": datetime.fromisoformat(deleted_at) if deleted_at else event.created_at}
 
 
 def preview(item: Mapping[str, Any]) -> str:
@@ -136,6 +211,10 @@ def preview(item: Mapping[str, Any]) -> str:
         text = body.get("body")
     elif kind == "order":
         text = body.get("text") or "order"
+    elif kind == "request_welcome":
+        text = "opened the chat"
+    elif kind == "template":  # an echo of a template the business sent from its app
+        text = body.get("name") or "template"
     else:
         errors = item.get("errors") or [{}]
         text = errors[0].get("title") or "unsupported message"
@@ -228,12 +307,16 @@ def _later(current: datetime | None, candidate: datetime) -> datetime:
 
 async def _emit(
     message: WhatsAppMessage,
-    session: WhatsAppSession,
+    session: WhatsAppSession | None,
     started: bool,
     flow_response: dict[str, Any] | None,
     conn: BaseDBAsyncClient,
 ) -> None:
-    links = {"message_id": message.id, "session_id": session.id, "contact_id": message.contact_id}
+    links = {
+        "message_id": message.id,
+        "session_id": session.id if session else None,
+        "contact_id": message.contact_id,
+    }
     if started:
         await emit_event(
             "session.started",
@@ -261,10 +344,12 @@ async def _emit(
         properties["replyId"] = reply["id"]
     if content.get("button"):
         properties["payload"] = content["button"].get("payload")
+    if content.get("group_id"):
+        properties["groupId"] = content["group_id"]
     await emit_event(
         "message.received", source="webhook", properties=properties, using_db=conn, **links
     )
-    if flow_response is not None:
+    if flow_response is not None and session is not None:
         await _complete_flow(session, flow_response, links, conn)
 
 

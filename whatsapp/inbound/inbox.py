@@ -5,6 +5,10 @@ Meta gets its 200, so nothing acknowledged can be lost. Processing claims a deli
 lease (a conditional UPDATE), so any number of processes can work the inbox together; a
 failure leaves the delivery PENDING with a backoff, and after `MAX_ATTEMPTS` it is FAILED and
 waits for `replay`. Processing is idempotent, so retries and replays are always safe.
+
+Within a delivery each item stands alone (`dispatch`): an item with a bad shape is set aside
+as a dead letter and the others are applied; only transient failures retry the delivery, and
+on its last attempt the items that still fail are set aside too, so the delivery completes.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 
 from models import InboxStatus, WebhookDelivery
-from whatsapp.inbound.dispatch import Applied, MalformedWebhook, apply_webhook
+from whatsapp.inbound.dispatch import Applied, DeliveryRef, MalformedWebhook, apply_webhook
 from whatsapp.kit.clock import utcnow
 
 log = logging.getLogger(__name__)
@@ -33,7 +37,8 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=2)
 BACKOFF_MAX = timedelta(minutes=30)
 
-Processor = Callable[[Any], Awaitable[Applied]]
+Processor = Callable[..., Awaitable[Applied]]
+"""`processor(payload, delivery=DeliveryRef)`: apply a delivery's items (`apply_webhook`)."""
 
 
 def signature_valid(body: bytes, header: str | None, app_secret: str) -> bool:
@@ -70,7 +75,8 @@ async def process_delivery(delivery_id: uuid.UUID, *, processor: Processor = app
     row = await WebhookDelivery.get(id=delivery_id)
     try:
         payload = orjson.loads(row.body)
-        applied = await processor(payload)
+        final = row.attempts >= MAX_ATTEMPTS
+        applied = await processor(payload, delivery=DeliveryRef(row.id, final=final))
     except (orjson.JSONDecodeError, MalformedWebhook) as exc:
         await _finish(row, InboxStatus.FAILED, f"unprocessable: {exc}")
         log.warning("webhook delivery %s is not processable: %s", row.id, exc)

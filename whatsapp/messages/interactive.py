@@ -16,10 +16,13 @@ INTERACTIVE_KINDS: tuple[str, ...] = tuple(INTERACTIVE_TYPES)
 
 
 async def send_interactive_message(
-    rt: Runtime, *, to: str, content: Mapping[str, Any], **options: Any
+    rt: Runtime, *, to: str | None = None, content: Mapping[str, Any], **options: Any
 ) -> SendResult:
     """Send one interactive message (`buttons`, `list`, `ctaUrl` or `flow` content), now or at
     `schedule_for`; every option of `send_message` applies, and is passed to it unchanged.
+
+    Meta refuses interactive messages in groups: a `group` option is refused before anything
+    is stored (`recipients.free_form_addressee`).
 
     Faces: GraphQL `sendMessage(input: {content: {buttons | list | ctaUrl | flow}})`; automations
     send templates, not interactive messages (Meta allows those only inside the window).

@@ -405,6 +405,7 @@ async def _closed_windows(rt: Runtime, messages: list[WhatsAppMessage]) -> set[u
         await WhatsAppMessage.filter(
             direction=MessageDirection.INBOUND,
             contact_id__in=list({m.contact_id for m in free_form if m.contact_id}),
+            group_id__isnull=True,  # a group message opens the group's window, not theirs
         )
         .annotate(last=Max("received_at"))
         .group_by("contact_id", "phone_number_id")

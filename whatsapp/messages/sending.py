@@ -20,20 +20,32 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from models import MessageDirection, MessageStatus, MessageType, WhatsAppContact, WhatsAppMessage
-from whatsapp.cloud.client import MESSAGES, CloudError, Edge
-from whatsapp.cloud.problems import problem_from_cloud, problem_from_stored
+from models import (
+    MessageDirection,
+    MessageOrigin,
+    MessageStatus,
+    MessageType,
+    WhatsAppContact,
+    WhatsAppMessage,
+)
+from whatsapp.cloud.client import MESSAGES, Edge
+from whatsapp.cloud.problems import problem_from_stored
 from whatsapp.conversations.contacts import contact_for
 from whatsapp.conversations.sessions import SessionHint, new_flow_token, resolve_session
 from whatsapp.events.log import emit_event
 from whatsapp.kit.clock import utcnow
 from whatsapp.kit.errors import ErrorCode, Problem, WagraphError, invalid
-from whatsapp.kit.recipients import Recipient, parse_recipient
 from whatsapp.messages import idempotency, payloads
 from whatsapp.messages.delivery import SEND_LEASE, Origin, event_prefix, send_now, send_properties
 from whatsapp.messages.media import resolve_media_ids
 from whatsapp.messages.queries import find_reply_target, raw_wamid
-from whatsapp.messages.recipients import check_template_recipient, recipient_of, require_window
+from whatsapp.messages.recipients import (
+    Addressee,
+    addressee,
+    check_template_addressee,
+    free_form_addressee,
+    recipient_of,
+)
 from whatsapp.runtime import Runtime
 from whatsapp.templates.routing import edge_for
 from whatsapp.templates.store import check_template_for_send
@@ -70,11 +82,10 @@ class SendResult:
 class _Request:
     """How a message goes out, whatever it is: to whom, from which number, when, for whom."""
 
-    recipient: Recipient
+    to: Addressee  # a customer (the contact holding that id, when a check found it) or a group
     phone_number_id: str
     origin: Origin
     request_hash: str
-    contact: WhatsAppContact | None = None  # the one holding that id, when a check found it
     idempotency_key: str | None = None
     metadata: dict[str, Any] | None = None
     session_hint: SessionHint | None = None
@@ -106,7 +117,7 @@ class _Draft:
 async def send_message(
     rt: Runtime,
     *,
-    to: str,
+    to: str | None = None,
     content: Mapping[str, Any],
     phone_number_id: str | None = None,
     reply_to: str | None = None,
@@ -116,9 +127,10 @@ async def send_message(
     schedule_for: datetime | None = None,
     source: str = "api",
     automation_run_id: uuid.UUID | None = None,
+    group: str | None = None,
 ) -> SendResult:
     """Send free-form content (text, media, location, contacts, interactive, flow), now or at
-    `schedule_for`.
+    `schedule_for`, to a customer (`to`) or to a group (`group`: text and media only).
 
     Free-form content needs the customer's 24-hour window open (at the scheduled time, for a
     scheduled send); when the runtime enforces it, a closed window is refused here instead of
@@ -127,18 +139,18 @@ async def send_message(
     Faces: GraphQL `sendMessage`; automations send templates (`send_template`).
     """
     request_hash = idempotency.request_hash(
-        "message", to, content, phone_number_id, reply_to, metadata, schedule_for
+        "message", to, content, phone_number_id, reply_to, metadata, schedule_for, *_of(group)
     )
     if (replay := await _replay(idempotency_key, request_hash)) is not None:
         return replay
     check_schedule_time(schedule_for)
-    recipient = parse_recipient(to)
     kind = payloads.content_kind(content)
     number = rt.number(phone_number_id)
-    contact = await require_window(rt, number, recipient, at=schedule_for)
+    found = await free_form_addressee(rt, number, to, group, kind=kind, at=schedule_for)
+    if found.group is not None and session is not None:
+        raise invalid("A group's messages belong to no customer's session", "session")
     request = _Request(
-        recipient=recipient,
-        contact=contact,
+        to=found,
         phone_number_id=number,
         origin=Origin(source, automation_run_id),
         request_hash=request_hash,
@@ -147,16 +159,14 @@ async def send_message(
         session_hint=session,
         schedule_for=schedule_for,
     )
-    draft = await _content_draft(
-        kind, content, to=recipient.address, reply_to=reply_to, session=session
-    )
+    draft = await _content_draft(kind, content, to=found, reply_to=reply_to, session=session)
     return await _store_and_deliver(rt, request, draft)
 
 
 async def send_template(
     rt: Runtime,
     *,
-    to: str,
+    to: str | None = None,
     name: str,
     language: str,
     header: Mapping[str, Any] | None = None,
@@ -171,9 +181,11 @@ async def send_template(
     automation_run_id: uuid.UUID | None = None,
     named_header: Mapping[str, Any] | None = None,
     named_body: Sequence[Mapping[str, Any]] | None = None,
+    group: str | None = None,
 ) -> SendResult:
     """Send an approved template with its header, body and button parameters, now or at
-    `schedule_for` (the parameters are checked when it is scheduled, not only when sent).
+    `schedule_for` (the parameters are checked when it is scheduled, not only when sent), to
+    a customer (`to`) or to a group (`group`).
 
     A NAMED template takes its text parameters by name (`named_header`, `named_body`:
     `{name, parameter}`), a POSITIONAL one in order (`header`, `body`). A MARKETING template
@@ -193,15 +205,15 @@ async def send_template(
         metadata,
         schedule_for,
         *named.values(),
+        *_of(group),
     )
     if (replay := await _replay(idempotency_key, request_hash)) is not None:
         return replay
     check_schedule_time(schedule_for)
-    recipient = parse_recipient(to)
-    draft = await _template_draft(rt, recipient, name, language, header, body, buttons, named)
+    found = await addressee(to, group, at=schedule_for)
+    draft = await _template_draft(rt, found, name, language, header, body, buttons, named)
     request = _Request(
-        recipient=recipient,
-        contact=await check_template_recipient(recipient, draft.template_category),
+        to=await check_template_addressee(found, draft.template_category),
         phone_number_id=rt.number(phone_number_id),
         origin=Origin(source, automation_run_id),
         request_hash=request_hash,
@@ -233,6 +245,8 @@ async def send_reaction(
             "No message with that id has a WhatsApp id to react to",
             ("messageId",),
         )
+    if target.group_id is not None:
+        raise invalid("Meta does not take reactions in groups", "messageId")
     draft_id = uuid.uuid4()
     draft = _Draft(
         id=draft_id,
@@ -245,33 +259,13 @@ async def send_reaction(
         reply_to=target,
     )
     request = _Request(
-        recipient=recipient_of(target),
+        to=Addressee(recipient_of(target)),
         phone_number_id=rt.number(phone_number_id or target.phone_number_id),
         origin=Origin(source),
         request_hash=request_hash,
         idempotency_key=idempotency_key,
     )
     return await _store_and_deliver(rt, request, draft)
-
-
-async def mark_as_read(
-    rt: Runtime, *, message_id: str, typing_indicator: bool = False
-) -> WhatsAppMessage:
-    """Tell the customer we read their message (and, optionally, that we are typing)."""
-    message = await find_reply_target(message_id, field=("messageId",))
-    if message is None or not message.wamid:
-        raise WagraphError.of(ErrorCode.NOT_FOUND, "No message with that id", ("messageId",))
-    if message.direction != MessageDirection.INBOUND:
-        raise invalid("Only messages a customer sent can be marked as read", "messageId")
-    payload = payloads.build_mark_as_read(wamid=message.wamid, typing_indicator=typing_indicator)
-    try:
-        await rt.cloud.mark_as_read(message.phone_number_id, payload)
-    except CloudError as exc:
-        raise WagraphError([problem_from_cloud(exc)]) from exc
-    if message.read_at is None:
-        message.read_at = utcnow()
-        await message.save(update_fields=["read_at", "updated_at"])
-    return message
 
 
 # -- steps -------------------------------------------------------------------------------------
@@ -281,7 +275,7 @@ async def _content_draft(
     kind: str,
     content: Mapping[str, Any],
     *,
-    to: str,
+    to: Addressee,
     reply_to: str | None,
     session: SessionHint | None,
 ) -> _Draft:
@@ -292,10 +286,11 @@ async def _content_draft(
     target = await find_reply_target(reply_to)
     draft_id = uuid.uuid4()
     payload = payloads.build_message(
-        to=to,
+        to=to.address,
         content=content,
         reply_to_wamid=target.wamid if target else raw_wamid(reply_to),
         callback_data=str(draft_id),
+        group=to.group is not None,
     )
     return _Draft(
         id=draft_id,
@@ -311,7 +306,7 @@ async def _content_draft(
 
 async def _template_draft(
     rt: Runtime,
-    recipient: Recipient,
+    to: Addressee,
     name: str,
     language: str,
     header: Mapping[str, Any] | None,
@@ -333,7 +328,8 @@ async def _template_draft(
     )
     draft_id = uuid.uuid4()
     payload = payloads.build_template(
-        to=recipient.address,
+        to=to.address,
+        group=to.group is not None,
         name=name,
         language=language,
         header=header,
@@ -360,7 +356,9 @@ async def _template_draft(
 
 
 async def _store_and_deliver(rt: Runtime, request: _Request, draft: _Draft) -> SendResult:
-    contact = request.contact or await contact_for(request.recipient, source=request.origin.source)
+    contact = request.to.contact
+    if contact is None and request.to.group is None:  # a group's message has no one contact
+        contact = await contact_for(request.to.recipient, source=request.origin.source)
     try:
         message = await _store(request, draft, contact)
     except IntegrityError:
@@ -376,15 +374,19 @@ async def _store_and_deliver(rt: Runtime, request: _Request, draft: _Draft) -> S
     return SendResult(message=message, problem=problem)
 
 
-async def _store(request: _Request, draft: _Draft, contact: WhatsAppContact) -> WhatsAppMessage:
+async def _store(
+    request: _Request, draft: _Draft, contact: WhatsAppContact | None
+) -> WhatsAppMessage:
     """Insert the message: SENDING under this process's lease, or SCHEDULED for later."""
-    session = await resolve_session(
-        request.session_hint,
-        contact=contact,
-        phone_number_id=request.phone_number_id,
-        flow=draft.flow,
-        flow_token=draft.flow_token,
-    )
+    session = None
+    if contact is not None:
+        session = await resolve_session(
+            request.session_hint,
+            contact=contact,
+            phone_number_id=request.phone_number_id,
+            flow=draft.flow,
+            flow_token=draft.flow_token,
+        )
     scheduled = request.schedule_for is not None
     context = draft.payload.get("context") or {}
     reply_to_wamid = draft.reply_to.wamid if draft.reply_to else context.get("message_id")
@@ -396,10 +398,12 @@ async def _store(request: _Request, draft: _Draft, contact: WhatsAppContact) -> 
         scheduled_for=request.schedule_for,
         next_attempt_at=request.schedule_for,
         phone_number_id=request.phone_number_id,
-        customer_wa_id=request.recipient.wa_id,
-        customer_bsuid=request.recipient.bsuid,
+        customer_wa_id=request.to.recipient.wa_id,
+        customer_bsuid=request.to.recipient.bsuid,
         contact=contact,
         session=session,
+        group=request.to.group,
+        origin=MessageOrigin.API,
         template_id=draft.template_id,
         template_name=draft.template_name,
         template_language=draft.template_language,
@@ -450,6 +454,11 @@ def check_schedule_time(when: datetime | None, field: str = "scheduleFor") -> No
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
+
+def _of(group: str | None) -> tuple[str, ...]:
+    """A group joins a request's hash only when given (a customer's hash stays as it was)."""
+    return () if group is None else ("group", group)
 
 
 def _preview(kind: str, content: Mapping[str, Any]) -> str:

@@ -6,14 +6,18 @@ Meta delivers at least once and in any order, so:
 - a message's status only moves forward (SENT < DELIVERED < READ; FAILED is terminal), by
   conditional UPDATEs that cannot move it back whatever order the statuses are applied in;
 - a status for a wamid we do not know yet (our send has not stored it) waits in the history
-  table and is applied when the message appears (`attach_pending_statuses`).
+  table and is applied when the message appears (`attach_pending_statuses`);
+- what a status says a message costs (`pricing`, `conversation`) reaches the message even when
+  the status does not move it (the `sent` of a message our send already made SENT);
+- a group's status names the group in `recipient_id` (a long opaque id) and the participant in
+  `recipient_participant_id`: kept apart, never taken for a customer's number.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,12 +25,18 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import ConsentState, MessageStatus, WhatsAppMessage, WhatsAppMessageStatus
+from models import (
+    ConsentState,
+    MessageStatus,
+    WhatsAppGroupReceipt,
+    WhatsAppMessage,
+    WhatsAppMessageStatus,
+)
 from whatsapp.cloud import codes
 from whatsapp.conversations.consent import CLOUD_API, record_consent
 from whatsapp.conversations.identities import Identity, identify, identity_transaction
 from whatsapp.events.log import emit_event
-from whatsapp.kit.ids import is_uuid
+from whatsapp.kit.ids import from_db, is_uuid
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +64,13 @@ _MOVES_FROM: dict[MessageStatus, tuple[MessageStatus, ...]] = {
         MessageStatus.DELIVERED,
     ),
 }
+_RANK = {
+    MessageStatus.SENT: 1,
+    MessageStatus.DELIVERED: 2,
+    MessageStatus.READ: 3,
+    MessageStatus.FAILED: 4,
+}
+GROUP = "group"  # a status's recipient_type for a message sent to a group
 _TIMESTAMP_FIELD = {
     MessageStatus.SENT: "sent_at",
     MessageStatus.DELIVERED: "delivered_at",
@@ -88,8 +105,17 @@ async def apply_status(
     occurred_at = meta_time(item["timestamp"])
     error = (item.get("errors") or [{}])[0]
     message = await _find_message(wamid, item.get("biz_opaque_callback_data"))
-    if message is not None and recipient and recipient.bsuid and not message.customer_bsuid:
+    group = item.get("recipient_type") == GROUP
+    if (
+        not group
+        and message is not None
+        and recipient
+        and recipient.bsuid
+        and not message.customer_bsuid
+    ):
         await _learn_recipient(message, recipient)
+    if group:
+        return await _apply_group_status(item, status, occurred_at, message, error)
     try:
         async with in_transaction() as conn:
             row = await WhatsAppMessageStatus.create(
@@ -97,8 +123,7 @@ async def apply_status(
                 wamid=wamid,
                 status=status,
                 occurred_at=occurred_at,
-                recipient_wa_id=item.get("recipient_id") or None,
-                recipient_bsuid=item.get("recipient_user_id") or None,
+                **_recipient_columns(item),
                 conversation=item.get("conversation"),
                 pricing=item.get("pricing"),
                 error_code=error.get("code"),
@@ -113,6 +138,106 @@ async def apply_status(
     if message is None:
         log.info("status %s for unknown %s kept until the message appears", status, wamid)
     return True
+
+
+async def _apply_group_status(
+    item: Mapping[str, Any],
+    status: MessageStatus,
+    occurred_at: datetime,
+    message: WhatsAppMessage | None,
+    error: Mapping[str, Any],
+) -> bool:
+    """One participant's report of a group message: kept as its receipt, and — the first
+    report of that status from anyone — in the message's history, moving the message.
+
+    Duplicates are found by look-ups inside the transaction; a unique violation then means a
+    concurrent writer (another copy, another participant's first report) and is raised for
+    the delivery to retry, when the look-ups see what that writer stored."""
+    participant = item.get("recipient_participant_id") or item.get("recipient_participant_user_id")
+    if not participant:
+        raise ValueError("a group status without recipient_participant_id")
+    wamid = str(item["id"])
+    async with in_transaction() as conn:
+        receipts = WhatsAppGroupReceipt.filter(
+            wamid=wamid, status=status, participant_id=str(participant)
+        )
+        if await receipts.using_db(conn).exists():
+            return False
+        await WhatsAppGroupReceipt.create(
+            message_id=message.id if message else None,
+            wamid=wamid,
+            participant_id=str(participant),
+            participant_bsuid=_optional_text(item.get("recipient_participant_user_id")),
+            status=status,
+            occurred_at=occurred_at,
+            pricing=item.get("pricing"),
+            error_code=error.get("code"),
+            error_title=error.get("title") or error.get("message"),
+            using_db=conn,
+        )
+        history = WhatsAppMessageStatus.filter(wamid=wamid, status=status).using_db(conn)
+        if await history.exists():
+            return True
+        row = await WhatsAppMessageStatus.create(
+            message_id=message.id if message else None,
+            wamid=wamid,
+            status=status,
+            occurred_at=occurred_at,
+            **_recipient_columns(item),
+            pricing=item.get("pricing"),
+            error_code=error.get("code"),
+            error_title=error.get("title") or error.get("message"),
+            error_details=(error.get("error_data") or {}).get("details"),
+            using_db=conn,
+        )
+        if message is not None:
+            await _advance(message, row, conn)
+    return True
+
+
+def _recipient_columns(item: Mapping[str, Any]) -> dict[str, Any]:
+    """Who a status is about. A group's status names the group in `recipient_id` (a long
+    opaque id, not a number) and the participant apart (`recipient_participant_id`)."""
+    if item.get("recipient_type") == GROUP:
+        participant = item.get("recipient_participant_id") or item.get(
+            "recipient_participant_user_id"
+        )
+        return {
+            "recipient_type": GROUP,
+            "recipient_group_id": _optional_text(item.get("recipient_id")),
+            "recipient_participant_id": _optional_text(participant),
+            "recipient_bsuid": _optional_text(item.get("recipient_participant_user_id")),
+        }
+    return {
+        "recipient_type": _optional_text(item.get("recipient_type")),
+        "recipient_wa_id": _optional_text(item.get("recipient_id")),
+        "recipient_bsuid": _optional_text(item.get("recipient_user_id")),
+    }
+
+
+def _optional_text(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+async def status_histories(
+    message_ids: Sequence[uuid.UUID],
+) -> dict[uuid.UUID, list[WhatsAppMessageStatus | WhatsAppGroupReceipt]]:
+    """Every status of each message (two queries, however many messages), in the order they
+    happened: by Meta's time, and at the same second in their natural order (sent, delivered,
+    read, failed). A group message's history is every participant's report."""
+    ids = list(message_ids)
+    statuses = await WhatsAppMessageStatus.filter(message_id__in=ids).order_by("occurred_at")
+    receipts = await WhatsAppGroupReceipt.filter(message_id__in=ids).order_by("occurred_at")
+    in_groups = {from_db(row.message_id) for row in receipts}
+    rows: list[WhatsAppMessageStatus | WhatsAppGroupReceipt] = [
+        row for row in statuses if from_db(row.message_id) not in in_groups
+    ]
+    rows.extend(receipts)
+    rows.sort(key=lambda r: (r.occurred_at, _RANK.get(r.status, 0)))
+    found: dict[uuid.UUID, list[WhatsAppMessageStatus | WhatsAppGroupReceipt]] = {}
+    for row in rows:
+        found.setdefault(from_db(row.message_id), []).append(row)
+    return found
 
 
 async def _learn_recipient(message: WhatsAppMessage, recipient: Identity) -> None:
@@ -136,6 +261,9 @@ async def attach_pending_statuses(message: WhatsAppMessage) -> int:
         return 0
     pending = await WhatsAppMessageStatus.filter(wamid=message.wamid, message_id=None).order_by(
         "occurred_at"
+    )
+    await WhatsAppGroupReceipt.filter(wamid=message.wamid, message_id=None).update(
+        message_id=message.id
     )
     for row in pending:
         async with in_transaction() as conn:
@@ -165,20 +293,7 @@ async def _advance(
 ) -> None:
     """Move the message forward (never back), keep each status's time, emit the event."""
     status = row.status
-    moves: dict[str, Any] = {"status": status}
-    if status == MessageStatus.FAILED:
-        moves.update(
-            error_code=row.error_code, error_title=row.error_title, error_details=row.error_details
-        )
-    if row.conversation is not None:
-        moves["conversation"] = row.conversation
-    if row.pricing is not None:
-        moves["pricing"] = row.pricing
-    moved = (
-        await WhatsAppMessage.filter(id=message.id, status__in=_MOVES_FROM[status])
-        .using_db(conn)
-        .update(**moves)
-    )
+    moved = await _move(message, row, conn)
     stamp = _TIMESTAMP_FIELD[status]
     await (
         WhatsAppMessage.filter(id=message.id, **{f"{stamp}__isnull": True})
@@ -209,6 +324,8 @@ async def _advance(
             "title": row.error_title,
             "details": row.error_details,
         }
+    if row.recipient_participant_id:
+        properties["participant"] = row.recipient_participant_id
     await emit_event(
         event,
         source="webhook",
@@ -219,6 +336,32 @@ async def _advance(
         caused_by_automation_run_id=_automation_run(message),
         using_db=conn,
     )
+
+
+async def _move(
+    message: WhatsAppMessage, row: WhatsAppMessageStatus, conn: BaseDBAsyncClient
+) -> int:
+    """The conditional UPDATE moving the message to this status; 0 when it is already there
+    or beyond. What the status says it costs (`pricing`, `conversation`) is kept either way:
+    a `sent` for a message our own send already made SENT, a `delivered` after its `read`."""
+    moves: dict[str, Any] = {"status": row.status}
+    if row.status == MessageStatus.FAILED:
+        moves.update(
+            error_code=row.error_code, error_title=row.error_title, error_details=row.error_details
+        )
+    billing: dict[str, Any] = {}
+    if row.conversation is not None:
+        billing["conversation"] = row.conversation
+    if row.pricing is not None:
+        billing["pricing"] = row.pricing
+    moved: int = (
+        await WhatsAppMessage.filter(id=message.id, status__in=_MOVES_FROM[row.status])
+        .using_db(conn)
+        .update(**moves, **billing)
+    )
+    if billing and not moved:
+        await WhatsAppMessage.filter(id=message.id).using_db(conn).update(**billing)
+    return moved
 
 
 async def _stopped_marketing(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from whatsapp.automations import actions
-from whatsapp.automations.actions import tag, template, webhook
+from whatsapp.automations.actions import notify, tag, template, webhook
 from whatsapp.kit.errors import Problem
 
 
@@ -28,15 +28,27 @@ async def run(ctx: Any, config: Any) -> dict[str, Any]:
     return {}
 
 
+async def preview(ctx: Any, config: Any) -> dict[str, Any]:
+    return {}
+
+
+WELL_FORMED = {"validate": validate, "run": run, "preview": preview}
+
+
 def test_the_listed_modules_are_the_action_types() -> None:
-    assert dict(actions.action_types()) == {"tag": tag, "template": template, "webhook": webhook}
+    assert dict(actions.action_types()) == {
+        "notify": notify,
+        "tag": tag,
+        "template": template,
+        "webhook": webhook,
+    }
     assert actions.get("webhook") is webhook
     assert actions.get("sms") is None
     assert actions.get(None) is None
 
 
 def test_a_well_formed_module_is_registered_by_its_type() -> None:
-    module = action_module(TYPE="sms", validate=validate, run=run)
+    module = action_module(TYPE="sms", **WELL_FORMED)
 
     assert dict(actions.registry([module])) == {"sms": module}
 
@@ -48,6 +60,14 @@ def test_a_well_formed_module_is_registered_by_its_type() -> None:
         ({"TYPE": "sms", "run": run}, "needs TYPE and validate()"),
         ({"TYPE": "sms", "validate": validate}, "needs `async def run(ctx, config)`"),
         ({"TYPE": "sms", "validate": validate, "run": validate}, "needs `async def run"),
+        (
+            {"TYPE": "sms", "validate": validate, "run": run},
+            "needs `async def preview(ctx, config)`",
+        ),
+        (
+            {"TYPE": "sms", "validate": validate, "run": run, "preview": validate},
+            "needs `async def preview",
+        ),
     ],
 )
 def test_the_registry_refuses_a_malformed_module(members: dict[str, Any], message: str) -> None:
@@ -56,8 +76,8 @@ def test_the_registry_refuses_a_malformed_module(members: dict[str, Any], messag
 
 
 def test_the_registry_refuses_a_type_declared_twice() -> None:
-    first = action_module("first", TYPE="tag", validate=validate, run=run)
-    second = action_module("second", TYPE="tag", validate=validate, run=run)
+    first = action_module("first", TYPE="tag", **WELL_FORMED)
+    second = action_module("second", TYPE="tag", **WELL_FORMED)
 
     with pytest.raises(TypeError, match="declared twice"):
         actions.registry([first, second])

@@ -5,11 +5,17 @@ An action module declares:
     TYPE = "webhook"                                   # the `type` in an automation's actions
     SECRET_FIELDS = ("secret",)                        # optional: masked when read back
     def validate(config) -> list[Problem]: ...         # at create/update; paths inside config
+    def requirements(config) -> list[Problem]: ...     # optional: what the server must have
     async def run(ctx: ActionContext, config) -> dict  # JSON-able detail for the run's results
+    async def preview(ctx, config) -> dict             # the dry run: what run() would do
 
 `config` is the action object without its `type`. `run` fails by raising `ActionFailed` (or
-`WagraphError`); anything else is a bug, recorded as an unexpected error. Adding an action
-type is one module and one line in `MODULES`: the runner and the definitions never name one.
+`WagraphError`); anything else is a bug, recorded as an unexpected error. `preview` fails the
+same way, and must write and send nothing (its context has no run). `requirements` reports
+what the server's settings lack for the action (a notify channel that is not configured); it
+is checked when a definition is saved and when it is enabled, never only when it runs.
+Adding an action type is one module and one line in `MODULES`: the runner and the definitions
+never name one.
 The list is explicit (not discovered) so the import graph shows every action a process can
 run, and mypy checks each module against `ActionModule`.
 """
@@ -21,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Protocol
 
-from whatsapp.automations.actions import tag, template, webhook
+from whatsapp.automations.actions import notify, tag, template, webhook
 from whatsapp.automations.actions._base import (
     ActionContext,
     ActionFailed,
@@ -42,6 +48,7 @@ __all__ = [
     "placeholder_problems",
     "registry",
     "render",
+    "requirement_problems",
     "restore_secrets",
     "validate_actions",
 ]
@@ -60,8 +67,10 @@ class ActionModule(Protocol):
 
     async def run(self, ctx: ActionContext, config: Mapping[str, Any], /) -> dict[str, Any]: ...
 
+    async def preview(self, ctx: ActionContext, config: Mapping[str, Any], /) -> dict[str, Any]: ...
 
-MODULES: tuple[ActionModule, ...] = (tag, template, webhook)
+
+MODULES: tuple[ActionModule, ...] = (notify, tag, template, webhook)
 
 
 def registry(modules: Sequence[Any]) -> Mapping[str, ActionModule]:
@@ -76,8 +85,9 @@ def registry(modules: Sequence[Any]) -> Mapping[str, ActionModule]:
         name = getattr(module, "TYPE", None)
         if not isinstance(name, str) or not callable(getattr(module, "validate", None)):
             raise TypeError(f"action module {label} needs TYPE and validate()")
-        if not inspect.iscoroutinefunction(getattr(module, "run", None)):
-            raise TypeError(f"action module {label} needs `async def run(ctx, config)`")
+        for hook in ("run", "preview"):
+            if not inspect.iscoroutinefunction(getattr(module, hook, None)):
+                raise TypeError(f"action module {label} needs `async def {hook}(ctx, config)`")
         if name in found:
             raise TypeError(f"action type {name!r} is declared twice")
         found[name] = module
@@ -119,10 +129,31 @@ def validate_actions(actions: Any, prefix: FieldPath = ("actions",)) -> list[Pro
             known = ", ".join(sorted(action_types()))
             problems.append(_invalid(f"type must be one of {known}", (*at, "type")))
             continue
-        for problem in module.validate(config_of(action)):
-            field = (*at, *problem.field) if problem.field else at
-            problems.append(Problem(problem.code, problem.message, field, problem.cloud_api_code))
+        found = module.validate(config_of(action)) or _requirements(module, action)
+        problems.extend(_at(problem, at) for problem in found)
     return problems
+
+
+def requirement_problems(actions: Any, prefix: FieldPath = ("actions",)) -> list[Problem]:
+    """What the server lacks for stored actions (checked again when an automation is enabled:
+    settings may have changed since it was saved)."""
+    problems: list[Problem] = []
+    for index, action in enumerate(actions if isinstance(actions, list) else ()):
+        module = get(action.get("type")) if isinstance(action, Mapping) else None
+        if module is not None:
+            at = (*prefix, str(index))
+            problems.extend(_at(problem, at) for problem in _requirements(module, action))
+    return problems
+
+
+def _requirements(module: ActionModule, action: Mapping[str, Any]) -> list[Problem]:
+    check = getattr(module, "requirements", None)
+    return list(check(config_of(action))) if check is not None else []
+
+
+def _at(problem: Problem, at: FieldPath) -> Problem:
+    field = (*at, *problem.field) if problem.field else at
+    return Problem(problem.code, problem.message, field, problem.cloud_api_code)
 
 
 def mask_secrets(actions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

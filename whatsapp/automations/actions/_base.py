@@ -4,13 +4,18 @@ Strings in an action's config may hold placeholders, filled from the run's event
 action runs: `{{event.name}}`, `{{event.source}}`, `{{event.id}}`, `{{event.createdAt}}`,
 `{{event.properties}}` (as JSON) or `{{event.properties.some.path}}`, `{{contact.id}}`,
 `{{contact.waId}}`, `{{contact.profileName}}`, `{{session.id}}`, `{{session.flow}}`,
-`{{session.flowToken}}`. A placeholder with no value for the event fails the action, rather
-than sending an empty parameter.
+`{{session.flowToken}}`, `{{automation.id}}`, `{{automation.name}}`. A placeholder with no
+value for the event fails the action, rather than sending an empty parameter. Rendering only
+reads keys of these plain mappings (and list indexes): no attribute of any object is reachable.
+
+A dry run (`whatsapp.automations.dry_run`) gives each action a context without a run
+(`run is None`): its `preview` describes what `run` would do and must write and send nothing.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +39,7 @@ _FIELDS = {
     "event": ("id", "name", "source", "createdAt", "properties"),
     "contact": ("id", "waId", "profileName"),
     "session": ("id", "flow", "flowToken"),
+    "automation": ("id", "name"),
 }
 
 
@@ -48,15 +54,25 @@ class ActionFailed(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ActionContext:
-    """One action's view of its run: the runtime, and the rows the event points at."""
+    """One action's view of its run: the runtime, and the rows the event points at.
+
+    `run` is None in a dry run, where only `preview` is called.
+    """
 
     rt: Runtime
-    run: WhatsAppAutomationRun
+    run: WhatsAppAutomationRun | None
     automation: WhatsAppAutomation
     event: WhatsAppAnalyticsEvent
     contact: WhatsAppContact | None
     session: WhatsAppSession | None
     index: int = 0
+
+    @property
+    def run_id(self) -> uuid.UUID:
+        """The run being executed; asking in a dry run is a bug (a preview has no run)."""
+        if self.run is None:
+            raise RuntimeError("A dry run has no run: only preview() may be called")
+        return self.run.id
 
     def require_contact(self) -> WhatsAppContact:
         if self.contact is None:
@@ -67,13 +83,14 @@ class ActionContext:
         """The placeholder namespace."""
         event = self.event
         values: dict[str, Any] = {
+            "automation": {"id": str(self.automation.id), "name": self.automation.name},
             "event": {
                 "id": str(event.id),
                 "name": event.name,
                 "source": event.source,
                 "createdAt": event.created_at,
                 "properties": event.properties or {},
-            }
+            },
         }
         if self.contact is not None:
             values["contact"] = {
@@ -100,7 +117,8 @@ def placeholder_problems(tree: Any, field: FieldPath) -> list[Problem]:
                     Problem(
                         ErrorCode.INVALID_INPUT,
                         f"Unknown placeholder {{{{{expression}}}}}: use event.*, "
-                        "event.properties.<path>, contact.waId, contact.profileName or session.*",
+                        "event.properties.<path>, contact.waId, contact.profileName, session.* "
+                        "or automation.name",
                         path,
                     )
                 )

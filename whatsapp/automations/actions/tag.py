@@ -39,16 +39,8 @@ def validate(config: Mapping[str, Any]) -> list[Problem]:
 
 
 async def run(ctx: ActionContext, config: Mapping[str, Any]) -> dict[str, Any]:
-    target = config.get("target", "both")
     add, remove = list(config.get("add") or ()), list(config.get("remove") or ())
-    on_contact = target in ("contact", "both") and ctx.contact is not None
-    on_session = target in ("session", "both") and ctx.session is not None
-    if target == "contact" and not on_contact:
-        raise ActionFailed(f"Event {ctx.event.name} has no contact to tag")
-    if target == "session" and not on_session:
-        raise ActionFailed(f"Event {ctx.event.name} has no session to tag")
-    if not (on_contact or on_session):
-        raise ActionFailed(f"Event {ctx.event.name} has neither a contact nor a session to tag")
+    on_contact, on_session = _targets(ctx, config)
     detail: dict[str, Any] = {}
     async with in_transaction() as conn:
         if on_contact and ctx.contact is not None:
@@ -58,3 +50,35 @@ async def run(ctx: ActionContext, config: Mapping[str, Any]) -> dict[str, Any]:
             session = await tags.tag_session(ctx.session.id, add=add, remove=remove, using_db=conn)
             detail["sessionTags"] = session.tags
     return detail
+
+
+async def preview(ctx: ActionContext, config: Mapping[str, Any]) -> dict[str, Any]:
+    """The tags before and after, on each target (as they are now; nothing is written)."""
+    add, remove = list(config.get("add") or ()), list(config.get("remove") or ())
+    on_contact, on_session = _targets(ctx, config)
+    detail: dict[str, Any] = {}
+    for name, row, wanted in (
+        ("contact", ctx.contact, on_contact),
+        ("session", ctx.session, on_session),
+    ):
+        if wanted and row is not None:
+            before = list(row.tags or [])
+            detail[f"{name}Tags"] = {
+                "before": before,
+                "after": tags.apply_change(before, add, remove),
+            }
+    return detail
+
+
+def _targets(ctx: ActionContext, config: Mapping[str, Any]) -> tuple[bool, bool]:
+    """Whether the contact and the session are tagged; ActionFailed when neither can be."""
+    target = config.get("target", "both")
+    on_contact = target in ("contact", "both") and ctx.contact is not None
+    on_session = target in ("session", "both") and ctx.session is not None
+    if target == "contact" and not on_contact:
+        raise ActionFailed(f"Event {ctx.event.name} has no contact to tag")
+    if target == "session" and not on_session:
+        raise ActionFailed(f"Event {ctx.event.name} has no session to tag")
+    if not (on_contact or on_session):
+        raise ActionFailed(f"Event {ctx.event.name} has neither a contact nor a session to tag")
+    return on_contact, on_session

@@ -88,7 +88,7 @@ async def run(ctx: ActionContext, config: Mapping[str, Any]) -> dict[str, Any]:
         **(config.get("headers") or {}),
         "Content-Type": "application/json",
         "X-Wagraph-Event": ctx.event.name,
-        "X-Wagraph-Delivery": str(ctx.run.id),
+        "X-Wagraph-Delivery": str(ctx.run_id),
         SIGNATURE_HEADER: sign(body, secret),
     }
     timeout = float(config.get("timeoutSeconds") or DEFAULT_TIMEOUT_S)
@@ -112,7 +112,7 @@ async def run(ctx: ActionContext, config: Mapping[str, Any]) -> dict[str, Any]:
                 break
         log.warning(
             "automation run %s: webhook to %s attempt %d/%d %s",
-            ctx.run.id,
+            ctx.run_id,
             host,
             attempt,
             attempts,
@@ -126,10 +126,31 @@ async def run(ctx: ActionContext, config: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
+async def preview(ctx: ActionContext, config: Mapping[str, Any]) -> dict[str, Any]:
+    """The request `run` would make; the run id (the body's `id` and the delivery header) and
+    the signature over the final body exist only when it runs."""
+    key = "the action's secret" if config.get("secret") else "the server's signing secret"
+    return {
+        "method": "POST",
+        "url": config["url"],
+        "headers": {
+            **(config.get("headers") or {}),
+            "Content-Type": "application/json",
+            "X-Wagraph-Event": ctx.event.name,
+            "X-Wagraph-Delivery": "(the run's id)",
+            SIGNATURE_HEADER: f"sha256=(HMAC-SHA256 of the body with {key})",
+        },
+        "body": body_for(ctx),
+        "timeoutSeconds": float(config.get("timeoutSeconds") or DEFAULT_TIMEOUT_S),
+        "maxAttempts": int(config.get("maxAttempts") or DEFAULT_ATTEMPTS),
+    }
+
+
 def body_for(ctx: ActionContext) -> dict[str, Any]:
+    """The JSON posted; its `id` (the run's) is null in a dry run."""
     event, contact = ctx.event, ctx.contact
     return {
-        "id": str(ctx.run.id),
+        "id": str(ctx.run.id) if ctx.run is not None else None,
         "automation": {"id": str(ctx.automation.id), "name": ctx.automation.name},
         "event": {
             "id": str(event.id),

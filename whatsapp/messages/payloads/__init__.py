@@ -37,17 +37,21 @@ from whatsapp.messages.payloads.template import template_object, template_parame
 
 __all__ = [
     "DESCRIBE_MAX",
+    "GROUP_KINDS",
     "MESSAGE_KINDS",
     "build_mark_as_read",
     "build_message",
     "build_reaction",
     "build_template",
+    "check_group_kind",
     "content_kind",
     "describe",
     "message_type",
 ]
 
 MESSAGING_PRODUCT = "whatsapp"
+# Free-form kinds Meta delivers to a group (plus templates): text and media.
+GROUP_KINDS: tuple[str, ...] = ("text", *MEDIA_KINDS)
 
 
 def content_kind(content: Mapping[str, Any]) -> str:
@@ -73,13 +77,17 @@ def build_message(
     content: Mapping[str, Any],
     reply_to_wamid: str | None = None,
     callback_data: str | None = None,
+    group: bool = False,
 ) -> dict[str, Any]:
-    """The full `POST /{PNID}/messages` body for a free-form message."""
+    """The full `POST /{PNID}/messages` body for a free-form message; with `group`, `to` is
+    a group's id (Meta's) and only the kinds Meta allows in groups are accepted."""
     problems = ProblemCollector()
     envelope = _envelope(
-        problems, to, "", reply_to_wamid=reply_to_wamid, callback_data=callback_data
+        problems, to, "", reply_to_wamid=reply_to_wamid, callback_data=callback_data, group=group
     )
     kind = one_of(problems, content, MESSAGE_KINDS, ("content",), "content")
+    if group and kind is not None:
+        check_group_kind(problems, kind)
     payload = _content_payload(problems, kind, content[kind]) if kind else None
     problems.raise_if_any()
     assert kind is not None  # one_of reports a problem whenever it finds no kind
@@ -100,6 +108,7 @@ def build_template(
     named_body: Sequence[Mapping[str, Any]] | None = None,
     reply_to_wamid: str | None = None,
     callback_data: str | None = None,
+    group: bool = False,
 ) -> dict[str, Any]:
     """The `POST /{PNID}/messages` body for a template message, parameters checked one by one.
 
@@ -109,7 +118,12 @@ def build_template(
     """
     problems = ProblemCollector()
     envelope = _envelope(
-        problems, to, "template", reply_to_wamid=reply_to_wamid, callback_data=callback_data
+        problems,
+        to,
+        "template",
+        reply_to_wamid=reply_to_wamid,
+        callback_data=callback_data,
+        group=group,
     )
     parameters = template_parameters(
         problems,
@@ -163,11 +177,12 @@ def _envelope(
     *,
     reply_to_wamid: str | None = None,
     callback_data: str | None = None,
+    group: bool = False,
 ) -> dict[str, Any]:
     envelope: dict[str, Any] = {
         "messaging_product": MESSAGING_PRODUCT,
-        "recipient_type": "individual",
-        **_recipient(problems, to),
+        "recipient_type": "group" if group else "individual",
+        **(_group_recipient(problems, to) if group else _recipient(problems, to)),
         "type": graph_type,
     }
     if reply_to_wamid is not None:
@@ -187,6 +202,27 @@ def _recipient(problems: ProblemCollector, to: str) -> dict[str, str]:
         problems.problems.extend(error.problems)
         return {"to": ""}
     return {recipient.field: recipient.address}
+
+
+def _group_recipient(problems: ProblemCollector, group_id: str) -> dict[str, str]:
+    """A group's Meta id goes in `to`, as it is (a long opaque string)."""
+    if not isinstance(group_id, str) or not group_id.strip():
+        problems.add("A group id is required", "to")
+        return {"to": ""}
+    return {"to": group_id.strip()}
+
+
+def check_group_kind(problems: ProblemCollector, kind: str) -> None:
+    """Meta takes text, media and templates in groups; interactive messages, locations and
+    contact cards it refuses."""
+    if kind not in GROUP_KINDS:
+        allowed = ", ".join(GROUP_KINDS)
+        problems.add(
+            f"{kind} messages cannot be sent to a group: Meta accepts only {allowed} and "
+            "templates in groups (no interactive messages)",
+            "content",
+            kind,
+        )
 
 
 def _check_wamid(problems: ProblemCollector, wamid: object, path: FieldPath, label: str) -> None:
