@@ -17,16 +17,20 @@ from whatsapp.automations import matching as automation_matching
 from whatsapp.cloud.client import CloudClient, CloudConfig
 from whatsapp.cloud.ratelimit import build_limiter
 from whatsapp.events import log as event_log
+from whatsapp.flows import booking
+from whatsapp.flows import handlers as flow_handlers
 from whatsapp.inbound import keywords as consent_keywords
 from whatsapp.runtime import Runtime, ScheduleHook
 
 
 def subscribe_core() -> None:
-    """Wire the core's reactions to recorded events: automations queue runs for them.
+    """Wire the core's reactions to recorded events: automations queue runs for them; and the
+    Flows shipped with wagraph to their names (`/flows/booking`).
 
     Idempotent, so every entry point may call it; `whatsapp.events` imports none of this.
     """
     event_log.on_recorded(automation_matching.on_events_recorded)
+    flow_handlers.register("booking", booking.handle)
 
 
 def cloud_config(settings: Settings) -> CloudConfig:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
@@ -17,14 +18,17 @@ from strawberry.asgi import GraphQL
 from tortoise import Tortoise
 
 from app.db import close_db, init_db
+from app.dev_flows import flows_keys
 from app.runtime import build_runtime
 from app.settings import Settings, get_settings
 from jobs.inprocess import BackgroundWork
 from jobs.queue import JobQueue
 from schema.context import Context
 from schema.root import build_schema
+from webhooks.flows import FlowsRoute
 from webhooks.whatsapp import WhatsAppWebhook
 from whatsapp.access import api_keys
+from whatsapp.flows.endpoint import FlowEndpoint
 
 log = logging.getLogger("wagraph.server")
 
@@ -172,6 +176,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         max_bytes=settings.max_webhook_bytes,
         delivery_arrived=background.delivery_arrived,
     )
+    flows = FlowsRoute(
+        FlowEndpoint(
+            keys=flows_keys(settings),
+            app_secret=settings.app_secret or "",
+            token_ttl=timedelta(days=settings.flow_token_ttl_days),
+        ),
+        max_bytes=settings.max_flow_request_bytes,
+    )
     schema = build_schema(max_depth=settings.max_query_depth, max_tokens=settings.max_query_tokens)
     graphql: ASGIApp = BodyLimit(
         ApiKeyGate(GraphQLApp(schema, settings)),
@@ -183,6 +195,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *webhook.routes(),
+            *flows.routes(),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

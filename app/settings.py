@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -15,6 +16,7 @@ from whatsapp.automations.channels import (
     email_address,
     email_addresses,
 )
+from whatsapp.flows.keys import load_keys
 
 DEFAULT_SANDBOX_PORT = 8787
 
@@ -143,6 +145,34 @@ class Settings(BaseSettings):
         description="Comma-separated addresses that notify e-mails go to.",
     )
 
+    flows_private_key: SecretStr | None = Field(
+        None,
+        validation_alias="WAGRAPH_FLOWS_PRIVATE_KEY",
+        description="The Flows endpoint's current RSA private key: PEM text or a PEM file's "
+        "path (`wagraph flows keygen` writes one).",
+    )
+    flows_previous_keys: str = Field(
+        "",
+        validation_alias="WAGRAPH_FLOWS_PREVIOUS_KEYS",
+        description="Comma-separated PEM file paths of keys still accepted after the current "
+        "one: the previous key during a rotation, other numbers' keys.",
+    )
+    flows_key_passphrase: SecretStr | None = Field(
+        None, validation_alias="WAGRAPH_FLOWS_KEY_PASSPHRASE"
+    )
+    flow_token_ttl_days: float = Field(
+        7.0,
+        validation_alias="WAGRAPH_FLOW_TOKEN_TTL_DAYS",
+        gt=0,
+        description="A flow token is refused (427) this long after it was issued.",
+    )
+    max_flow_request_bytes: int = Field(
+        1024 * 1024, validation_alias="WAGRAPH_MAX_FLOW_REQUEST_BYTES", ge=1024
+    )
+    dev_flows_key_file: str = Field(
+        "./data/flows-dev-key.pem", validation_alias="WAGRAPH_DEV_FLOWS_KEY_FILE"
+    )
+
     dev_api_key_file: str = Field("./data/dev-api-key", validation_alias="WAGRAPH_DEV_KEY_FILE")
 
     @model_validator(mode="after")
@@ -197,6 +227,15 @@ class Settings(BaseSettings):
             return sender, email_addresses(self.notify_email_to)
         except ValueError as exc:
             raise ValueError(f"WAGRAPH_NOTIFY_EMAIL_FROM / _TO: {exc}") from None
+
+    def flows_keys(self) -> list[RSAPrivateKey]:
+        """The Flows private keys, current first (ValueError naming the one at fault)."""
+        current = self.flows_private_key.get_secret_value() if self.flows_private_key else None
+        previous = [p.strip() for p in self.flows_previous_keys.split(",") if p.strip()]
+        passphrase = (
+            self.flows_key_passphrase.get_secret_value() if self.flows_key_passphrase else None
+        )
+        return load_keys(current, previous, passphrase)
 
     @property
     def graph_base_url(self) -> str:

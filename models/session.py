@@ -36,4 +36,9 @@ class WhatsAppSession(TimestampedModel):
             Index(fields=("contact_id", "updated_at"), name="idx_session_contact_updated"),
             Index(fields=("status", "updated_at"), name="idx_session_status_updated"),
             Index(fields=("updated_at", "id"), name="idx_session_updated"),
+            # flowSessions: who is where in a Flow, by flow and status, newest first.
+            Index(
+                fields=("flow", "status", "updated_at", "id"),
+                name="idx_session_flow_status_updated",
+            ),
         )

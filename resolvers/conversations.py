@@ -10,6 +10,7 @@ from schema.conversations import (
     ContactConnection,
     ContactFilter,
     ContactPayload,
+    FlowSessionFilter,
     Session,
     SessionConnection,
     SessionFilter,
@@ -42,6 +43,17 @@ async def sessions(
         phone_number_id=f.phone_number_id,
     )
     page = await session_queries.list_sessions(query=where, first=first, after=after)
+    return SessionConnection.from_page(page, Session.from_model)
+
+
+async def flow_sessions(
+    filter: FlowSessionFilter | None = None, first: int | None = 20, after: str | None = None
+) -> SessionConnection:
+    f = filter or FlowSessionFilter()
+    where = session_queries.FlowSessionQuery(
+        flow=f.flow, statuses=tuple(f.status or ()), since=f.since
+    )
+    page = await session_queries.list_flow_sessions(where, first=first, after=after)
     return SessionConnection.from_page(page, Session.from_model)
 
 
@@ -79,6 +91,11 @@ class ConversationQuery:
     session: Session | None = query(session, description="A session by id.")
     sessions: SessionConnection = query(
         sessions, description="Sessions matching the filter, most recently updated first."
+    )
+    flow_sessions: SessionConnection = query(
+        flow_sessions,
+        description="Sessions that run a Flow, most recently updated first, each with its "
+        "flowState: who is where in a Flow.",
     )
     contact: Contact | None = query(
         contact,

@@ -15,6 +15,7 @@ from sandbox.control import control_routes
 from sandbox.control_calls import call_routes
 from sandbox.control_customers import customer_routes
 from sandbox.control_events import event_routes
+from sandbox.control_flows import flow_routes
 from sandbox.control_groups import group_routes
 from sandbox.graph import make_endpoint, unknown_route
 from sandbox.media import DOWNLOAD_PATH
@@ -43,7 +44,8 @@ def build_app(sandbox: Sandbox) -> Starlette:
                 + customer_routes()
                 + call_routes()
                 + group_routes()
-                + event_routes(),
+                + event_routes()
+                + flow_routes(),
             ),
             Route(DOWNLOAD_PATH, download_media, methods=["GET"]),
             Route("/{version}/{node}/{edge}", graph, methods=GRAPH_METHODS),

@@ -30,6 +30,8 @@ RUNTIME_KNOBS: dict[str, type | tuple[type, ...]] = {
     "template_review_delay_s": (int, float),
     "cloud_api_marketing_disabled": bool,
     "restricted_countries": (list, tuple),
+    "flows_endpoint": (str, type(None)),
+    "flows_timeout_s": (int, float),
 }
 _TUPLE_KNOBS = frozenset({"status_delays_s", "restricted_countries"})
 
@@ -71,6 +73,11 @@ class SandboxConfig:
     webhook_timeout_s: float = 10.0
     template_review_delay_s: float = 0.5
     verified_name: str = "Sandbox Business"
+    # Flows (§8): where a Flow named `{flow}` sends its data exchanges (Meta keeps an
+    # `endpoint_uri` per Flow; e.g. "http://127.0.0.1:8000/flows/{flow}"), and how long the
+    # simulated client waits for an answer (Meta: about 10 s).
+    flows_endpoint: str | None = None
+    flows_timeout_s: float = 10.0
 
     def __post_init__(self) -> None:
         self.status_delays_s = tuple(float(d) for d in self.status_delays_s)  # type: ignore[assignment]
@@ -92,6 +99,8 @@ class SandboxConfig:
             raise ValueError(f"fault_kind must be one of {sorted(FAULT_KINDS)}")
         if self.rate_limit_mps < 0 or self.pair_limit_burst < 0:
             raise ValueError("limits must be >= 0 (0 disables the limit)")
+        if self.flows_timeout_s <= 0:
+            raise ValueError("flows_timeout_s must be > 0")
         if self.pair_limit_interval_s <= 0 or self.window_hours < 0:
             raise ValueError("pair_limit_interval_s must be > 0 and window_hours >= 0")
         for code in self.restricted_countries:

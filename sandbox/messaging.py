@@ -67,6 +67,7 @@ def send(sb: Sandbox, pnid: str, body: Any, *, endpoint: str = MESSAGES) -> Send
 
     wamid = sb.ids.wamid(wamid_key(target))
     sb.messages[wamid] = KnownMessage(pnid, target.chat, inbound=False)
+    sb.flows.sent.remember(request, target, template, pnid=pnid, wamid=wamid, now=now)
     window = sb.windows.current(pnid, target.chat, now, sb.config.window_hours)
     failure = later_failure(sb, pnid, request, target, template, window)
     sb.stats_counters.message_accepted(pnid, target.stats_key, request.type, request.callback_data)

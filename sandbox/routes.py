@@ -1,4 +1,5 @@
-"""Graph endpoints by node kind: phone numbers, the WABA, media and templates (§10).
+"""Graph endpoints by node kind: phone numbers (with their Flows encryption key, §8.1), the WABA,
+media and templates (§10).
 
 `resolve` maps (node, edge, method) to a handler; handlers are thin adapters over the domain
 modules (`messaging`, `media`, `templates`).
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sandbox import messaging, payloads
+from sandbox.encryption_keys import get_business_public_key, set_business_public_key
 from sandbox.errors import GraphError, bad_param, missing, object_not_found
 from sandbox.graph import GraphCall, Handler, ORJSONResponse, authenticate, error_response, record
 from sandbox.media import check_upload
@@ -325,6 +327,8 @@ PHONE_ROUTES: RouteTable = {
     ("POST", "media"): upload_media,
     ("GET", None): get_phone_number,
     ("POST", "register"): register_phone_number,
+    ("POST", "whatsapp_business_encryption"): set_business_public_key,
+    ("GET", "whatsapp_business_encryption"): get_business_public_key,
 }
 WABA_ROUTES: RouteTable = {
     ("GET", "message_templates"): list_templates,

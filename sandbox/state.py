@@ -11,7 +11,9 @@ from sandbox.calls import CallRegistry
 from sandbox.config import SandboxConfig
 from sandbox.customer_seed import seed_customers
 from sandbox.customers import CustomerRegistry
+from sandbox.encryption_keys import EncryptionKeys
 from sandbox.faults import FaultInjector
+from sandbox.flow_messages import FlowsState
 from sandbox.groups import GroupRegistry
 from sandbox.ids import IdFactory
 from sandbox.media import INBOUND_TTL_S, SEEDED_MEDIA, MediaStore
@@ -74,6 +76,8 @@ class Sandbox:
         self.conversations: dict[tuple[str, str, str], tuple[str, int]] = {}
         self.groups = GroupRegistry()
         self.calls = CallRegistry()
+        self.encryption_keys = EncryptionKeys()  # §8.1: each number's business public key
+        self.flows = FlowsState()  # what the simulated WhatsApp clients know of Flows
         self._app: Starlette | None = None
         self.reset()
 
@@ -81,7 +85,7 @@ class Sandbox:
 
     def reset(self) -> None:
         """Back to the seeded state: no traffic, no faults queued, seeded windows/templates/media,
-        no groups or calls.
+        no groups or calls, no business public keys and nothing the clients knew of Flows.
 
         Runtime config changes (`PUT /_sandbox/config`) are kept; pending webhook deliveries are
         cancelled, since they belong to the state being thrown away.
@@ -97,6 +101,8 @@ class Sandbox:
         self.conversations.clear()
         self.groups.clear()
         self.calls.clear()
+        self.encryption_keys.clear()
+        self.flows.clear()
         self.throughput.clear()
         self.pairs.clear()
         self.windows.reset(self.config.open_window_for)

@@ -226,6 +226,59 @@ class Contact:
         )
 
 
+@strawberry.type(description="One request of a customer's journey through a Flow.")
+class FlowStepRecord:
+    action: str = strawberry.field(description="INIT, data_exchange or BACK (WhatsApp's word).")
+    screen: str | None = strawberry.field(
+        description="The screen the request came from (null when the Flow opened: INIT)."
+    )
+    next: str | None = strawberry.field(
+        description="The screen shown next (the same one when its data was refused)."
+    )
+    error: str | None = strawberry.field(
+        description="The validation message shown on the screen, when its data was refused."
+    )
+    at: datetime | None = strawberry.field(description="When the endpoint answered it.")
+
+    @classmethod
+    def from_core(cls, step: session_queries.FlowStepRecord) -> FlowStepRecord:
+        return cls(
+            action=step.action, screen=step.screen, next=step.next, error=step.error, at=step.at
+        )
+
+
+@strawberry.type(description="Where a customer is in a Flow, and what they answered so far.")
+class FlowState:
+    screen: str | None = strawberry.field(
+        description="The screen they are on now (null: the Flow was sent but not opened)."
+    )
+    answers: JSON = strawberry.field(
+        description="What each screen submitted, by screen name (an object)."
+    )
+    history: list[FlowStepRecord] = strawberry.field(
+        description="Every step the endpoint answered, oldest first (the latest 200)."
+    )
+    result: JSON | None = strawberry.field(
+        description="The completion's answers (the handler's final params, or the completion "
+        "message's response without its flow_token); null until the Flow completes."
+    )
+    started_at: datetime | None = strawberry.field(
+        description="When they opened the Flow (its first step through the endpoint)."
+    )
+    completed_at: datetime | None = strawberry.field(description="When the Flow completed.")
+
+    @classmethod
+    def from_core(cls, state: session_queries.FlowState) -> FlowState:
+        return cls(
+            screen=state.screen,
+            answers=JSON(dict(state.answers)),
+            history=[FlowStepRecord.from_core(step) for step in state.history],
+            result=None if state.result is None else JSON(state.result),
+            started_at=state.started_at,
+            completed_at=state.completed_at,
+        )
+
+
 @strawberry.type(description="A customer journey (a Flow run or a conversation).")
 class Session:
     id: strawberry.ID = strawberry.field(description="Ours.")
@@ -242,6 +295,10 @@ class Session:
     completed_at: datetime | None = strawberry.field(description="When it completed.")
     created_at: datetime = strawberry.field(description="When we stored it.")
     updated_at: datetime = strawberry.field(description="Its last change.")
+    flow_state: FlowState | None = strawberry.field(
+        description="Its journey through the Flow (screen, answers, history); null for a "
+        "session that runs no Flow."
+    )
     _contact_id: strawberry.Private[Any]
 
     @strawberry.field(description="The customer.")
@@ -291,8 +348,14 @@ class Session:
             completed_at=row.completed_at,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            flow_state=_flow_state(row),
             _contact_id=row.contact_id,
         )
+
+
+def _flow_state(row: WhatsAppSession) -> FlowState | None:
+    state = session_queries.flow_state(row)
+    return FlowState.from_core(state) if state is not None else None
 
 
 @strawberry.type(description="A page of sessions, most recently updated first.")
@@ -368,6 +431,17 @@ class SessionFilter:
     flow: str | None = strawberry.field(default=None, description="Running this Flow.")
     phone_number_id: str | None = strawberry.field(
         default=None, description="On this business number."
+    )
+
+
+@strawberry.input(description="Every given condition must hold.")
+class FlowSessionFilter:
+    flow: str | None = strawberry.field(default=None, description="Running this Flow.")
+    status: list[SessionStatus] | None = strawberry.field(
+        default=None, description="Any of these statuses."
+    )
+    since: datetime | None = strawberry.field(
+        default=None, description="Updated at or after this time (inclusive)."
     )
 
 

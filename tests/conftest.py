@@ -35,6 +35,7 @@ from models import (
 from sandbox import Sandbox, SandboxConfig
 from whatsapp.access import api_keys
 from whatsapp.conversations.contacts import get_or_create_contact
+from whatsapp.flows import crypto as flows_crypto
 from whatsapp.kit.clock import utcnow
 
 PHONE_NUMBER_ID = "106540352242922"
@@ -43,6 +44,8 @@ ACCESS_TOKEN = "test-token"
 APP_SECRET = "test-app-secret"
 CUSTOMER = "15551234567"
 VERIFY_TOKEN = "test-verify-token"
+# The Flows endpoint's key in every test app (made once: RSA key generation takes a moment).
+FLOWS_KEY = flows_crypto.generate_private_key()
 
 
 # -- database ----------------------------------------------------------------------------------
@@ -203,6 +206,7 @@ def make_settings(database_url: str, graph_url: str, **overrides: Any) -> Settin
         "cloud_backoff_max_s": 0.05,
         "http_timeout_s": 0.5,
         "meta_verify_token": VERIFY_TOKEN,
+        "flows_private_key": flows_crypto.private_pem(FLOWS_KEY),
         # Tests drive background work explicitly (drain, process_due, run_pending).
         "background_interval_s": 0,
     }

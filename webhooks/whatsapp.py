@@ -51,7 +51,7 @@ class WhatsAppWebhook:
         return PlainTextResponse("Forbidden", status_code=403)
 
     async def receive(self, request: Request) -> Response:
-        body = await _read_bounded(request, self.max_bytes)
+        body = await read_bounded(request, self.max_bytes)
         if body is None:
             return PlainTextResponse("Payload too large", status_code=413)
         signature = request.headers.get("x-hub-signature-256")
@@ -64,7 +64,7 @@ class WhatsAppWebhook:
         return PlainTextResponse("OK")
 
 
-async def _read_bounded(request: Request, limit: int) -> bytes | None:
+async def read_bounded(request: Request, limit: int) -> bytes | None:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         return None

@@ -32,6 +32,8 @@ def sandbox_config(
         webhook_url=webhook_url,
         rate_limit_mps=rate_limit_mps,
         fault_rate=fault_rate,
+        # The WhatsApp client it plays runs Flows against our endpoint.
+        flows_endpoint=f"{settings.self_url}/flows/{{flow}}",
     )
 
 

@@ -83,6 +83,7 @@ async def _demo_customer_says_hello(settings: Settings, servers: list[uvicorn.Se
 
     while not all(server.started for server in servers):  # noqa: ASYNC110 - uvicorn has no event
         await asyncio.sleep(0.05)
+    await _upload_flows_key(settings)
     url = f"http://127.0.0.1:{settings.sandbox_port}/_sandbox/customers/{DEMO_CUSTOMER}/messages"
     try:
         async with httpx.AsyncClient(timeout=5.0) as http:
@@ -98,6 +99,28 @@ async def _demo_customer_says_hello(settings: Settings, servers: list[uvicorn.Se
         logging.getLogger("wagraph").warning("demo customer could not say hello: %s", exc)
         return
     await asyncio.Event().wait()  # stay pending like the servers, so wait() is not woken
+
+
+async def _upload_flows_key(settings: Settings) -> None:
+    """The sandbox (Meta) learns the Flows public key, as `wagraph flows upload-key` tells the
+    real one, so the demo's Flows are encrypted for this server's key."""
+    from app.dev_flows import flows_keys
+    from app.runtime import cloud_config
+    from whatsapp.cloud.client import CloudClient, CloudError
+    from whatsapp.flows import crypto
+
+    keys = flows_keys(settings)
+    if not keys:
+        return
+    cloud = CloudClient(cloud_config(settings))
+    try:
+        await cloud.set_business_public_key(
+            settings.meta_phone_number_id, crypto.public_pem(keys[0])
+        )
+    except CloudError as exc:
+        logging.getLogger("wagraph").warning("Flows key not uploaded to the sandbox: %s", exc)
+    finally:
+        await cloud.aclose()
 
 
 def _sandbox_server(settings: Settings, log_level: str) -> uvicorn.Server:

@@ -33,6 +33,10 @@ from whatsapp.access import api_keys
         ("migrations", "check"),
         ("migrations", "make"),
         ("schema",),
+        ("flows",),
+        ("flows", "keygen"),
+        ("flows", "upload-key"),
+        ("flows", "demo"),
     ],
 )
 def test_every_command_has_help(command: tuple[str, ...], db: str) -> None:

@@ -19,12 +19,15 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from sandbox import Sandbox, SandboxConfig
+from tests.sandbox.flow_endpoint import FlowsEndpoint, endpoint_app
 
 TOKEN = "sandbox-token"
 SECRET = "sandbox-app-secret"
@@ -300,3 +303,82 @@ async def posted(sandbox: Sandbox, receiver: Receiver, payload: dict[str, Any]) 
     assert len(found) == 1, f"{payload} not delivered once"
     assert signature_ok(found[0])
     return found[0]
+
+
+# -- Flows: a business endpoint written from §8 (flow_endpoint.py), on a real socket -----------
+
+KEYS_EDGE = f"/{VERSION}/{PNID}/whatsapp_business_encryption"
+FLOW_TOKEN = "sess-booking-1"
+BOOKING = {
+    "DESTINATION": {"destination": "lisbon"},
+    "DATES": {"check_in": "2026-07-01"},
+    "CONFIRM": {},
+}
+
+
+def pem_of(key: rsa.RSAPrivateKey) -> str:
+    public = key.public_key()
+    return public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
+@pytest.fixture(scope="session")
+def key_a() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="session")
+def key_b() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="session")
+async def endpoint_server() -> AsyncIterator[FlowsEndpoint]:
+    ep = FlowsEndpoint(secret=SECRET)
+    server = uvicorn.Server(quiet_config(endpoint_app(ep)))
+    task, port = await start_server(server)
+    ep.url = f"http://127.0.0.1:{port}/flows/booking"
+    yield ep
+    await stop_server(server, task)
+
+
+@pytest.fixture
+async def endpoint(
+    endpoint_server: FlowsEndpoint, client: httpx.AsyncClient, key_a: rsa.RSAPrivateKey
+) -> FlowsEndpoint:
+    """The endpoint holds key A, the number's uploaded key; it issued FLOW_TOKEN."""
+    endpoint_server.reset(SECRET)
+    endpoint_server.keys.append(key_a)
+    endpoint_server.tokens.add(FLOW_TOKEN)
+    await upload_key(client, key_a)
+    return endpoint_server
+
+
+async def upload_key(client: httpx.AsyncClient, key: rsa.RSAPrivateKey) -> None:
+    response = await client.post(KEYS_EDGE, data={"business_public_key": pem_of(key)})
+    assert response.json() == {"success": True}, response.text
+
+
+async def send_flow(client: httpx.AsyncClient, **parameters: Any) -> str:
+    """The business sends the booking flow message through `/messages`; its wamid."""
+    params = {
+        "flow_message_version": "3",
+        "flow_name": "booking",
+        "flow_token": FLOW_TOKEN,
+        "flow_cta": "Book",
+        "flow_action": "data_exchange",
+        **parameters,
+    }
+    interactive = {
+        "type": "flow",
+        "body": {"text": "Plan your trip"},
+        "action": {"name": "flow", "parameters": params},
+    }
+    response = await client.post(MESSAGES, json=message("interactive", interactive=interactive))
+    assert response.status_code == 200, response.text
+    return str(response.json()["messages"][0]["id"])
+
+
+async def run_flow(client: httpx.AsyncClient, body: dict[str, Any], status: int = 200) -> Any:
+    return await control(client, "/flows/run", body, status=status)

@@ -262,6 +262,20 @@ class CloudClient:
                 return
             after = page.after
 
+    async def set_business_public_key(self, phone_number_id: str, public_key_pem: str) -> None:
+        """Upload the Flows public key of a number (§8.1); WhatsApp encrypts with it."""
+        await self._request(
+            "POST",
+            f"{phone_number_id}/whatsapp_business_encryption",
+            data={"business_public_key": public_key_pem},
+        )
+
+    async def get_business_public_key(self, phone_number_id: str) -> dict[str, Any]:
+        """The number's uploaded Flows public key and its signature status, as Meta has it."""
+        body = await self._request("GET", f"{phone_number_id}/whatsapp_business_encryption")
+        data = body.get("data") or [{}]
+        return dict(data[0]) if isinstance(data, list) and data else {}
+
     # -- plumbing --------------------------------------------------------------------------
 
     async def _request(

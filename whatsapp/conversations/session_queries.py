@@ -1,10 +1,11 @@
-"""Reading sessions back: by id, and filtered lists, most recently updated first."""
+"""Reading sessions back: by id, filtered lists (most recently updated first), and a Flow
+session's journey state as a dashboard reads it."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -77,6 +78,32 @@ async def list_sessions(
     return await recently_updated_page(rows, first=first, after=after)
 
 
+@dataclass(frozen=True, slots=True)
+class FlowSessionQuery:
+    flow: str | None = None
+    statuses: Sequence[SessionStatus] = ()
+    since: datetime | None = None  # updated at or after
+
+
+async def list_flow_sessions(
+    query: FlowSessionQuery, *, first: int | None = None, after: str | None = None
+) -> Page[WhatsAppSession]:
+    """A page of the sessions that run a Flow, most recently updated first: who is where in
+    a Flow (each row carries its journey state, so reading every node's screen costs no
+    further query).
+
+    Faces: GraphQL `flowSessions(filter, first, after)`.
+    """
+    rows = WhatsAppSession.filter(flow__not_isnull=True)
+    if query.flow is not None:
+        rows = rows.filter(flow=query.flow)
+    if query.statuses:
+        rows = rows.filter(status__in=list(query.statuses))
+    if query.since is not None:
+        rows = rows.filter(updated_at__gte=as_utc(query.since))
+    return await recently_updated_page(rows, first=first, after=after)
+
+
 async def recently_updated_page(
     query: QuerySet[Any], *, first: int | None, after: str | None
 ) -> Page[Any]:
@@ -99,3 +126,84 @@ async def recently_updated_page(
         has_next=len(rows) > size,
         query=query,
     )
+
+
+# -- a Flow session's journey state --------------------------------------------------------------
+# Written by the Flow endpoint (whatsapp/flows/journeys.py) and the completion webhook
+# (whatsapp/inbound/flow_replies.py) under Session.context["flowState"]; a send's session hint
+# can merge anything into the context, so it is read without trusting its shape.
+
+
+@dataclass(frozen=True, slots=True)
+class FlowStepRecord:
+    """One request of the journey: the action, the screen it came from and the one shown next."""
+
+    action: str  # INIT, data_exchange or BACK
+    screen: str | None  # null for INIT
+    next: str | None
+    error: str | None  # the validation message shown, when the handler refused the screen
+    at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class FlowState:
+    screen: str | None  # where the customer is now (null: the Flow was not opened yet)
+    answers: Mapping[str, Any] = field(default_factory=dict)  # by screen
+    history: Sequence[FlowStepRecord] = ()
+    result: Any = None  # the completion's answers
+    started_at: datetime | None = None  # the journey's first step
+    completed_at: datetime | None = None
+
+
+def flow_state(session: WhatsAppSession) -> FlowState | None:
+    """The journey state of a session that runs a Flow; None for any other session."""
+    context = session.context if isinstance(session.context, Mapping) else {}
+    if session.flow is None and "flowState" not in context:
+        return None
+    state = context.get("flowState")
+    if not isinstance(state, Mapping):
+        state = {}
+    answers = state.get("answers")
+    history = state.get("history")
+    return FlowState(
+        screen=_text(state.get("screen")),
+        answers=answers if isinstance(answers, Mapping) else {},
+        history=_steps(history),
+        result=state.get("result"),
+        started_at=_moment(state.get("startedAt")),
+        completed_at=session.completed_at,
+    )
+
+
+def _steps(history: Any) -> list[FlowStepRecord]:
+    """The recorded steps, oldest first; an entry that names no action is no step."""
+    if not isinstance(history, list):
+        return []
+    return [
+        _step(entry)
+        for entry in history
+        if isinstance(entry, Mapping) and isinstance(entry.get("action"), str)
+    ]
+
+
+def _step(entry: Mapping[str, Any]) -> FlowStepRecord:
+    return FlowStepRecord(
+        action=str(entry["action"]),
+        screen=_text(entry.get("screen")),
+        next=_text(entry.get("next")),
+        error=_text(entry.get("error")),
+        at=_moment(entry.get("at")),
+    )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _moment(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(value))
+    except ValueError:
+        return None

@@ -5,7 +5,9 @@ same message fails to insert and rolls back with it everything else, so a duplic
 creates no second session, event, window refresh or consent change — in this process or
 another. The sender is whoever Meta says (BSUID, else number): a message without a number is
 a normal case. A message in a group (`group_id`) is the group's: the participant is its
-contact, the group (created on first sight) its conversation and window.
+contact, the group (created on first sight) its conversation and window. A Flow's completion
+message (`nfm_reply`) completes the session its flow token names, or closes nothing and says
+why (`flow_replies`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import (
@@ -35,6 +36,13 @@ from whatsapp.conversations.groups import ensure_group, touch_group
 from whatsapp.conversations.identities import Identity, identify, identity_transaction
 from whatsapp.conversations.windows import SERVICE_WINDOW
 from whatsapp.events.log import emit_event
+from whatsapp.inbound.flow_replies import (
+    FlowMatch,
+    FlowReply,
+    match_flow_reply,
+    read_flow_reply,
+    settle_flow_reply,
+)
 from whatsapp.inbound.keywords import apply_consent_keywords
 from whatsapp.inbound.system import apply_system_message
 from whatsapp.kit.clock import utcnow
@@ -93,7 +101,7 @@ async def apply_inbound_message(
         phone_number_id=phone_number_id,
         sender=sender,
         at=meta_time(item["timestamp"]),
-        flow_response=_flow_response(item),
+        flow_reply=read_flow_reply(item),
         group=await _group_of(item, phone_number_id),
         fields={**(fields or {}), **await _revoked_before(wamid)},
     )
@@ -117,7 +125,7 @@ class _Received:
     phone_number_id: str
     sender: Identity
     at: datetime
-    flow_response: dict[str, Any] | None
+    flow_reply: FlowReply | None
     group: WhatsAppGroup | None
     fields: Mapping[str, Any]
 
@@ -127,10 +135,12 @@ async def _store(received: _Received, conn: BaseDBAsyncClient) -> WhatsAppMessag
     contact = await identify(received.sender, conn, source="webhook")
     contact = await apply_system_message(item, contact, conn)
     reply_to = await _reply_target(item, conn)
-    session, started = None, False
-    if group is None:
+    session, started, flow = None, False, None
+    if group is None:  # a Flow is a 1:1 conversation's; a group's nfm_reply is only a message
+        if received.flow_reply is not None:
+            flow = await match_flow_reply(received.flow_reply, contact, conn)
         session, started = await _session_for(
-            contact, received.phone_number_id, received.at, reply_to, received.flow_response, conn
+            contact, received.phone_number_id, received.at, reply_to, flow, conn
         )
     error = (item.get("errors") or [{}])[0]
     message = await WhatsAppMessage.create(
@@ -158,7 +168,7 @@ async def _store(received: _Received, conn: BaseDBAsyncClient) -> WhatsAppMessag
         await _refresh_window(contact, session, received.at, conn)
     if group is not None:
         await touch_group(group.id, received.at, conn)
-    await _emit(message, session, started, received.flow_response, conn)
+    await _emit(message, session, started, flow, conn)
     if group is None:  # a STOP written in a group is not a 1:1 opt-out
         await apply_consent_keywords(item, message, conn)
     return message
@@ -221,20 +231,6 @@ def preview(item: Mapping[str, Any]) -> str:
     return f"{kind}: {text}"[:PREVIEW_MAX] if kind != "text" else str(text)[:PREVIEW_MAX]
 
 
-def _flow_response(item: Mapping[str, Any]) -> dict[str, Any] | None:
-    """A completed Flow (`nfm_reply`): its response_json, which carries the flow_token."""
-    interactive = item.get("interactive") or {}
-    if item.get("type") != "interactive" or interactive.get("type") != "nfm_reply":
-        return None
-    raw = (interactive.get("nfm_reply") or {}).get("response_json") or "{}"
-    try:
-        parsed = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        log.warning("nfm_reply with unreadable response_json")
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
-
-
 async def _reply_target(item: Mapping[str, Any], conn: BaseDBAsyncClient) -> WhatsAppMessage | None:
     """The message being answered: a reply's context, or a reaction's target."""
     target = (item.get("context") or {}).get("id") or (item.get("reaction") or {}).get("message_id")
@@ -248,22 +244,24 @@ async def _session_for(
     phone_number_id: str,
     received_at: datetime,
     reply_to: WhatsAppMessage | None,
-    flow_response: dict[str, Any] | None,
+    flow: FlowMatch | None,
     conn: BaseDBAsyncClient,
 ) -> tuple[WhatsAppSession, bool]:
     """The session this message belongs to, and whether it was started by it.
 
-    In order: the Flow session its flow_token names, the session of the message it replies
-    to, the customer's active session on this number if it saw activity within the service
-    window; otherwise a new session.
+    In order: the customer's Flow session a Flow reply names (`flow_replies`), the session of
+    the message it replies to, the customer's active session on this number if it saw
+    activity within the service window; otherwise a new session. A Flow reply that names
+    none of the customer's Flow sessions joins their ordinary conversation only: no Flow's
+    session (one with a flow token) gets another Flow's answers.
     """
-    token = (flow_response or {}).get("flow_token")
-    if token:
-        session = await WhatsAppSession.filter(flow_token=token).using_db(conn).first()
-        if session is not None:
-            return session, False
+    if flow is not None and flow.session is not None:
+        return flow.session, False
+    ordinary = {} if flow is None else {"flow_token__isnull": True}
     if reply_to is not None and reply_to.session_id is not None:
-        session = await WhatsAppSession.filter(id=reply_to.session_id).using_db(conn).first()
+        session = (
+            await WhatsAppSession.filter(id=reply_to.session_id, **ordinary).using_db(conn).first()
+        )
         if session is not None and session.status == SessionStatus.ACTIVE:
             return session, False
     recent = (
@@ -272,6 +270,7 @@ async def _session_for(
             phone_number_id=phone_number_id,
             status=SessionStatus.ACTIVE,
             updated_at__gte=received_at - SERVICE_WINDOW,
+            **ordinary,
         )
         .using_db(conn)
         .order_by("-updated_at")
@@ -309,7 +308,7 @@ async def _emit(
     message: WhatsAppMessage,
     session: WhatsAppSession | None,
     started: bool,
-    flow_response: dict[str, Any] | None,
+    flow: FlowMatch | None,
     conn: BaseDBAsyncClient,
 ) -> None:
     links = {
@@ -349,30 +348,5 @@ async def _emit(
     await emit_event(
         "message.received", source="webhook", properties=properties, using_db=conn, **links
     )
-    if flow_response is not None and session is not None:
-        await _complete_flow(session, flow_response, links, conn)
-
-
-async def _complete_flow(
-    session: WhatsAppSession,
-    response: dict[str, Any],
-    links: dict[str, Any],
-    conn: BaseDBAsyncClient,
-) -> None:
-    session.status = SessionStatus.COMPLETED
-    session.completed_at = utcnow()
-    session.context = {**(session.context or {}), "flowResponse": response}
-    await session.save(
-        update_fields=["status", "completed_at", "context", "updated_at"], using_db=conn
-    )
-    await emit_event(
-        "flow.completed",
-        source="webhook",
-        properties={
-            "flow": session.flow,
-            "flowToken": response.get("flow_token"),
-            "response": response,
-        },
-        using_db=conn,
-        **links,
-    )
+    if flow is not None:
+        await settle_flow_reply(flow, session, links, conn)

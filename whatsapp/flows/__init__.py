@@ -1,0 +1,1 @@
+"""WhatsApp Flows: the encrypted data-exchange endpoint, journey state and completion."""
