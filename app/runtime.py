@@ -9,9 +9,12 @@ use it.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 
 from app.settings import Settings
+from whatsapp.analytics import flows_stats, messages_stats
 from whatsapp.automations import channels as notify_channels
 from whatsapp.automations import matching as automation_matching
 from whatsapp.cloud.client import CloudClient, CloudConfig
@@ -20,6 +23,9 @@ from whatsapp.events import log as event_log
 from whatsapp.flows import booking
 from whatsapp.flows import handlers as flow_handlers
 from whatsapp.inbound import keywords as consent_keywords
+from whatsapp.live import publisher as live_publisher
+from whatsapp.live.brokers import Broker, InProcessBroker, RedisBroker
+from whatsapp.live.hub import Hub
 from whatsapp.runtime import Runtime, ScheduleHook
 
 
@@ -30,6 +36,7 @@ def subscribe_core() -> None:
     Idempotent, so every entry point may call it; `whatsapp.events` imports none of this.
     """
     event_log.on_recorded(automation_matching.on_events_recorded)
+    event_log.on_recorded(live_publisher.on_events_recorded)
     flow_handlers.register("booking", booking.handle)
 
 
@@ -55,6 +62,8 @@ def build_runtime(settings: Settings, *, on_scheduled: ScheduleHook | None = Non
         )
     )
     notify_channels.use_channels(settings.notify_channels())
+    messages_stats.use_rates(settings.pricing_rate_table())
+    flows_stats.use_token_ttl(timedelta(days=settings.flow_token_ttl_days))
     return Runtime(
         cloud=CloudClient(cloud_config(settings)),
         phone_number_id=settings.meta_phone_number_id,
@@ -68,3 +77,12 @@ def build_runtime(settings: Settings, *, on_scheduled: ScheduleHook | None = Non
         lease_recovery=settings.lease_recovery,
         marketing_messages_api=settings.marketing_messages_enabled,
     )
+
+
+def live_broker(settings: Settings, hub: Hub | None = None) -> Broker:
+    """Live updates for this process: through Redis when `REDIS_URL` is set (every process
+    publishes there; a server's hub also listens), else within the process. Without a hub
+    (a worker, a CLI command) it only publishes; the caller starts and closes it."""
+    if settings.redis_url:
+        return RedisBroker(settings.redis_url, hub=hub, channel=settings.live_channel)
+    return InProcessBroker(hub if hub is not None else Hub(max_queue=settings.live_queue_size))

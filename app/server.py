@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -15,11 +16,14 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
 from tortoise import Tortoise
 
 from app.db import close_db, init_db
 from app.dev_flows import flows_keys
-from app.runtime import build_runtime
+from app.runtime import build_runtime, live_broker
 from app.settings import Settings, get_settings
 from jobs.inprocess import BackgroundWork
 from jobs.queue import JobQueue
@@ -29,23 +33,56 @@ from webhooks.flows import FlowsRoute
 from webhooks.whatsapp import WhatsAppWebhook
 from whatsapp.access import api_keys
 from whatsapp.flows.endpoint import FlowEndpoint
+from whatsapp.live.hub import Hub
 
 log = logging.getLogger("wagraph.server")
 
 
+@dataclass(slots=True)
+class SocketContext(Context):
+    """A websocket's context: `connection_init`'s payload is where a browser puts its key."""
+
+    connection_params: dict[str, Any] | None = None
+
+
 class GraphQLApp(GraphQL[Context, None]):
     def __init__(self, schema: Any, settings: Settings) -> None:
-        super().__init__(schema, graphql_ide="graphiql", multipart_uploads_enabled=True)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            multipart_uploads_enabled=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=settings.live_max_subscriptions,
+            connection_init_wait_timeout=timedelta(seconds=10),
+        )
         self.settings = settings
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
-        return Context(
+        kind = SocketContext if isinstance(request, WebSocket) else Context
+        return kind(
             request=request,
             response=response,
             runtime=request.app.state.runtime,
             api_key=request.scope.get("state", {}).get("api_key"),
             max_upload_bytes=self.settings.max_upload_bytes,
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """graphql-transport-ws: the key comes in `connection_init` (`{"Authorization":
+        "Bearer <key>"}` or `{"apiKey": "<key>"}`) unless the upgrade request carried it;
+        without a valid one the socket is closed with 4403 Forbidden."""
+        if context.api_key is None:
+            params = getattr(context, "connection_params", None) or {}
+            token = _bearer(_text(params.get("Authorization") or params.get("authorization")))
+            token = token or _text(params.get("apiKey"))
+            context.api_key = await api_keys.authenticate(token)
+            if context.api_key is None:
+                raise ConnectionRejectionError()
+        return await super().on_ws_connect(context)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _bearer(value: str | None) -> str | None:
@@ -77,6 +114,10 @@ class ApiKeyGate:
             await self.app(scope, receive, send)
             return
         token = _bearer(headers.get(b"authorization", b"").decode("latin-1") or None)
+        if scope["type"] == "websocket" and token is None:
+            # Browsers cannot set headers on a websocket: the key comes in connection_init.
+            await self.app(scope, receive, send)
+            return
         key = await api_keys.authenticate(token)
         if key is None:
             if scope["type"] == "websocket":
@@ -226,9 +267,13 @@ def _lifespan(
             settings, on_scheduled=queue.schedule_delivery if queue else None
         )
         background.start(app.state.runtime)
+        app.state.live_hub = Hub(max_queue=settings.live_queue_size)
+        live = live_broker(settings, app.state.live_hub)
+        await live.start()
         try:
             yield
         finally:
+            await live.aclose()
             await background.stop()
             await app.state.runtime.aclose()
             if queue is not None:

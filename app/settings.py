@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from whatsapp.analytics.messages_stats import PricingRates
 from whatsapp.automations.channels import (
     NotifyChannels,
     SmtpServer,
@@ -174,6 +175,46 @@ class Settings(BaseSettings):
     )
 
     dev_api_key_file: str = Field("./data/dev-api-key", validation_alias="WAGRAPH_DEV_KEY_FILE")
+
+    pricing_rates: str | None = Field(
+        None,
+        validation_alias="WAGRAPH_PRICING_RATES",
+        description="Prices per charged message for messageStats' cost view, as JSON: "
+        '{"currency": "EUR", "rates": {"marketing": 0.06, "utility": 0.03}}. Unset: counts only.',
+    )
+
+    @model_validator(mode="after")
+    def _pricing_rates_valid(self) -> Settings:
+        self.pricing_rate_table()
+        return self
+
+    def pricing_rate_table(self) -> PricingRates | None:
+        """The operator's rate table (ValueError naming the setting when it is malformed)."""
+        if not self.pricing_rates:
+            return None
+        try:
+            return PricingRates.parse(self.pricing_rates)
+        except ValueError as exc:
+            raise ValueError(f"WAGRAPH_PRICING_RATES: {exc}") from None
+
+    live_max_subscriptions: int = Field(
+        20,
+        validation_alias="WAGRAPH_LIVE_MAX_SUBSCRIPTIONS",
+        ge=1,
+        description="Operations (subscriptions) one websocket connection may run at once.",
+    )
+    live_queue_size: int = Field(
+        100,
+        validation_alias="WAGRAPH_LIVE_QUEUE_SIZE",
+        ge=1,
+        description="Updates held per subscription for a slow client; past it the oldest "
+        "are dropped and the next update says how many (`missed`).",
+    )
+    live_channel: str = Field(
+        "wagraph:live",
+        validation_alias="WAGRAPH_LIVE_CHANNEL",
+        description="The Redis pub/sub channel live updates cross processes on.",
+    )
 
     @model_validator(mode="after")
     def _real_secrets_outside_development(self) -> Settings:

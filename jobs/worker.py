@@ -17,7 +17,7 @@ from arq.worker import Function, Worker
 from tortoise import Tortoise
 
 from app.db import close_db, init_db
-from app.runtime import build_runtime
+from app.runtime import build_runtime, live_broker
 from app.settings import Settings
 from jobs.queue import JobQueue, redis_settings
 from jobs.table import JOBS, Job, JobContext
@@ -32,11 +32,16 @@ async def startup(ctx: dict[str, Any]) -> None:
     queue = JobQueue(ctx["redis"], settings.queue_name)
     rt = build_runtime(settings, on_scheduled=queue.schedule_delivery)
     ctx["job"] = JobContext(rt, settings)
+    # What the worker applies (statuses, scheduled sends, automation runs) reaches the servers'
+    # subscribers through Redis: the worker only publishes.
+    ctx["live"] = live_broker(settings)
+    await ctx["live"].start()
     log.info("worker started (rate limit %.0f msg/s per number)", settings.rate_limit_mps)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     job: JobContext = ctx["job"]
+    await ctx["live"].aclose()
     await job.rt.aclose()
     if ctx["owns_db"]:
         await close_db()

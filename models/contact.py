@@ -35,7 +35,13 @@ class WhatsAppContact(TimestampedModel):
 
     class Meta:
         table = "whatsapp_contact"
-        indexes = (Index(fields=("created_at", "id"), name="idx_contact_created"),)
+        indexes = (
+            Index(fields=("created_at", "id"), name="idx_contact_created"),
+            Index(fields=("last_inbound_at",), name="idx_contact_last_inbound"),
+        )
+        # PostgreSQL also has, hand-written in migrations/postgres: a GIN index on tags
+        # (containment) and trigram GIN indexes on profile_name and username (search by any
+        # part). SQLite scans for those two filters.
 
 
 class WhatsAppContactIdentity(BaseModel):

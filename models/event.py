@@ -41,4 +41,8 @@ class WhatsAppAnalyticsEvent(BaseModel):
             Index(fields=("created_at", "id"), name="idx_event_created"),
             Index(fields=("session_id", "created_at"), name="idx_event_session_created"),
             Index(fields=("contact_id", "created_at"), name="idx_event_contact_created"),
+            Index(fields=("source", "created_at"), name="idx_event_source_created"),
+            Index(fields=("message_id",), name="idx_event_message"),
+            # PostgreSQL also has (name COLLATE "C", created_at): name patterns are ranges on
+            # it (hand-written in migrations/postgres, as Tortoise cannot say COLLATE).
         )

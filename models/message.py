@@ -95,6 +95,11 @@ class WhatsAppMessage(TimestampedModel):
             Index(fields=("session_id", "created_at"), name="idx_message_session_created"),
             Index(fields=("status", "created_at"), name="idx_message_status_created"),
             Index(fields=("group_id", "created_at"), name="idx_message_group_created"),
+            # The messages list's other filters, each with the page's order.
+            Index(fields=("type", "created_at"), name="idx_message_type_created"),
+            Index(fields=("direction", "created_at"), name="idx_message_direction_created"),
+            Index(fields=("phone_number_id", "created_at"), name="idx_message_number_created"),
+            Index(fields=("template_name", "created_at"), name="idx_message_template_created"),
             # The 24-hour service window: the customer's last message to one business number.
             Index(
                 fields=("contact_id", "phone_number_id", "direction", "received_at"),

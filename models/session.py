@@ -36,6 +36,10 @@ class WhatsAppSession(TimestampedModel):
             Index(fields=("contact_id", "updated_at"), name="idx_session_contact_updated"),
             Index(fields=("status", "updated_at"), name="idx_session_status_updated"),
             Index(fields=("updated_at", "id"), name="idx_session_updated"),
+            Index(fields=("phone_number_id", "updated_at"), name="idx_session_number_updated"),
+            Index(fields=("last_inbound_at",), name="idx_session_last_inbound"),
+            # PostgreSQL also has a GIN index on tags (containment), hand-written in
+            # migrations/postgres; SQLite scans for a tag (json_each cannot be indexed).
             # flowSessions: who is where in a Flow, by flow and status, newest first.
             Index(
                 fields=("flow", "status", "updated_at", "id"),

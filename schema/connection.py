@@ -12,8 +12,16 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 
 import strawberry
 
-from whatsapp.kit.paging import Page
+from whatsapp.kit.paging import COUNT_CAP, Page
 
+TOTAL_COUNT = (
+    f"How many items match, exact up to {COUNT_CAP:,}; beyond that it says {COUNT_CAP:,} and "
+    "totalCountCapped is true (counting millions of rows on every page would cost more than the "
+    "page). Counted on demand, once per connection."
+)
+TOTAL_COUNT_CAPPED = (
+    f"More than {COUNT_CAP:,} items match: totalCount then says {COUNT_CAP:,}, a lower bound."
+)
 NodeT = TypeVar("NodeT")
 RowT = TypeVar("RowT")
 
@@ -54,9 +62,13 @@ class _Counted:
 
     _page: strawberry.Private[Page[Any]]
 
-    @strawberry.field(description="Items matching the filter (one COUNT query, on demand).")
+    @strawberry.field(description=TOTAL_COUNT)
     async def total_count(self) -> int:
         return await self._page.total_count()
+
+    @strawberry.field(description=TOTAL_COUNT_CAPPED)
+    async def total_count_capped(self) -> bool:
+        return (await self._page.count()).capped
 
 
 @strawberry.type(description="A page of items, with cursors to page on.")

@@ -21,16 +21,15 @@ from models import (
 )
 from models.enums import ConsentState, IdentityKind, SessionStatus
 from schema.calls import Call, CallConnection
-from schema.connection import Connection, Edge, PageInfo
+from schema.connection import TOTAL_COUNT, TOTAL_COUNT_CAPPED, Connection, Edge, PageInfo
 from schema.context import Info
 from schema.errors import UserError
 from schema.events import Event
 from schema.messages import Message, MessageConnection
 from whatsapp.calls import queries as call_queries
-from whatsapp.conversations import consent, session_queries, timeline
+from whatsapp.conversations import consent, session_queries
 from whatsapp.conversations.timeline import TimelinePage
 from whatsapp.conversations.windows import SERVICE_WINDOW, window_open
-from whatsapp.messages import queries as message_queries
 
 strawberry.enum(SessionStatus, description="ACTIVE until it completes, expires or is cancelled.")
 strawberry.enum(
@@ -170,18 +169,16 @@ class Contact:
 
     @strawberry.field(description="Their sessions, most recently updated first.")
     async def sessions(
-        self, first: int | None = FIRST, after: str | None = None
+        self, info: Info, first: int | None = FIRST, after: str | None = None
     ) -> SessionConnection:
-        query = session_queries.SessionQuery(contact_id=uuid.UUID(self.id))
-        page = await session_queries.list_sessions(query, first=first, after=after)
+        page = await info.context.loaders.contact_sessions.load(uuid.UUID(self.id), first, after)
         return SessionConnection.from_page(page, Session.from_model)
 
     @strawberry.field(description="Messages to and from them, most recent first.")
     async def messages(
-        self, first: int | None = FIRST, after: str | None = None
+        self, info: Info, first: int | None = FIRST, after: str | None = None
     ) -> MessageConnection:
-        query = message_queries.MessageQuery(contact_id=uuid.UUID(self.id))
-        page = await message_queries.list_messages(query, first=first, after=after)
+        page = await info.context.loaders.contact_messages.load(uuid.UUID(self.id), first, after)
         return MessageConnection.from_page(page, Message.from_model)
 
     @strawberry.field(
@@ -189,9 +186,9 @@ class Contact:
         "session or none, merged by time, oldest first (read top to bottom)."
     )
     async def timeline(
-        self, first: int | None = FIRST, after: str | None = None
+        self, info: Info, first: int | None = FIRST, after: str | None = None
     ) -> TimelineConnection:
-        page = await timeline.contact_timeline(uuid.UUID(self.id), first=first, after=after)
+        page = await info.context.loaders.contact_timeline.load(uuid.UUID(self.id), first, after)
         return TimelineConnection.from_page(page)
 
     @strawberry.field(
@@ -318,19 +315,18 @@ class Session:
 
     @strawberry.field(description="The session's messages, most recent first.")
     async def messages(
-        self, first: int | None = FIRST, after: str | None = None
+        self, info: Info, first: int | None = FIRST, after: str | None = None
     ) -> MessageConnection:
-        query = message_queries.MessageQuery(session_id=uuid.UUID(self.id))
-        page = await message_queries.list_messages(query, first=first, after=after)
+        page = await info.context.loaders.session_messages.load(uuid.UUID(self.id), first, after)
         return MessageConnection.from_page(page, Message.from_model)
 
     @strawberry.field(
         description="Messages and events merged by time, oldest first (read top to bottom)."
     )
     async def timeline(
-        self, first: int | None = FIRST, after: str | None = None
+        self, info: Info, first: int | None = FIRST, after: str | None = None
     ) -> TimelineConnection:
-        page = await timeline.session_timeline(uuid.UUID(self.id), first=first, after=after)
+        page = await info.context.loaders.session_timeline.load(uuid.UUID(self.id), first, after)
         return TimelineConnection.from_page(page)
 
     @classmethod
@@ -395,9 +391,13 @@ class TimelineConnection:
     page_info: PageInfo = strawberry.field(description="Where this page ends.")
     _page: strawberry.Private[TimelinePage]
 
-    @strawberry.field(description="Messages plus events of the timeline (two COUNT queries).")
+    @strawberry.field(description="Messages plus events of the timeline. " + TOTAL_COUNT)
     async def total_count(self) -> int:
         return await self._page.total_count()
+
+    @strawberry.field(description=TOTAL_COUNT_CAPPED)
+    async def total_count_capped(self) -> bool:
+        return (await self._page.count()).capped
 
     @classmethod
     def from_page(cls, page: TimelinePage) -> TimelineConnection:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
@@ -20,9 +21,18 @@ from models import (
     WhatsAppSession,
     WhatsAppTemplate,
 )
+from whatsapp.conversations import session_queries, timeline
+from whatsapp.conversations.timeline import TimelinePage
+from whatsapp.kit.paging import Count, Page
+from whatsapp.messages import queries as message_queries
 from whatsapp.messages.statuses import status_histories
 
 M = TypeVar("M", bound=Model)
+P = TypeVar("P", Page[Any], TimelinePage)
+PageKey = tuple[uuid.UUID, int | None, str | None]
+"""A page under one parent: (the parent's id, first, after)."""
+FetchPages = Callable[..., Awaitable[dict[uuid.UUID, P]]]
+FetchCounts = Callable[[Sequence[uuid.UUID]], Awaitable[dict[uuid.UUID, Count]]]
 MessageStatusRow = WhatsAppMessageStatus | WhatsAppGroupReceipt
 
 
@@ -60,6 +70,45 @@ def message_statuses_loader() -> DataLoader[uuid.UUID, list[MessageStatusRow]]:
     return DataLoader(load_fn=load)
 
 
+class Relation(Generic[P]):
+    """A paged relation under each parent of a page (a session's messages, a contact's
+    timeline): the parents asking for the same (first, after) are read in one statement,
+    and their totalCounts in one more."""
+
+    def __init__(self, fetch_pages: FetchPages[P], fetch_counts: FetchCounts) -> None:
+        self._fetch_pages: FetchPages[P] = fetch_pages
+        self._fetch_counts = fetch_counts
+        self.pages: DataLoader[PageKey, P] = DataLoader(load_fn=self._load_pages)
+        self.counts: DataLoader[uuid.UUID, Count] = DataLoader(load_fn=self._load_counts)
+
+    async def load(self, parent: uuid.UUID, first: int | None, after: str | None) -> P:
+        return await self.pages.load((parent, first, after))
+
+    async def _load_pages(self, keys: Sequence[PageKey]) -> list[P | BaseException]:
+        groups: dict[tuple[int | None, str | None], list[uuid.UUID]] = {}
+        for parent, first, after in keys:
+            groups.setdefault((first, after), []).append(parent)
+        found: dict[PageKey, P | BaseException] = {}
+        for (first, after), parents in groups.items():
+            try:
+                pages = await self._fetch_pages(parents, first=first, after=after)
+            except Exception as error:  # a bad cursor or size fails the fields that gave it
+                found.update({(parent, first, after): error for parent in parents})
+                continue
+            for parent, page in pages.items():
+                counter = partial(self.counts.load, parent)
+                found[(parent, first, after)] = replace(page, counter=counter)
+        return [found[key] for key in keys]
+
+    async def _load_counts(self, keys: Sequence[uuid.UUID]) -> list[Count]:
+        counts = await self._fetch_counts(list(keys))
+        return [counts[key] for key in keys]
+
+
+def _relation(fetch_pages: FetchPages[P], fetch_counts: FetchCounts) -> Callable[[], Relation[P]]:
+    return lambda: Relation(fetch_pages, fetch_counts)
+
+
 @dataclass(slots=True)
 class Loaders:
     message: DataLoader[uuid.UUID, WhatsAppMessage | None] = field(
@@ -82,4 +131,33 @@ class Loaders:
     )
     message_statuses: DataLoader[uuid.UUID, list[MessageStatusRow]] = field(
         default_factory=message_statuses_loader
+    )
+    session_messages: Relation[Page[Any]] = field(
+        default_factory=_relation(
+            partial(message_queries.messages_under, "session_id"),
+            partial(message_queries.message_counts, "session_id"),
+        )
+    )
+    contact_messages: Relation[Page[Any]] = field(
+        default_factory=_relation(
+            partial(message_queries.messages_under, "contact_id"),
+            partial(message_queries.message_counts, "contact_id"),
+        )
+    )
+    contact_sessions: Relation[Page[Any]] = field(
+        default_factory=_relation(
+            session_queries.sessions_of_contacts, session_queries.session_counts
+        )
+    )
+    session_timeline: Relation[TimelinePage] = field(
+        default_factory=_relation(
+            partial(timeline.timelines, "session_id"),
+            partial(timeline.timeline_counts, "session_id"),
+        )
+    )
+    contact_timeline: Relation[TimelinePage] = field(
+        default_factory=_relation(
+            partial(timeline.timelines, "contact_id"),
+            partial(timeline.timeline_counts, "contact_id"),
+        )
     )

@@ -9,12 +9,15 @@ import strawberry
 
 from resolvers.access import AccessMutation
 from resolvers.accounts import AccountQuery
+from resolvers.analytics import AnalyticsQuery
+from resolvers.analytics_stats import AnalyticsStatsQuery
 from resolvers.automations import AutomationMutation, AutomationQuery
 from resolvers.calls import CallQuery
 from resolvers.conversations import ConversationMutation, ConversationQuery
 from resolvers.events import EventQuery
 from resolvers.groups import GroupQuery
 from resolvers.messages import MessageMutation, MessageQuery
+from resolvers.subscriptions import Subscription
 from resolvers.templates import TemplateMutation, TemplateQuery
 from resolvers.webhooks import WebhookMutation, WebhookQuery
 from schema.extensions import schema_extensions
@@ -31,6 +34,8 @@ class Query(
     CallQuery,
     AccountQuery,
     GroupQuery,
+    AnalyticsQuery,
+    AnalyticsStatsQuery,
 ):
     pass
 
@@ -55,6 +60,7 @@ def build_schema(
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=schema_extensions(
             max_depth=max_depth, max_tokens=max_tokens, max_aliases=max_aliases
         ),

@@ -18,6 +18,7 @@ from pypika_tortoise import SqlContext, Table
 from pypika_tortoise.enums import Dialects
 from pypika_tortoise.terms import Criterion, Term, ValueWrapper
 from tortoise.expressions import Q, ResolveContext
+from tortoise.filters import escape_like
 from tortoise.query_utils import QueryModifier
 
 from models import WhatsAppContact
@@ -117,13 +118,27 @@ def _matching(search: str) -> Q:
     if len(search) > MAX_SEARCH:
         raise invalid(f"search is limited to {MAX_SEARCH} characters", "filter", "search")
     text = search.strip()
-    by_name = Q(profile_name__icontains=text) | Q(username__icontains=text.removeprefix("@"))
+    by_name = _containing("profile_name", text) | _containing("username", text.removeprefix("@"))
     if is_bsuid(text):
         return Q(bsuid=text) | by_name
     digits = "".join(search.split()).translate(str.maketrans("", "", "+-()."))
     if digits.isascii() and digits.isdigit():
-        return Q(wa_id__startswith=digits) | by_name
+        return _number_prefix(digits) | by_name
     return by_name
+
+
+def _containing(column: str, text: str) -> Q:
+    """`column` contains `text`, any case: ILIKE on PostgreSQL, which its trigram index
+    serves; LIKE on SQLite (case-insensitive for ASCII there), a scan."""
+    return SqlCondition(lambda table: _Contains(table[column], text))
+
+
+def _number_prefix(digits: str) -> Q:
+    """Numbers starting with `digits`, as a range on the wa_id index: digit strings sort the
+    same in every collation, and `155` ≤ n < `156` is exactly "starts with 155"."""
+    upper = str(int(digits) + 1).zfill(len(digits)) if digits.strip("9") else None
+    bounded = Q(wa_id__gte=digits) & (Q(wa_id__lt=upper) if upper else Q())
+    return bounded & Q(wa_id__startswith=digits)
 
 
 # -- shared by contacts and sessions -----------------------------------------------------------
@@ -186,8 +201,27 @@ class _JsonListHas(Criterion):
     def get_sql(self, ctx: SqlContext) -> str:
         column = self.column.get_sql(ctx)
         if ctx.dialect == Dialects.POSTGRESQL:
-            # jsonb containment: the form a GIN index on tags would serve.
+            # jsonb containment, served by the GIN indexes on tags (idx_*_tags_gin).
             param = ValueWrapper(json.dumps([self.value])).get_sql(ctx)
             return f"{column} @> {param}::jsonb"
         param = ValueWrapper(self.value).get_sql(ctx)
         return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {param})"
+
+
+class _Contains(Criterion):
+    """`column` contains `text` in any case, `%` and `_` in it taken literally."""
+
+    def __init__(self, column: Term, text: str) -> None:
+        super().__init__()
+        self.column = column
+        self.text = text
+
+    def nodes_(self) -> Iterator[Any]:
+        yield self
+        yield from self.column.nodes_()
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        column = self.column.get_sql(ctx)
+        param = ValueWrapper(f"%{escape_like(self.text)}%").get_sql(ctx)
+        operator = "ILIKE" if ctx.dialect == Dialects.POSTGRESQL else "LIKE"
+        return f"{column} {operator} {param} ESCAPE '\\'"

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from models import SessionStatus, WhatsAppSession
@@ -17,7 +16,7 @@ from whatsapp.conversations.contact_queries import in_window, tagged
 from whatsapp.conversations.contacts import find_contact
 from whatsapp.kit.clock import as_utc, utcnow
 from whatsapp.kit.errors import invalid
-from whatsapp.kit.paging import Page, check_first, decode_cursor, encode_cursor
+from whatsapp.kit.paging import Count, Page, capped_counts, keyset_page, keyset_pages
 from whatsapp.kit.phone import wa_id_digits
 
 
@@ -112,20 +111,25 @@ async def recently_updated_page(
     A session updated while a client pages moves to the front: it is not repeated on a later
     page, and a walk that started before the update may miss it until the next refresh.
     """
-    size = check_first(first)
-    window = query
-    if after:
-        raw_stamp, row_id = decode_cursor(after)
-        stamp = as_utc(raw_stamp)
-        window = window.filter(Q(updated_at__lt=stamp) | Q(updated_at=stamp, id__lt=row_id))
-    rows = await window.order_by("-updated_at", "-id").limit(size + 1)
-    items = rows[:size]
-    return Page(
-        items=items,
-        cursors=[encode_cursor(row.updated_at, row.id) for row in items],
-        has_next=len(rows) > size,
-        query=query,
+    return await keyset_page(query, first=first, after=after, stamp="updated_at")
+
+
+async def sessions_of_contacts(
+    keys: Sequence[uuid.UUID], *, first: int | None, after: str | None
+) -> dict[uuid.UUID, Page[WhatsAppSession]]:
+    """The same page of sessions (most recently updated first) of each contact, in one
+    statement whatever the number of contacts.
+
+    Faces: GraphQL `Contact.sessions` (through a DataLoader).
+    """
+    return await keyset_pages(
+        WhatsAppSession.all(), "contact_id", keys, first=first, after=after, stamp="updated_at"
     )
+
+
+async def session_counts(keys: Sequence[uuid.UUID]) -> dict[uuid.UUID, Count]:
+    """How many sessions each contact has (capped; one statement)."""
+    return await capped_counts(WhatsAppSession.all(), "contact_id", keys)
 
 
 # -- a Flow session's journey state --------------------------------------------------------------

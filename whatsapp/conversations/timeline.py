@@ -15,17 +15,18 @@ import asyncio
 import base64
 import binascii
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from models import WhatsAppAnalyticsEvent, WhatsAppMessage
 from whatsapp.kit.clock import as_utc
 from whatsapp.kit.errors import invalid
-from whatsapp.kit.paging import check_first
+from whatsapp.kit.paging import Count, capped_count, capped_counts, check_first, windowed
 
 TimelineItem = WhatsAppMessage | WhatsAppAnalyticsEvent
 Scope = Mapping[str, uuid.UUID]
@@ -70,17 +71,34 @@ class TimelinePage:
     cursors: Sequence[str]
     has_next: bool
     scope: Scope
+    # Set for a page read in a batch: its count, batched too (a DataLoader's).
+    counter: Callable[[], Awaitable[Count]] | None = None
+    _memo: dict[str, Count] = field(default_factory=dict, compare=False)
 
     @property
     def end_cursor(self) -> str | None:
         return self.cursors[-1] if self.cursors else None
 
+    async def count(self) -> Count:
+        """Messages plus events, capped (see `whatsapp.kit.paging.COUNT_CAP`)."""
+        if "count" not in self._memo:
+            if self.counter is not None:
+                self._memo["count"] = await self.counter()
+            else:
+                messages, events = await asyncio.gather(
+                    capped_count(WhatsAppMessage.filter(**self.scope)),
+                    capped_count(WhatsAppAnalyticsEvent.filter(**self.scope)),
+                )
+                self._memo["count"] = _sum(messages, events)
+        return self._memo["count"]
+
     async def total_count(self) -> int:
-        messages, events = await asyncio.gather(
-            WhatsAppMessage.filter(**self.scope).count(),
-            WhatsAppAnalyticsEvent.filter(**self.scope).count(),
-        )
-        return messages + events
+        return (await self.count()).value
+
+
+def _sum(messages: Count, events: Count) -> Count:
+    total = Count.of(messages.value + events.value)
+    return Count(total.value, total.capped or messages.capped or events.capped)
 
 
 async def session_timeline(
@@ -117,6 +135,46 @@ async def timeline(
         has_next=len(merged) > size,
         scope=scope,
     )
+
+
+async def timelines(
+    column: str, keys: Sequence[uuid.UUID], *, first: int | None, after: str | None
+) -> dict[uuid.UUID, TimelinePage]:
+    """The same page of the timeline of each session or contact (`column`: `session_id` or
+    `contact_id`): two statements (one a table) whatever the number of parents.
+
+    Faces: GraphQL `Session.timeline` and `Contact.timeline` (through a DataLoader).
+    """
+    size = check_first(first)
+    start = decode_cursor(after) if after else None
+    found: dict[str, list[TimelineItem]] = {}
+    models: tuple[type[Any], ...] = (WhatsAppMessage, WhatsAppAnalyticsEvent)
+    for model in models:
+        rows: QuerySet[Any] = model.all()
+        if start is not None:
+            rows = rows.filter(_after(start, _KIND[model]))
+        for row in await windowed(
+            rows, column, parent_keys=keys, order=("created_at", "id"), limit=size + 1
+        ):
+            found.setdefault(str(getattr(row, column)), []).append(row)
+    pages = {}
+    for key in keys:
+        merged = sorted(found.get(str(key), []), key=position)[: size + 1]
+        items = merged[:size]
+        pages[key] = TimelinePage(
+            items=items,
+            cursors=[encode_cursor(item) for item in items],
+            has_next=len(merged) > size,
+            scope={column: key},
+        )
+    return pages
+
+
+async def timeline_counts(column: str, keys: Sequence[uuid.UUID]) -> dict[uuid.UUID, Count]:
+    """How many messages plus events each session or contact has (capped; two statements)."""
+    messages = await capped_counts(WhatsAppMessage.all(), column, keys)
+    events = await capped_counts(WhatsAppAnalyticsEvent.all(), column, keys)
+    return {key: _sum(messages[key], events[key]) for key in keys}
 
 
 async def _rows_after(

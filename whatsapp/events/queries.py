@@ -62,12 +62,28 @@ async def list_events(
 
 
 def named(pattern: str) -> Q:
-    """An exact name, or a pattern where `*` matches any run of characters (`message.*`)."""
+    """An exact name, or a pattern where `*` matches any run of characters (`message.*`).
+
+    A pattern's literal prefix also becomes a range, `name >= 'message.' AND name <
+    'message/'` in byte order, which an index on the name serves (a LIKE under a linguistic
+    collation cannot); the match itself then only checks the rows in that range.
+    """
     if not 1 <= len(pattern) <= MAX_NAME:
         raise invalid(f"name must be 1-{MAX_NAME} characters", "filter", "name")
     if WILDCARD not in pattern:
         return Q(name=pattern)
-    return SqlCondition(lambda table: _NameMatches(table["name"], pattern))
+    prefix = pattern.split(WILDCARD, 1)[0]
+    return SqlCondition(lambda table: _NameMatches(table["name"], pattern, prefix))
+
+
+def prefix_successor(prefix: str) -> str | None:
+    """The least string after every string that starts with `prefix` (None: no such bound)."""
+    while prefix:
+        after = ord(prefix[-1]) + 1
+        if after <= 0x10FFFF:
+            return prefix[:-1] + chr(0xE000 if 0xD800 <= after <= 0xDFFF else after)
+        prefix = prefix[:-1]  # the last code point has no successor: bound on the rest
+    return None
 
 
 def _about_message(message_id: str) -> Q:
@@ -83,20 +99,33 @@ class _NameMatches(Criterion):
     one-character classes); PostgreSQL gets LIKE with `%` and `_` escaped.
     """
 
-    def __init__(self, column: Term, pattern: str) -> None:
+    def __init__(self, column: Term, pattern: str, prefix: str) -> None:
         super().__init__()
         self.column = column
         self.pattern = pattern
+        self.prefix = prefix
 
     def nodes_(self) -> Iterator[Any]:
         yield self
         yield from self.column.nodes_()
 
     def get_sql(self, ctx: SqlContext) -> str:
+        # Parameters render in text order (SQLite's are positional): bounds, then the match.
         column = self.column.get_sql(ctx)
+        postgres = ctx.dialect == Dialects.POSTGRESQL
+        # Byte order: PostgreSQL's idx_event_name_c_created, SQLite's BINARY comparison.
+        ordered = f'{column} COLLATE "C"' if postgres else column
+        conditions = []
+        if self.prefix:
+            conditions.append(f"{ordered} >= {ValueWrapper(self.prefix).get_sql(ctx)}")
+            upper = prefix_successor(self.prefix)
+            if upper is not None:
+                conditions.append(f"{ordered} < {ValueWrapper(upper).get_sql(ctx)}")
         parts = self.pattern.split(WILDCARD)
-        if ctx.dialect == Dialects.POSTGRESQL:
+        if postgres:
             like = ValueWrapper("%".join(escape_like(part) for part in parts)).get_sql(ctx)
-            return f"{column} LIKE {like} ESCAPE '\\'"
-        glob = "*".join(re.sub(r"[\[\]?*]", lambda m: f"[{m.group()}]", part) for part in parts)
-        return f"{column} GLOB {ValueWrapper(glob).get_sql(ctx)}"
+            conditions.append(f"{column} LIKE {like} ESCAPE '\\'")
+        else:
+            glob = "*".join(re.sub(r"[\[\]?*]", lambda m: f"[{m.group()}]", part) for part in parts)
+            conditions.append(f"{column} GLOB {ValueWrapper(glob).get_sql(ctx)}")
+        return f"({' AND '.join(conditions)})"

@@ -11,7 +11,7 @@ from models import MessageDirection, MessageStatus, MessageType, WhatsAppMessage
 from whatsapp.kit.clock import as_utc
 from whatsapp.kit.errors import ErrorCode, WagraphError, invalid
 from whatsapp.kit.ids import is_uuid
-from whatsapp.kit.paging import Page, keyset_page
+from whatsapp.kit.paging import Count, Page, capped_counts, keyset_page, keyset_pages
 from whatsapp.kit.recipients import parse_recipient
 
 
@@ -67,6 +67,22 @@ async def list_messages(
     if query.created_before:
         rows = rows.filter(created_at__lt=as_utc(query.created_before))
     return await keyset_page(rows, first=first, after=after)
+
+
+async def messages_under(
+    parent: str, keys: Sequence[uuid.UUID], *, first: int | None, after: str | None
+) -> dict[uuid.UUID, Page[WhatsAppMessage]]:
+    """The same page of messages under each session or contact (`parent`: `session_id` or
+    `contact_id`), in one statement whatever the number of parents.
+
+    Faces: GraphQL `Session.messages` and `Contact.messages` (through a DataLoader).
+    """
+    return await keyset_pages(WhatsAppMessage.all(), parent, keys, first=first, after=after)
+
+
+async def message_counts(parent: str, keys: Sequence[uuid.UUID]) -> dict[uuid.UUID, Count]:
+    """How many messages each session or contact has (capped; one statement)."""
+    return await capped_counts(WhatsAppMessage.all(), parent, keys)
 
 
 def raw_wamid(reply_to: str | None) -> str | None:

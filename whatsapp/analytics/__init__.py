@@ -1,0 +1,1 @@
+"""Analytics reads aggregated in SQL (series, funnels, message/flow/automation stats)."""

@@ -1,0 +1,352 @@
+"""Delivery figures for outbound messages, aggregated in SQL on SQLite and PostgreSQL alike.
+
+A dashboard asks one question ("how did last month's sends do, per template?") and gets the
+answer from a handful of GROUP BY statements, never from paging rows into Python.
+
+Which messages: OUTBOUND ones whose `created_at` lies in [since, until). A message counts as
+- **sent** when Meta accepted it: status SENT, DELIVERED or READ, or `sent_at` is set (a message
+  that was sent and failed later counts as sent and as failed);
+- **delivered** when it reached the phone: status DELIVERED or READ, or `delivered_at` is set;
+- **read** when status is READ or `read_at` is set;
+- **failed** when its status is FAILED.
+Rates: delivery = delivered / sent, read = read / delivered, failure = failed / total (every
+outbound message in the range, scheduled and cancelled ones included); null over zero.
+
+Also: the most frequent failure codes (with Meta's title), the median seconds from sent to
+delivered and from sent to read (over messages that have both times), and the cost view —
+counts by the pricing category and type Meta reported (`whatsapp_message.pricing`), with an
+amount only when the operator configured a rate table (`PricingRates`).
+
+The helpers the other stats modules share (the bounded range, the portable median) live here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from itertools import pairwise
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from whatsapp.kit.clock import as_utc
+from whatsapp.kit.errors import invalid
+from whatsapp.kit.sql import Dialect, Params, connection, dialect
+
+MAX_RANGE = timedelta(days=366)
+TOP_FAILURES = 10
+
+SENT = "(status IN ('SENT','DELIVERED','READ') OR sent_at IS NOT NULL)"
+DELIVERED = "(status IN ('DELIVERED','READ') OR delivered_at IS NOT NULL)"
+READ = "(status = 'READ' OR read_at IS NOT NULL)"
+FAILED = "(status = 'FAILED')"
+
+
+class MessageGroupBy(StrEnum):
+    TEMPLATE = "TEMPLATE"
+    TYPE = "TYPE"
+    PHONE_NUMBER = "PHONE_NUMBER"
+    DAY = "DAY"
+
+
+# -- shared by the stats modules ---------------------------------------------------------------
+
+
+def check_range(since: datetime, until: datetime) -> tuple[datetime, datetime]:
+    """[since, until) in UTC, non-empty and at most MAX_RANGE long (INVALID_INPUT otherwise)."""
+    start, end = as_utc(since), as_utc(until)
+    if end <= start:
+        raise invalid("until must be after since", "until")
+    if end - start > MAX_RANGE:
+        raise invalid(f"The time range may span at most {MAX_RANGE.days} days", "until")
+    return start, end
+
+
+def seconds_between(d: Dialect, later: str, earlier: str) -> str:
+    """SQL for the seconds from column `earlier` to column `later` (a float)."""
+    if d == "postgres":
+        return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+
+
+def median_sql(values: str, keys: Sequence[str] = ()) -> str:
+    """The median of `v` per `keys` over the subquery `values` (columns: keys…, v).
+
+    Window functions both dialects have: the middle row, or the mean of the two middle rows.
+    """
+    part = f"PARTITION BY {', '.join(keys)} " if keys else ""
+    cols = "".join(f"{k}, " for k in keys)
+    group = f" GROUP BY {', '.join(keys)}" if keys else ""
+    return (
+        f"SELECT {cols}AVG(v) AS median FROM (SELECT {cols}v, "
+        f"ROW_NUMBER() OVER ({part}ORDER BY v) AS rn, COUNT(*) OVER ({part.strip()}) AS n "
+        f"FROM ({values}) AS vals) AS ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2){group}"
+    )
+
+
+def ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+# -- pricing rates -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PricingRates:
+    """An operator's price per charged message, by Meta's pricing category (lower case)."""
+
+    currency: str
+    rates: Mapping[str, float]
+
+    @classmethod
+    def parse(cls, text: str) -> PricingRates:
+        """`{"currency": "EUR", "rates": {"marketing": 0.06, "utility": 0.03}}` (ValueError)."""
+        data = json.loads(text)
+        if not isinstance(data, dict) or not isinstance(data.get("currency"), str):
+            raise ValueError('pricing rates need "currency" (a string)')
+        rates = data.get("rates")
+        if not isinstance(rates, dict) or not all(
+            isinstance(v, int | float) and v >= 0 for v in rates.values()
+        ):
+            raise ValueError('pricing rates need "rates": {category: non-negative price}')
+        return cls(data["currency"], {str(k).lower(): float(v) for k, v in rates.items()})
+
+
+_rates: PricingRates | None = None
+
+
+def use_rates(rates: PricingRates | None) -> None:
+    """Set this process's rate table (the composition root calls it from the settings)."""
+    global _rates
+    _rates = rates
+
+
+def configured_rates() -> PricingRates | None:
+    return _rates
+
+
+# -- results -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryCounts:
+    key: str | None
+    total: int
+    sent: int
+    delivered: int
+    read: int
+    failed: int
+
+    @property
+    def delivery_rate(self) -> float | None:
+        return ratio(self.delivered, self.sent)
+
+    @property
+    def read_rate(self) -> float | None:
+        return ratio(self.read, self.delivered)
+
+    @property
+    def failure_rate(self) -> float | None:
+        return ratio(self.failed, self.total)
+
+
+@dataclass(frozen=True, slots=True)
+class FailureCount:
+    code: int
+    title: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PricingCount:
+    """Messages Meta priced with one (category, type); `charged` leaves out free types."""
+
+    category: str | None
+    type: str | None
+    count: int
+    charged: int
+    amount: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageStats:
+    since: datetime
+    until: datetime
+    time_zone: str
+    totals: DeliveryCounts
+    groups: list[DeliveryCounts]
+    failures: list[FailureCount]
+    median_seconds_to_delivered: float | None
+    median_seconds_to_read: float | None
+    pricing: list[PricingCount]
+    currency: str | None = field(default=None)
+
+
+# -- the query -----------------------------------------------------------------------------------
+
+
+async def message_stats(
+    *,
+    since: datetime,
+    until: datetime,
+    group_by: MessageGroupBy | None = None,
+    time_zone: str = "UTC",
+    rates: PricingRates | None = None,
+) -> MessageStats:
+    """Every figure of the module's docstring for outbound messages created in [since, until)."""
+    start, end = check_range(since, until)
+    zone = _zone(time_zone)
+    rates = rates if rates is not None else _rates
+    conn = connection()
+    d = dialect(conn)
+    totals = await _counts(d, start, end, None, zone)
+    groups = await _counts(d, start, end, group_by, zone) if group_by else []
+    to_delivered, to_read = await _medians(d, start, end)
+    return MessageStats(
+        since=start,
+        until=end,
+        time_zone=time_zone,
+        totals=totals[0] if totals else DeliveryCounts(None, 0, 0, 0, 0, 0),
+        groups=groups,
+        failures=await _failures(d, start, end),
+        median_seconds_to_delivered=to_delivered,
+        median_seconds_to_read=to_read,
+        pricing=await _pricing(d, start, end, rates),
+        currency=rates.currency if rates else None,
+    )
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise invalid(f"Unknown IANA time zone {name!r}", "timeZone") from None
+
+
+def _where(p: Params, start: datetime, end: datetime) -> str:
+    return (
+        f"FROM whatsapp_message WHERE direction = 'OUTBOUND' "
+        f"AND created_at >= {p(start)} AND created_at < {p(end)}"
+    )
+
+
+async def _counts(
+    d: Dialect, start: datetime, end: datetime, group_by: MessageGroupBy | None, zone: ZoneInfo
+) -> list[DeliveryCounts]:
+    p = Params(d)
+    key = _group_key(d, p, group_by, start, end, zone) if group_by else "NULL"
+    where = _where(p, start, end)
+    sql = (
+        f"SELECT k, COUNT(*) AS total, COUNT(*) FILTER (WHERE {SENT}) AS sent, "
+        f"COUNT(*) FILTER (WHERE {DELIVERED}) AS delivered, "
+        f"COUNT(*) FILTER (WHERE {READ}) AS read_, COUNT(*) FILTER (WHERE {FAILED}) AS failed "
+        f"FROM (SELECT {key} AS k, status, sent_at, delivered_at, read_at {where}) AS m "
+        f"GROUP BY k ORDER BY k"
+    )
+    rows = await connection().execute_query_dict(sql, p.values)
+    return [
+        DeliveryCounts(
+            None if r["k"] is None else str(r["k"]),
+            int(r["total"]),
+            int(r["sent"]),
+            int(r["delivered"]),
+            int(r["read_"]),
+            int(r["failed"]),
+        )
+        for r in rows
+    ]
+
+
+def _group_key(
+    d: Dialect,
+    p: Params,
+    group_by: MessageGroupBy,
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+) -> str:
+    if group_by == MessageGroupBy.TEMPLATE:
+        return "template_name"
+    if group_by == MessageGroupBy.TYPE:
+        return "type"
+    if group_by == MessageGroupBy.PHONE_NUMBER:
+        return "phone_number_id"
+    if d == "postgres":
+        return f"to_char(created_at AT TIME ZONE {p(zone.key)}, 'YYYY-MM-DD')"
+    # SQLite knows no time zones: each local day's UTC start, from zoneinfo, as a CASE.
+    days = local_days(start, end, zone)
+    branches = " ".join(
+        f"WHEN created_at < {p(next_start)} THEN {p(day)}"
+        for (day, _), (_, next_start) in pairwise(days)
+    )
+    return f"CASE {branches} ELSE {p(days[-1][0])} END"
+
+
+def local_days(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[str, datetime]]:
+    """Each local day that [start, end) touches in `zone`: (YYYY-MM-DD, its start in UTC)."""
+    first = start.astimezone(zone).date()
+    last = (end - timedelta(microseconds=1)).astimezone(zone).date()
+    days: list[tuple[str, datetime]] = []
+    day = first
+    while day <= last:
+        midnight = datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+        days.append((day.isoformat(), midnight))
+        day += timedelta(days=1)
+    return days
+
+
+async def _failures(d: Dialect, start: datetime, end: datetime) -> list[FailureCount]:
+    p = Params(d)
+    sql = (
+        f"SELECT error_code, MIN(error_title) AS title, COUNT(*) AS n {_where(p, start, end)} "
+        f"AND {FAILED} AND error_code IS NOT NULL GROUP BY error_code "
+        f"ORDER BY n DESC, error_code LIMIT {TOP_FAILURES}"
+    )
+    rows = await connection().execute_query_dict(sql, p.values)
+    return [FailureCount(int(r["error_code"]), r["title"], int(r["n"])) for r in rows]
+
+
+async def _medians(d: Dialect, start: datetime, end: datetime) -> tuple[float | None, float | None]:
+    p = Params(d)
+    values = " UNION ALL ".join(
+        f"SELECT '{label}' AS metric, {seconds_between(d, column, 'sent_at')} AS v "
+        f"{_where(p, start, end)} AND sent_at IS NOT NULL AND {column} IS NOT NULL"
+        for label, column in (("delivered", "delivered_at"), ("read", "read_at"))
+    )
+    rows = await connection().execute_query_dict(median_sql(values, ("metric",)), p.values)
+    found = {r["metric"]: float(r["median"]) for r in rows if r["median"] is not None}
+    return found.get("delivered"), found.get("read")
+
+
+async def _pricing(
+    d: Dialect, start: datetime, end: datetime, rates: PricingRates | None
+) -> list[PricingCount]:
+    p = Params(d)
+    if d == "postgres":
+        category, kind = "pricing->>'category'", "pricing->>'type'"
+    else:
+        category, kind = "json_extract(pricing, '$.category')", "json_extract(pricing, '$.type')"
+    sql = (
+        f"SELECT category, kind, COUNT(*) AS n, "
+        f"COUNT(*) FILTER (WHERE kind IS NULL OR kind NOT LIKE 'free%') AS charged "
+        f"FROM (SELECT {category} AS category, {kind} AS kind {_where(p, start, end)} "
+        f"AND pricing IS NOT NULL) AS priced "
+        f"GROUP BY category, kind ORDER BY n DESC, category, kind"
+    )
+    rows = await connection().execute_query_dict(sql, p.values)
+    return [_priced(r, rates) for r in rows]
+
+
+def _priced(row: Mapping[str, Any], rates: PricingRates | None) -> PricingCount:
+    category = row["category"]
+    charged = int(row["charged"])
+    rate = rates.rates.get(str(category).lower()) if rates and category is not None else None
+    return PricingCount(
+        category=category,
+        type=row["kind"],
+        count=int(row["n"]),
+        charged=charged,
+        amount=round(charged * rate, 6) if rate is not None else None,
+    )
