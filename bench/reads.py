@@ -1,9 +1,10 @@
-"""Benchmark: list pages through a real wagraph server, beside the same read in raw SQL.
+"""Benchmark: list pages and analytics through a real wagraph server, beside raw SQL.
 
 Seeds PostgreSQL by COPY with 50,000 contacts and sessions (one each), 200,000 messages and
-1,000,000 events (`--scale` shrinks or grows all four), then asks each GraphQL list query
-`--runs` times over HTTP and the hand-written SQL for the same rows as often over asyncpg, and
-prints p50/p99 of both and their ratio. PostgreSQL only (COPY, and the indexes that matter are
+1,000,000 events (`--scale` shrinks or grows all four; plus Flow answers and automation runs),
+then asks each GraphQL list and analytics query (`--only` one half) `--runs` times over
+HTTP and the hand-written SQL for the same figures as often over asyncpg, and prints
+p50/p99 of both and their ratio. PostgreSQL only (COPY, and the indexes that matter are
 PostgreSQL's).
 
     .venv/bin/python bench/reads.py --database-url postgres://postgres@127.0.0.1:5432/test
@@ -31,6 +32,13 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import fresh_database
+from bench.reads_analytics import (
+    AUTOMATION_COLUMNS,
+    analytics_queries,
+    automation_rows,
+    message_extras,
+    session_extras,
+)
 from bench.send import BIN, ROOT, free_port, wait_http
 
 PNID = "106540352242922"
@@ -81,10 +89,11 @@ QUERIES: dict[str, tuple[str, str]] = {
 EVENT_NAMES = ["message.sent", "message.delivered", "message.read", "flow.step"]
 
 
-def _rows(scale: float) -> dict[str, list[tuple[Any, ...]]]:
-    """Contacts and sessions one each; 4 messages and 20 events a session, over 30 days."""
+def _rows(scale: float, start: datetime) -> dict[str, list[tuple[Any, ...]]]:
+    """Contacts and sessions one each; 4 messages (3 outbound, with templates, statuses and
+    pricing) and 20 events a session, over 30 days from `start`; a quarter of the sessions ran a
+    Flow; one automation run a contact (bench/reads_analytics.py)."""
     n = max(1, int(50_000 * scale))
-    start = datetime.now(UTC) - timedelta(days=30)
     contacts, sessions, messages, events = [], [], [], []
     for i in range(n):
         at = start + timedelta(seconds=i * 30 * 86400 / n)
@@ -92,21 +101,27 @@ def _rows(scale: float) -> dict[str, list[tuple[Any, ...]]]:
         name = f"Alice Liddell {i}" if i % 1000 == 0 else f"Customer {i}"
         tags = json.dumps(["vip"] if i % 100 == 0 else [])
         contacts.append((contact, at, at, f"1555{i:07d}", name, tags))
-        sessions.append((session, at, at, contact, PNID, "ACTIVE", "{}", tags, at))
+        flow, context = session_extras(i)
+        status = ("COMPLETED", "ACTIVE", "EXPIRED")[i % 3] if flow else "ACTIVE"
+        sessions.append((session, at, at, contact, PNID, status, context, tags, at, flow))
         for k in range(4):
             message = uuid.uuid4()
             m_at = at + timedelta(seconds=k)
-            messages.append(
-                (message, m_at, m_at, "OUTBOUND", "TEXT", "SENT", PNID, contact, session, 0, "hi")
-            )
+            extra = message_extras(i, k, m_at)
+            messages.append((message, m_at, m_at, "TEXT", PNID, contact, session, 0, "hi", *extra))
+            props = json.dumps({"template": extra[2], "phoneNumberId": PNID} if extra[2] else {})
             for j in range(5):
                 name_ = "call.started" if (i + j) % 997 == 0 else EVENT_NAMES[j % 4]
-                events.append((uuid.uuid4(), m_at, name_, "bench", "{}", message, session, contact))
+                e_at = m_at + timedelta(milliseconds=j)
+                events.append(
+                    (uuid.uuid4(), e_at, name_, "bench", props, message, session, contact)
+                )
     return {
         "whatsapp_contact": contacts,
         "whatsapp_session": sessions,
         "whatsapp_message": messages,
         "whatsapp_analytics_event": events,
+        **automation_rows(start, [c[0] for c in contacts]),
     }
 
 
@@ -122,19 +137,27 @@ COLUMNS = {
         "context",
         "tags",
         "started_at",
+        "flow",
     ],
     "whatsapp_message": [
         "id",
         "created_at",
         "updated_at",
-        "direction",
         "type",
-        "status",
         "phone_number_id",
         "contact_id",
         "session_id",
         "attempts",
         "text",
+        "direction",
+        "status",
+        "template_name",
+        "sent_at",
+        "delivered_at",
+        "read_at",
+        "error_code",
+        "error_title",
+        "pricing",
     ],
     "whatsapp_analytics_event": [
         "id",
@@ -146,15 +169,16 @@ COLUMNS = {
         "session_id",
         "contact_id",
     ],
+    **AUTOMATION_COLUMNS,
 }
 
 
-async def seed(dsn: str, scale: float) -> None:
+async def seed(dsn: str, scale: float, start: datetime) -> None:
     import asyncpg
 
     connection = await asyncpg.connect(dsn)
     try:
-        for table, rows in _rows(scale).items():
+        for table, rows in _rows(scale, start).items():
             await connection.copy_records_to_table(table, records=rows, columns=COLUMNS[table])
         await connection.execute("ANALYZE")
     finally:
@@ -179,14 +203,16 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[int((len(ordered) - 1) * 0.99)] * 1000
 
 
-async def measure(url: str, key: str, dsn: str, runs: int) -> None:
+async def measure(
+    url: str, key: str, dsn: str, runs: int, queries: dict[str, tuple[str, str]]
+) -> None:
     import asyncpg
 
     connection = await asyncpg.connect(dsn)
     headers = {"Authorization": f"Bearer {key}"}
     print(f"{'query':<44} {'p50 ms':>8} {'p99 ms':>8} {'SQL p50':>8} {'SQL p99':>8} {'ratio':>5}")
     async with httpx.AsyncClient(timeout=60.0) as http:
-        for label, (document, sql) in QUERIES.items():
+        for label, (document, sql) in queries.items():
             api: list[float] = []
             raw: list[float] = []
             for run in range(runs + 3):  # three warm-ups
@@ -220,6 +246,7 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="postgres://… (a fresh db beside)")
     parser.add_argument("--scale", type=float, default=1.0, help="1.0: 200k messages, 1M events")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--only", choices=("lists", "analytics"), help="one half of the table")
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         parser.error("bench/reads.py seeds PostgreSQL by COPY: give a postgres:// URL")
@@ -245,7 +272,9 @@ def main() -> None:
         )
         dsn = database_url.replace("postgres://", "postgresql://", 1)
         began = time.perf_counter()
-        asyncio.run(seed(dsn, args.scale))
+        start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        start -= timedelta(days=30)
+        asyncio.run(seed(dsn, args.scale, start))
         print(f"seeded (scale {args.scale}) in {time.perf_counter() - began:.0f} s")
         key = asyncio.run(make_key(database_url))
         server = subprocess.Popen(
@@ -257,7 +286,11 @@ def main() -> None:
         )
         try:
             wait_http(f"http://127.0.0.1:{port}/healthz")
-            asyncio.run(measure(f"http://127.0.0.1:{port}/graphql", key, dsn, args.runs))
+            queries = QUERIES if args.only != "analytics" else {}
+            if args.only != "lists":
+                queries = {**queries, **analytics_queries(start)}
+            graphql = f"http://127.0.0.1:{port}/graphql"
+            asyncio.run(measure(graphql, key, dsn, args.runs, queries))
         finally:
             server.terminate()
             server.wait(timeout=10)

@@ -66,4 +66,6 @@ class WhatsAppAutomationRun(BaseModel):
             Index(fields=("automation_id", "created_at"), name="idx_run_automation_created"),
             Index(fields=("automation_id", "contact_id", "created_at"), name="idx_run_cooldown"),
             Index(fields=("status", "created_at"), name="idx_run_status_created"),
+            # automationStats: every run created in a range.
+            Index(fields=("created_at",), name="idx_run_created"),
         )

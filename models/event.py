@@ -43,6 +43,8 @@ class WhatsAppAnalyticsEvent(BaseModel):
             Index(fields=("contact_id", "created_at"), name="idx_event_contact_created"),
             Index(fields=("source", "created_at"), name="idx_event_source_created"),
             Index(fields=("message_id",), name="idx_event_message"),
+            # PostgreSQL also has expression indexes on the template, phoneNumberId and flow
+            # properties with created_at (analytics filters; hand-written in migrations/postgres).
             # PostgreSQL also has (name COLLATE "C", created_at): name patterns are ranges on
             # it (hand-written in migrations/postgres, as Tortoise cannot say COLLATE).
         )

@@ -45,4 +45,6 @@ class WhatsAppSession(TimestampedModel):
                 fields=("flow", "status", "updated_at", "id"),
                 name="idx_session_flow_status_updated",
             ),
+            # flowStats: journeys started in a range, per flow.
+            Index(fields=("started_at", "flow"), name="idx_session_started_flow"),
         )

@@ -16,6 +16,7 @@ from schema.conversations import (
     SessionFilter,
 )
 from schema.fields import mutation, query
+from schema.loaders import lean_sessions
 from whatsapp.conversations import contact_queries, session_queries, tags
 from whatsapp.kit.ids import parse_id
 
@@ -29,7 +30,10 @@ async def session(info: Info, id: strawberry.ID) -> Session | None:
 
 
 async def sessions(
-    filter: SessionFilter | None = None, first: int | None = 20, after: str | None = None
+    info: Info,
+    filter: SessionFilter | None = None,
+    first: int | None = 20,
+    after: str | None = None,
 ) -> SessionConnection:
     f = filter or SessionFilter()
     where = session_queries.SessionQuery(
@@ -42,7 +46,9 @@ async def sessions(
         flow=f.flow,
         phone_number_id=f.phone_number_id,
     )
-    page = await session_queries.list_sessions(query=where, first=first, after=after)
+    page = await session_queries.list_sessions(
+        query=where, first=first, after=after, lean=lean_sessions(info)
+    )
     return SessionConnection.from_page(page, Session.from_model)
 
 

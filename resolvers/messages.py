@@ -11,6 +11,7 @@ from strawberry.file_uploads import Upload
 
 from schema.context import Info
 from schema.fields import mutation, query
+from schema.loaders import lean_messages
 from schema.messages import (
     MarkAsReadPayload,
     Media,
@@ -157,7 +158,10 @@ async def message(id: strawberry.ID) -> Message | None:
 
 
 async def messages(
-    filter: MessageFilter | None = None, first: int | None = 20, after: str | None = None
+    info: Info,
+    filter: MessageFilter | None = None,
+    first: int | None = 20,
+    after: str | None = None,
 ) -> MessageConnection:
     f = filter or MessageFilter()
     where = message_queries.MessageQuery(
@@ -171,7 +175,9 @@ async def messages(
         created_after=f.created_after,
         created_before=f.created_before,
     )
-    page = await message_queries.list_messages(query=where, first=first, after=after)
+    page = await message_queries.list_messages(
+        query=where, first=first, after=after, lean=lean_messages(info)
+    )
     return MessageConnection.from_page(page, Message.from_model)
 
 

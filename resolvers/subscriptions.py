@@ -2,6 +2,11 @@
 
 Each resolver resolves its filter once, subscribes to this process's hub (`app.state.live_hub`)
 and maps what arrives. Read scope suffices; the key comes from `connection_init`.
+
+The filter is resolved before the stream exists (a coroutine that returns the generator), so a
+bad one fails the subscription as it starts: graphql-transport-ws answers with an `error`
+message located at the field, with the code and field of a query's error
+(`schema.extensions.WagraphErrorsInQueries`), never a stream that silently matches nothing.
 """
 
 from __future__ import annotations
@@ -55,16 +60,14 @@ async def message_updated(
         contact_wa_id=f.contact_wa_id,
         message_id=_id(f.message_id),
     )
-    async for update in _stream(info, match, MessageUpdate.of):
-        yield update
+    return _stream(info, match, MessageUpdate.of)
 
 
 async def session_timeline(
     info: Info, session_id: strawberry.ID
 ) -> AsyncGenerator[EventUpdate, None]:
     match = await live_filters.conditions(session_id=str(session_id))
-    async for update in _stream(info, match, EventUpdate.of):
-        yield update
+    return _stream(info, match, EventUpdate.of)
 
 
 async def events(
@@ -78,8 +81,7 @@ async def events(
         contact_wa_id=f.contact_wa_id,
         message_id=_id(f.message_id),
     )
-    async for update in _stream(info, match, EventUpdate.of):
-        yield update
+    return _stream(info, match, EventUpdate.of)
 
 
 def _subscription(resolver: Callable[..., Any], *, description: str) -> Any:

@@ -25,9 +25,9 @@ from schema.connection import TOTAL_COUNT, TOTAL_COUNT_CAPPED, Connection, Edge,
 from schema.context import Info
 from schema.errors import UserError
 from schema.events import Event
+from schema.loaders import lean_messages, lean_sessions, unread_is_none
 from schema.messages import Message, MessageConnection
-from whatsapp.calls import queries as call_queries
-from whatsapp.conversations import consent, session_queries
+from whatsapp.conversations import session_queries
 from whatsapp.conversations.timeline import TimelinePage
 from whatsapp.conversations.windows import SERVICE_WINDOW, window_open
 
@@ -120,9 +120,9 @@ class MarketingConsent:
 
     @strawberry.field(description="Every change, most recently recorded first.")
     async def history(
-        self, first: int | None = FIRST, after: str | None = None
+        self, info: Info, first: int | None = FIRST, after: str | None = None
     ) -> ConsentChangeConnection:
-        page = await consent.consent_history(self._contact_id, first=first, after=after)
+        page = await info.context.loaders.contact_consent.load(self._contact_id, first, after)
         return ConsentChangeConnection.from_page(page, ConsentChange.from_model)
 
 
@@ -171,14 +171,22 @@ class Contact:
     async def sessions(
         self, info: Info, first: int | None = FIRST, after: str | None = None
     ) -> SessionConnection:
-        page = await info.context.loaders.contact_sessions.load(uuid.UUID(self.id), first, after)
+        loaders = info.context.loaders
+        relation = (
+            loaders.contact_sessions_lean if lean_sessions(info) else loaders.contact_sessions
+        )
+        page = await relation.load(uuid.UUID(self.id), first, after)
         return SessionConnection.from_page(page, Session.from_model)
 
     @strawberry.field(description="Messages to and from them, most recent first.")
     async def messages(
         self, info: Info, first: int | None = FIRST, after: str | None = None
     ) -> MessageConnection:
-        page = await info.context.loaders.contact_messages.load(uuid.UUID(self.id), first, after)
+        loaders = info.context.loaders
+        relation = (
+            loaders.contact_messages_lean if lean_messages(info) else loaders.contact_messages
+        )
+        page = await relation.load(uuid.UUID(self.id), first, after)
         return MessageConnection.from_page(page, Message.from_model)
 
     @strawberry.field(
@@ -194,10 +202,10 @@ class Contact:
     @strawberry.field(
         description="Their calls and call-permission replies, the most recently heard of first."
     )
-    async def calls(self, first: int | None = FIRST, after: str | None = None) -> CallConnection:
-        page = await call_queries.list_calls(
-            contact_id=uuid.UUID(self.id), first=first, after=after
-        )
+    async def calls(
+        self, info: Info, first: int | None = FIRST, after: str | None = None
+    ) -> CallConnection:
+        page = await info.context.loaders.contact_calls.load(uuid.UUID(self.id), first, after)
         return CallConnection.from_page(page, Call.from_model)
 
     @classmethod
@@ -317,7 +325,11 @@ class Session:
     async def messages(
         self, info: Info, first: int | None = FIRST, after: str | None = None
     ) -> MessageConnection:
-        page = await info.context.loaders.session_messages.load(uuid.UUID(self.id), first, after)
+        loaders = info.context.loaders
+        relation = (
+            loaders.session_messages_lean if lean_messages(info) else loaders.session_messages
+        )
+        page = await relation.load(uuid.UUID(self.id), first, after)
         return MessageConnection.from_page(page, Message.from_model)
 
     @strawberry.field(
@@ -337,14 +349,14 @@ class Session:
             phone_number_id=row.phone_number_id,
             flow=row.flow,
             flow_token=row.flow_token,
-            context=JSON(row.context or {}),
+            context=JSON(unread_is_none(row, "context") or {}),
             tags=list(row.tags or []),
             last_inbound_at=row.last_inbound_at,
             started_at=row.started_at,
             completed_at=row.completed_at,
             created_at=row.created_at,
             updated_at=row.updated_at,
-            flow_state=_flow_state(row),
+            flow_state=_flow_state(row) if hasattr(row, "context") else None,
             _contact_id=row.contact_id,
         )
 

@@ -20,6 +20,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.types.execution import StreamExecutionResult
 
 from whatsapp.kit.errors import WagraphError
 
@@ -71,19 +72,32 @@ def wagraph_error_to_graphql(exc: WagraphError, at: GraphQLError) -> GraphQLErro
 
 
 class WagraphErrorsInQueries(SchemaExtension):
-    """A query resolver's WagraphError (a bad cursor, say) keeps its code and field."""
+    """A query resolver's WagraphError (a bad cursor, say) keeps its code and field.
+
+    Subscriptions too: their results never reach `on_operation`'s end one by one (the
+    operation spans the whole stream), so each streamed result, the error that refuses to
+    start a subscription included, is rewritten as it leaves (`on_stream_result`).
+    """
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        if result is None or not result.errors:
-            return
-        result.errors = [
-            wagraph_error_to_graphql(e.original_error, e)
-            if isinstance(e.original_error, WagraphError)
-            else e
-            for e in result.errors
-        ]
+        _with_codes(self.execution_context.result)
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        _with_codes(result)
+        yield
+
+
+def _with_codes(result: object) -> None:
+    errors: list[GraphQLError] | None = getattr(result, "errors", None)
+    if not errors:
+        return
+    result.errors = [  # type: ignore[attr-defined]
+        wagraph_error_to_graphql(e.original_error, e)
+        if isinstance(e.original_error, WagraphError)
+        else e
+        for e in errors
+    ]
 
 
 def schema_extensions(*, max_depth: int, max_tokens: int, max_aliases: int) -> list[Any]:

@@ -19,6 +19,7 @@ from models.enums import MessageDirection, MessageOrigin, MessageStatus, Message
 from schema.connection import Connection
 from schema.context import Info
 from schema.errors import UserError
+from schema.loaders import unread_is_none
 from schema.message_content import (
     MessageContentInput,
     NamedTemplateParameterInput,
@@ -282,7 +283,7 @@ class Message:
         outbound = row.direction == MessageDirection.OUTBOUND
         customer = row.customer_wa_id or row.customer_bsuid or ""
         if outbound and row.group_id is not None:  # sent to a group: its id, as Meta got it
-            customer = str((row.payload or {}).get("to") or "")
+            customer = str((unread_is_none(row, "payload") or {}).get("to") or "")
         return cls(
             id=strawberry.ID(str(row.id)),
             wamid=row.wamid,
@@ -293,9 +294,9 @@ class Message:
             to=customer if outbound else row.phone_number_id,
             from_=row.phone_number_id if outbound else customer,
             text=row.text,
-            content=JSON(row.content),
-            metadata=JSON(row.metadata),
-            payload=JSON(row.payload),
+            content=JSON(unread_is_none(row, "content")),
+            metadata=JSON(unread_is_none(row, "metadata")),
+            payload=JSON(unread_is_none(row, "payload")),
             error_code=row.error_code,
             error_title=row.error_title,
             error_details=row.error_details,

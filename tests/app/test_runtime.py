@@ -6,6 +6,7 @@ from app.runtime import build_runtime, subscribe_core
 from sandbox import Sandbox
 from tests.conftest import make_settings
 from tests.whatsapp.automations.factories import contact_event, make_automation, runs_of
+from whatsapp.analytics import messages_stats
 from whatsapp.automations.channels import NotifyChannels, channels, use_channels
 
 
@@ -33,3 +34,13 @@ async def test_the_runtime_installs_the_notify_channels(db: str, sandbox_url: st
         assert channels().configured() == {"webhook"}
     finally:
         use_channels(NotifyChannels())
+
+
+async def test_the_runtime_installs_the_pricing_rate_table(db: str, sandbox_url: str) -> None:
+    rates = '{"currency": "EUR", "rates": {"marketing": 0.06}}'
+    try:
+        await build_runtime(make_settings(db, sandbox_url, pricing_rates=rates)).aclose()
+        installed = messages_stats.configured_rates()
+        assert installed is not None and installed.currency == "EUR"
+    finally:
+        messages_stats.use_rates(None)

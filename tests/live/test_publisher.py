@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Sequence
 
 import pytest
 from tortoise.transactions import in_transaction
 
 from models import WhatsAppAnalyticsEvent
-from whatsapp.events.log import emit_event
+from whatsapp.events.log import emit_event, emit_events
 from whatsapp.live import publisher
 from whatsapp.live.filters import LiveItem
 from whatsapp.live.hub import Hub
@@ -33,6 +34,25 @@ async def test_ids_are_published_only_after_the_transaction_commits(
         event = await emit_event("test.committed", source="api", using_db=conn)
         assert published == []  # still inside the writer's transaction
     assert published == [str(event.id)]
+
+
+async def test_an_event_an_automation_caused_is_published_too(
+    db: str, published: list[str]
+) -> None:
+    # the statuses of a message an automation sent must reach dashboards like any other
+    run_id = uuid.uuid4()
+    alone = await emit_event(
+        "message.delivered", source="webhook", caused_by_automation_run_id=run_id
+    )
+    async with in_transaction() as conn:
+        batch = [
+            WhatsAppAnalyticsEvent(name="message.sent", source="scheduler"),
+            WhatsAppAnalyticsEvent(
+                name="message.sent", source="scheduler", caused_by_automation_run_id=run_id
+            ),
+        ]
+        await emit_events(batch, using_db=conn)
+    assert published == [str(alone.id), *(str(e.id) for e in batch)]
 
 
 async def test_a_rolled_back_transaction_publishes_nothing(db: str, published: list[str]) -> None:

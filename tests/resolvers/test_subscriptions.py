@@ -34,6 +34,12 @@ EVENTS = """
 subscription ($filter: LiveEventFilter) { events(filter: $filter) { event { name source } } }
 """
 
+AUTOMATED = """
+subscription ($filter: LiveEventFilter) {
+  events(filter: $filter) { event { causedByAutomationRunId } }
+}
+"""
+
 
 def data(message: dict[str, Any]) -> dict[str, Any]:
     assert message["type"] == "next", message
@@ -121,6 +127,55 @@ async def test_session_timeline_and_events_filters(
     await socket.close()
 
 
+async def test_what_an_automation_did_reaches_subscribers_and_triggers_no_automation(
+    live: LiveServer, read_key: str, sandbox: Sandbox
+) -> None:
+    # given: an automation that answers every template.sent with a template (no cooldown to
+    # hide a loop), and a dashboard watching template sends and deliveries
+    from models import WhatsAppAutomationRun, WhatsAppMessage
+    from tests.whatsapp.automations.factories import make_automation, runs_of
+    from whatsapp.automations import runner
+    from whatsapp.messages import sending
+
+    automation = await make_automation(
+        trigger="template.sent",
+        actions=[{"type": "template", "name": "hello_world", "language": "en_US"}],
+    )
+    rt = live.app.state.runtime
+    socket = await connect(live, read_key)
+    sends = await socket.subscribe(AUTOMATED, {"filter": {"name": "template.sent"}})
+    changes = await socket.subscribe(MESSAGE_UPDATED, {"filter": {"changes": ["DELIVERED"]}})
+    await subscribed(live, 2)
+
+    # when: we send a template; the automation answers it once; its message is delivered
+    await sending.send_template(rt, to=CUSTOMER, name="hello_world", language="en_US")
+    assert await runner.run_pending(rt) == 1
+    [run] = await runs_of(automation)
+    [sent] = [
+        m
+        for m in await WhatsAppMessage.all()
+        if (m.metadata or {}).get("automationRunId") == str(run.id)
+    ]
+    await live.post_webhook(status(sent.wamid or "", "delivered", 1700000200))
+
+    # then: the dashboard saw both sends, the automation's included, then its delivery
+    by_op: dict[str, list[dict[str, Any]]] = {}
+    for _ in range(3):
+        message = await socket.receive()
+        by_op.setdefault(message["id"], []).append(data(message))
+    assert [d["events"]["event"]["causedByAutomationRunId"] for d in by_op[sends]] == [
+        None,
+        str(run.id),
+    ]
+    [delivered] = [d["messageUpdated"] for d in by_op[changes]]
+    assert delivered["message"]["id"] == str(sent.id)
+    assert delivered["change"] == "DELIVERED"
+    # and the automation triggered on neither its own send nor its delivery
+    assert await runner.run_pending(rt) == 0
+    assert await WhatsAppAutomationRun.filter(automation_id=automation.id).count() == 1
+    await socket.close()
+
+
 async def close_code(socket: Socket) -> int | None:
     """The code the server closed with (it must close without a word)."""
     with pytest.raises(websockets.ConnectionClosed) as closed:
@@ -176,8 +231,49 @@ async def test_a_bad_filter_is_an_error_not_a_silent_stream(
     live: LiveServer, read_key: str, sandbox: Sandbox
 ) -> None:
     socket = await connect(live, read_key)
-    op = await socket.subscribe(SESSION_TIMELINE, {"id": "not-an-id"})
-    message = await socket.next(op)
-    errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
-    assert errors[0]["message"] == "Not an id", errors
+
+    # when: a malformed session id, then a malformed number
+    bad_id = await socket.subscribe(SESSION_TIMELINE, {"id": "not-an-id"})
+    refused_id = await socket.next(bad_id)
+    bad_number = await socket.subscribe(EVENTS, {"filter": {"contactWaId": "abc"}})
+    refused_number = await socket.next(bad_number)
+
+    # then: each subscription is refused as it starts, with a query error's shape
+    assert refused_id["type"] == "error", refused_id
+    assert refused_id["payload"] == [
+        {
+            "message": "Not an id",
+            "locations": [{"line": 2, "column": 27}],
+            "path": ["sessionTimeline"],
+            "extensions": {"code": "INVALID_INPUT", "field": ["sessionId"]},
+        }
+    ]
+    assert refused_number["type"] == "error", refused_number
+    [error] = refused_number["payload"]
+    assert (error["message"], error["path"], error["extensions"]) == (
+        "Not a WhatsApp number",
+        ["events"],
+        {"code": "INVALID_INPUT", "field": ["contactWaId"]},
+    )
+    # and nothing was left subscribed; the connection still serves a good subscription
+    assert live.app.state.live_hub.subscribers == 0
+    good = await socket.subscribe(EVENTS, {"filter": {"name": "note.*"}})
+    await subscribed(live)
+    await emit_event("note.added", source="api")
+    assert data(await socket.next(good))["events"]["event"] == {
+        "name": "note.added",
+        "source": "api",
+    }
     await socket.close()
+
+
+async def test_a_wagraph_error_in_a_query_has_the_same_shape(client: Any, read_key: str) -> None:
+    """The shape the subscription errors above copy: a query's WagraphError."""
+    response = await client.post(
+        "/graphql",
+        json={"query": '{ events(first: 1, after: "nope") { totalCount } }'},
+        headers={"Authorization": f"Bearer {read_key}"},
+    )
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert set(error) == {"message", "locations", "path", "extensions"}

@@ -3,8 +3,9 @@
 `on_events_recorded` is subscribed to the event log when a process is composed
 (`app.runtime`), and runs in the event's own transaction, so an event and its runs commit
 together or not at all. It loads the enabled automations (a small table) and matches triggers
-in Python: an exact name, or an fnmatch pattern (`flow.*`). The log never calls it for an
-event caused by an automation run (loop safety).
+in Python: an exact name, or an fnmatch pattern (`flow.*`). An event caused by an automation
+run triggers nothing (loop safety): the log hands every event to every subscriber (the live
+publisher needs them all), so the guard is here, where the reaction is.
 
 The per-contact cooldown is checked after locking the automation's row (`SELECT … FOR UPDATE`;
 SQLite serialises writers anyway), so a burst of concurrent events for one contact yields one
@@ -45,14 +46,23 @@ def trigger_matches(trigger: str, event_name: str) -> bool:
     return bool(_PATTERN_CHARS & set(trigger)) and fnmatch.fnmatchcase(event_name, trigger)
 
 
+def caused_by_automation(event: WhatsAppAnalyticsEvent) -> bool:
+    """The loop guard: an automation never triggers on what an automation run did."""
+    return event.caused_by_automation_run_id is not None
+
+
 async def on_events_recorded(
     events: Sequence[WhatsAppAnalyticsEvent], conn: BaseDBAsyncClient
 ) -> None:
     """The event log's subscriber: queue the runs the events trigger, on the events' connection.
 
-    A batch first asks whether any automation is enabled at all, so with none (the common
-    case) it costs one query, not one per event.
+    Events an automation run caused are dropped first (the loop guard). A batch then asks
+    whether any automation is enabled at all, so with none (the common case) it costs one
+    query, not one per event.
     """
+    events = [e for e in events if not caused_by_automation(e)]
+    if not events:
+        return
     if len(events) > 1 and not await _any_enabled(conn):
         return
     for event in events:
@@ -66,7 +76,10 @@ async def _any_enabled(conn: BaseDBAsyncClient) -> bool:
 async def enqueue_matching(
     event: WhatsAppAnalyticsEvent, *, using_db: BaseDBAsyncClient
 ) -> list[WhatsAppAutomationRun]:
-    """Insert a run (PENDING, or SKIPPED by cooldown) per automation the event triggers."""
+    """Insert a run (PENDING, or SKIPPED by cooldown) per automation the event triggers;
+    none for an event an automation run caused (the loop guard, whoever calls this)."""
+    if caused_by_automation(event):
+        return []
     matched = await _matching(event, using_db)
     if not matched:
         return []

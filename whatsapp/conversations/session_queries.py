@@ -20,6 +20,15 @@ from whatsapp.kit.paging import Count, Page, capped_counts, keyset_page, keyset_
 from whatsapp.kit.phone import wa_id_digits
 
 
+def lean_or_whole(rows: QuerySet[WhatsAppSession], lean: bool) -> QuerySet[WhatsAppSession]:
+    """`lean`: every column but `context`, the session's JSON document (a Flow's whole
+    journey), for a page that shows neither it nor the Flow state; the rows then lack it."""
+    if not lean:
+        return rows
+    columns = WhatsAppSession._meta.fields_db_projection  # complete once Tortoise is set up
+    return rows.only(*(name for name in columns if name != "context"))
+
+
 @dataclass(frozen=True, slots=True)
 class SessionQuery:
     statuses: Sequence[SessionStatus] = ()
@@ -47,13 +56,14 @@ async def list_sessions(
     first: int | None = None,
     after: str | None = None,
     now: datetime | None = None,
+    lean: bool = False,
 ) -> Page[WhatsAppSession]:
     """A page of sessions matching `query`, most recently updated first (the seed's
     `getWhatsAppSessions()`, for session timelines in a dashboard).
 
     Faces: GraphQL `sessions(filter, first, after)`, each with its `timeline`.
     """
-    rows = WhatsAppSession.all()
+    rows = lean_or_whole(WhatsAppSession.all(), lean)
     if query.statuses:
         rows = rows.filter(status__in=list(query.statuses))
     if query.contact_wa_id is not None:
@@ -115,15 +125,16 @@ async def recently_updated_page(
 
 
 async def sessions_of_contacts(
-    keys: Sequence[uuid.UUID], *, first: int | None, after: str | None
+    keys: Sequence[uuid.UUID], *, first: int | None, after: str | None, lean: bool = False
 ) -> dict[uuid.UUID, Page[WhatsAppSession]]:
     """The same page of sessions (most recently updated first) of each contact, in one
     statement whatever the number of contacts.
 
     Faces: GraphQL `Contact.sessions` (through a DataLoader).
     """
+    rows = lean_or_whole(WhatsAppSession.all(), lean)
     return await keyset_pages(
-        WhatsAppSession.all(), "contact_id", keys, first=first, after=after, stamp="updated_at"
+        rows, "contact_id", keys, first=first, after=after, stamp="updated_at"
     )
 
 

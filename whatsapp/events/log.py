@@ -3,6 +3,11 @@
 Recording knows nothing of what reacts to an event. Reactions (automations) subscribe with
 `on_recorded` when a process is composed (`app.runtime`), so no core module reaches back up
 into the modules that send messages, and the import graph shows every dependency.
+
+Every subscriber hears every event, those an automation run caused included: the live
+publisher must push a status of a message an automation sent like any other. The loop guard
+(an automation never triggers on an automation-caused event) is therefore the automations'
+own filter (`whatsapp.automations.matching`); this module cannot know which subscriber reacts.
 """
 
 from __future__ import annotations
@@ -29,8 +34,9 @@ def on_recorded(hook: OnRecorded) -> None:
     """Subscribe `hook` to every event recorded from now on; subscribing twice is a no-op.
 
     The hook runs in the event's own transaction, so what it writes commits (or rolls back)
-    with the event. It is never called for an event caused by an automation run: that is the
-    loop guard, kept here so that no subscriber can forget it.
+    with the event. It is called for every event, automation-caused ones included
+    (`caused_by_automation_run_id` set): a hook that reacts by writing or sending must skip
+    those itself, or an automation could trigger itself forever.
     """
     if hook not in _subscribers:
         _subscribers.append(hook)
@@ -64,7 +70,7 @@ async def emit_event(
         "contact_id": contact_id,
         "caused_by_automation_run_id": caused_by_automation_run_id,
     }
-    if caused_by_automation_run_id is not None or not _subscribers:
+    if not _subscribers:
         event = await WhatsAppAnalyticsEvent.create(**fields, using_db=using_db)
     elif using_db is not None:
         event = await _record(fields, using_db)
@@ -87,7 +93,7 @@ async def emit_events(events: list[WhatsAppAnalyticsEvent], *, using_db: BaseDBA
     if not events:
         return
     await WhatsAppAnalyticsEvent.bulk_create(events, using_db=using_db)
-    await _notify([e for e in events if e.caused_by_automation_run_id is None], using_db)
+    await _notify(events, using_db)
 
 
 async def _notify(events: Sequence[WhatsAppAnalyticsEvent], conn: BaseDBAsyncClient) -> None:

@@ -7,12 +7,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise.queryset import QuerySet
+
 from models import MessageDirection, MessageStatus, MessageType, WhatsAppMessage
 from whatsapp.kit.clock import as_utc
 from whatsapp.kit.errors import ErrorCode, WagraphError, invalid
 from whatsapp.kit.ids import is_uuid
 from whatsapp.kit.paging import Count, Page, capped_counts, keyset_page, keyset_pages
 from whatsapp.kit.recipients import parse_recipient
+
+JSON_COLUMNS = ("content", "metadata", "payload", "conversation", "pricing", "revisions")
+"""A message's JSON documents: most of a row's bytes, read and decoded only when asked for."""
+
+
+def lean_or_whole(rows: QuerySet[WhatsAppMessage], lean: bool) -> QuerySet[WhatsAppMessage]:
+    """`lean`: every column but the JSON documents (a page that shows none of them reads a
+    few times fewer bytes on PostgreSQL); the rows then lack those attributes."""
+    if not lean:
+        return rows
+    columns = WhatsAppMessage._meta.fields_db_projection  # complete once Tortoise is set up
+    return rows.only(*(name for name in columns if name not in JSON_COLUMNS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +53,13 @@ async def get_message(message_id: str) -> WhatsAppMessage | None:
 
 
 async def list_messages(
-    query: MessageQuery, *, first: int | None = None, after: str | None = None
+    query: MessageQuery,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    lean: bool = False,
 ) -> Page[WhatsAppMessage]:
-    rows = WhatsAppMessage.all()
+    rows = lean_or_whole(WhatsAppMessage.all(), lean)
     if query.statuses:
         rows = rows.filter(status__in=list(query.statuses))
     if query.types:
@@ -70,14 +88,20 @@ async def list_messages(
 
 
 async def messages_under(
-    parent: str, keys: Sequence[uuid.UUID], *, first: int | None, after: str | None
+    parent: str,
+    keys: Sequence[uuid.UUID],
+    *,
+    first: int | None,
+    after: str | None,
+    lean: bool = False,
 ) -> dict[uuid.UUID, Page[WhatsAppMessage]]:
     """The same page of messages under each session or contact (`parent`: `session_id` or
     `contact_id`), in one statement whatever the number of parents.
 
     Faces: GraphQL `Session.messages` and `Contact.messages` (through a DataLoader).
     """
-    return await keyset_pages(WhatsAppMessage.all(), parent, keys, first=first, after=after)
+    rows = lean_or_whole(WhatsAppMessage.all(), lean)
+    return await keyset_pages(rows, parent, keys, first=first, after=after)
 
 
 async def message_counts(parent: str, keys: Sequence[uuid.UUID]) -> dict[uuid.UUID, Count]:

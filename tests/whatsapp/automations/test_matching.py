@@ -98,6 +98,24 @@ async def test_events_caused_by_a_run_trigger_nothing() -> None:
     assert len(await runs_of(automation)) == 1
 
 
+async def test_the_loop_guard_holds_for_any_caller_of_enqueue_matching() -> None:
+    # given: the event log hands automation-caused events to every subscriber (the live
+    # publisher needs them), so the guard lives with the automations
+    from whatsapp.automations.matching import enqueue_matching
+
+    automation = await make_automation()
+    [run] = await one_run(automation)
+    caused = await contact_event(caused_by_automation_run_id=run.id)
+
+    # when: matched directly, as a caller other than the log's hook would
+    async with in_transaction() as conn:
+        queued = await enqueue_matching(caused, using_db=conn)
+
+    # then
+    assert queued == []
+    assert len(await runs_of(automation)) == 1
+
+
 # -- cooldown ----------------------------------------------------------------------------------
 
 
