@@ -11,8 +11,8 @@ from strawberry.scalars import JSON
 
 from models import WhatsAppGroup
 from schema.connection import Connection
+from schema.context import Info
 from schema.messages import Message, MessageConnection
-from whatsapp.conversations import groups
 
 FIRST = 20
 
@@ -55,9 +55,9 @@ class Group:
 
     @strawberry.field(description="Its messages, both ways, newest first.")
     async def messages(
-        self, first: int | None = FIRST, after: str | None = None
+        self, info: Info, first: int | None = FIRST, after: str | None = None
     ) -> MessageConnection:
-        page = await groups.list_group_messages(self._id, first=first, after=after)
+        page = await info.context.loaders.group_messages.load(self._id, first, after)
         return MessageConnection.from_page(page, Message.from_model)
 
     @classmethod

@@ -231,6 +231,12 @@ class Loaders:
             partial(timeline.timeline_counts, "contact_id"),
         )
     )
+    group_messages: Relation[Page[Any]] = field(
+        default_factory=_relation(
+            partial(message_queries.messages_under, "group_id"),
+            partial(message_queries.message_counts, "group_id"),
+        )
+    )
     contact_calls: Relation[Page[Any]] = field(
         default_factory=_relation(call_queries.calls_of_contacts, call_queries.call_counts)
     )

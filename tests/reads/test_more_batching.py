@@ -8,8 +8,12 @@ from datetime import timedelta
 
 from models import (
     ConsentState,
+    MessageDirection,
+    MessageStatus,
+    MessageType,
     WhatsAppConsentChange,
     WhatsAppContact,
+    WhatsAppGroup,
     WhatsAppMessage,
     WhatsAppSession,
 )
@@ -190,3 +194,42 @@ async def test_a_page_that_shows_no_json_leaves_those_columns_unread(gql: GraphQ
     assert len(message_pages) == 2 and len(session_pages) == 2, statements
     assert sorted('"payload"' in s for s in message_pages) == [False, True], message_pages
     assert sorted('"context"' in s for s in session_pages) == [False, True], session_pages
+
+
+GROUPS_WITH_MESSAGES = """
+query($first: Int!) {
+  groups(first: $first) {
+    edges { node { metaId messages(first: 3) { totalCount edges { node { id text } } } } }
+  }
+}"""
+
+
+async def test_a_page_of_groups_reads_their_messages_in_one_statement(gql: GraphQL) -> None:
+    for g in range(12):
+        group = await WhatsAppGroup.create(meta_id=f"group-{g:02d}-" + "x" * 50)
+        for m in range(4):
+            await WhatsAppMessage.create(
+                direction=MessageDirection.INBOUND,
+                type=MessageType.TEXT,
+                status=MessageStatus.RECEIVED,
+                phone_number_id="106540352242922",
+                wamid=f"wamid.group-{g}-{m}",
+                group=group,
+                text=f"group {g} message {m}",
+            )
+    await gql(GROUPS_WITH_MESSAGES, {"first": 1})  # the key's last use is written once
+
+    with count_queries() as small:
+        few = await gql(GROUPS_WITH_MESSAGES, {"first": 2})
+    with count_queries() as large:
+        many = await gql(GROUPS_WITH_MESSAGES, {"first": 12})
+
+    assert len(small) == len(large), (small, large)
+    edges = many["data"]["groups"]["edges"]
+    assert len(edges) == 12 and len(few["data"]["groups"]["edges"]) == 2
+    for edge in edges:
+        node = edge["node"]
+        number = int(node["metaId"][6:8])
+        texts = [m["node"]["text"] for m in node["messages"]["edges"]]
+        assert node["messages"]["totalCount"] == 4
+        assert texts and all(text.startswith(f"group {number} ") for text in texts)

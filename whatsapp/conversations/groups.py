@@ -18,7 +18,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from models import WhatsAppGroup, WhatsAppMessage
+from models import WhatsAppGroup
 from whatsapp.conversations.windows import window_open
 from whatsapp.kit.errors import ErrorCode, WagraphError
 from whatsapp.kit.ids import is_uuid
@@ -82,13 +82,6 @@ async def find_group(ref: str, *field: str) -> WhatsAppGroup:
 async def list_groups(*, first: int | None = None, after: str | None = None) -> Page[WhatsAppGroup]:
     """Every group, newest first."""
     return await keyset_page(WhatsAppGroup.all(), first=first, after=after)
-
-
-async def list_group_messages(
-    group_id: uuid.UUID, *, first: int | None = None, after: str | None = None
-) -> Page[WhatsAppMessage]:
-    """A group's messages, both ways, newest first."""
-    return await keyset_page(WhatsAppMessage.filter(group_id=group_id), first=first, after=after)
 
 
 async def touch_group(group_id: uuid.UUID, at: datetime, conn: BaseDBAsyncClient) -> None:

@@ -95,10 +95,11 @@ async def messages_under(
     after: str | None,
     lean: bool = False,
 ) -> dict[uuid.UUID, Page[WhatsAppMessage]]:
-    """The same page of messages under each session or contact (`parent`: `session_id` or
-    `contact_id`), in one statement whatever the number of parents.
+    """The same page of messages under each session, contact or group (`parent`: `session_id`,
+    `contact_id` or `group_id`), in one statement whatever the number of parents.
 
-    Faces: GraphQL `Session.messages` and `Contact.messages` (through a DataLoader).
+    Faces: GraphQL `Session.messages`, `Contact.messages` and `Group.messages` (through a
+    DataLoader).
     """
     rows = lean_or_whole(WhatsAppMessage.all(), lean)
     return await keyset_pages(rows, parent, keys, first=first, after=after)
