@@ -33,24 +33,28 @@ from whatsapp.conversations.identities import Identity, identify, identity_trans
 from whatsapp.conversations.windows import SERVICE_WINDOW
 from whatsapp.events.log import emit_event
 from whatsapp.inbound import edits
-from whatsapp.inbound.customer_messages import preview
+from whatsapp.inbound.customer_messages import INBOUND_TYPES, preview
 from whatsapp.inbound.items import WebhookItem
 from whatsapp.kit.clock import utcnow
 from whatsapp.messages.statuses import attach_pending_statuses, meta_time
 
 log = logging.getLogger(__name__)
 
+ECHOABLE = (
+    "text",
+    "image",
+    "video",
+    "audio",
+    "document",
+    "sticker",
+    "location",
+    "contacts",
+    "reaction",
+)
+
 # What the business can write in the app, as our outbound types; anything else UNSUPPORTED.
 ECHO_TYPES: dict[str, MessageType] = {
-    "text": MessageType.TEXT,
-    "image": MessageType.IMAGE,
-    "video": MessageType.VIDEO,
-    "audio": MessageType.AUDIO,
-    "document": MessageType.DOCUMENT,
-    "sticker": MessageType.STICKER,
-    "location": MessageType.LOCATION,
-    "contacts": MessageType.CONTACTS,
-    "reaction": MessageType.REACTION,
+    **{kind: INBOUND_TYPES[kind] for kind in ECHOABLE},
     "template": MessageType.TEMPLATE,
 }
 

@@ -118,21 +118,7 @@ async def apply_status(
         return await _apply_group_status(item, status, occurred_at, message, error)
     try:
         async with in_transaction() as conn:
-            row = await WhatsAppMessageStatus.create(
-                message_id=message.id if message else None,
-                wamid=wamid,
-                status=status,
-                occurred_at=occurred_at,
-                **_recipient_columns(item),
-                conversation=item.get("conversation"),
-                pricing=item.get("pricing"),
-                error_code=error.get("code"),
-                error_title=error.get("title") or error.get("message"),
-                error_details=(error.get("error_data") or {}).get("details"),
-                using_db=conn,
-            )
-            if message is not None:
-                await _advance(message, row, conn)
+            await _record_in_history(item, status, occurred_at, message, error, conn)
     except IntegrityError:
         return False  # this (wamid, status) was already recorded, here or by another process
     if message is None:
@@ -178,21 +164,35 @@ async def _apply_group_status(
         history = WhatsAppMessageStatus.filter(wamid=wamid, status=status).using_db(conn)
         if await history.exists():
             return True
-        row = await WhatsAppMessageStatus.create(
-            message_id=message.id if message else None,
-            wamid=wamid,
-            status=status,
-            occurred_at=occurred_at,
-            **_recipient_columns(item),
-            pricing=item.get("pricing"),
-            error_code=error.get("code"),
-            error_title=error.get("title") or error.get("message"),
-            error_details=(error.get("error_data") or {}).get("details"),
-            using_db=conn,
-        )
-        if message is not None:
-            await _advance(message, row, conn)
+        await _record_in_history(item, status, occurred_at, message, error, conn)
     return True
+
+
+async def _record_in_history(
+    item: Mapping[str, Any],
+    status: MessageStatus,
+    occurred_at: datetime,
+    message: WhatsAppMessage | None,
+    error: Mapping[str, Any],
+    conn: BaseDBAsyncClient,
+) -> None:
+    """The status in the message's history (unique per wamid and status: a copy raises
+    IntegrityError), and the message moved by it when the message is known."""
+    row = await WhatsAppMessageStatus.create(
+        message_id=message.id if message else None,
+        wamid=str(item["id"]),
+        status=status,
+        occurred_at=occurred_at,
+        **_recipient_columns(item),
+        conversation=item.get("conversation"),
+        pricing=item.get("pricing"),
+        error_code=error.get("code"),
+        error_title=error.get("title") or error.get("message"),
+        error_details=(error.get("error_data") or {}).get("details"),
+        using_db=conn,
+    )
+    if message is not None:
+        await _advance(message, row, conn)
 
 
 def _recipient_columns(item: Mapping[str, Any]) -> dict[str, Any]:
