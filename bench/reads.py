@@ -276,6 +276,9 @@ def main() -> None:
         start -= timedelta(days=30)
         asyncio.run(seed(dsn, args.scale, start))
         print(f"seeded (scale {args.scale}) in {time.perf_counter() - began:.0f} s")
+        began = time.perf_counter()
+        subprocess.run([wagraph, "analytics", "rollup"], env=env, cwd=ROOT, check=True)
+        print(f"hourly event rollup counted in {time.perf_counter() - began:.1f} s")
         key = asyncio.run(make_key(database_url))
         server = subprocess.Popen(
             [wagraph, "serve", "--no-migrate", "--log-level", "warning"],

@@ -88,4 +88,5 @@ class BackgroundWork:
             except Exception:  # a failing sweep must not stop the loop
                 log.exception("%s failed", job.name)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self.settings.background_interval_s)
+                interval = max(self.settings.background_interval_s, job.in_process_every_s)
+                await asyncio.wait_for(self._stop.wait(), interval)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.settings import Settings
+from whatsapp.analytics import rollup
 from whatsapp.automations import runner as automations
 from whatsapp.inbound import inbox
 from whatsapp.messages import scheduling
@@ -61,6 +62,8 @@ class Job:
     in_process: InProcess = InProcess.NEVER
     run_at_startup: bool = False
     timeout_s: int | None = None
+    in_process_every_s: float = 0.0
+    """In the server, run at most this often (the loop's interval when it is longer)."""
 
 
 async def deliver_message(ctx: JobContext, message_id: str) -> bool:
@@ -80,6 +83,11 @@ async def sweep_inbox(ctx: JobContext) -> int:
 
 async def run_automations(ctx: JobContext) -> int:
     return await automations.run_pending(ctx.rt)
+
+
+async def roll_up_events(ctx: JobContext) -> dict[str, Any]:
+    done = await rollup.roll_up()
+    return {"hours": done.hours_counted, "behind_s": done.behind.total_seconds()}
 
 
 async def sync_templates(ctx: JobContext) -> dict[str, Any] | None:
@@ -104,5 +112,13 @@ JOBS: tuple[Job, ...] = (
     ),
     Job("webhooks.sweep", sweep_inbox, Cron(second=EVERY_SECOND), InProcess.ALWAYS),
     Job("automations.run", run_automations, Cron(second=EVERY_SECOND), InProcess.ALWAYS),
+    Job(
+        "analytics.rollup",
+        roll_up_events,
+        Cron(second=frozenset({30})),
+        InProcess.WITHOUT_REDIS,
+        timeout_s=600,
+        in_process_every_s=60.0,
+    ),
     Job("templates.sync", sync_templates, Cron(second=frozenset({0}), minute=frozenset({0}))),
 )

@@ -20,6 +20,7 @@ from models.enums import (
     SessionStatus,
 )
 from models.event import WhatsAppAnalyticsEvent
+from models.event_rollup import WhatsAppEventRollup, WhatsAppRollupState
 from models.group import WhatsAppGroup, WhatsAppGroupReceipt
 from models.media import WhatsAppMedia
 from models.message import WhatsAppMessage
@@ -52,12 +53,14 @@ __all__ = [
     "WhatsAppConsentChange",
     "WhatsAppContact",
     "WhatsAppContactIdentity",
+    "WhatsAppEventRollup",
     "WhatsAppGroup",
     "WhatsAppGroupReceipt",
     "WhatsAppMedia",
     "WhatsAppMessage",
     "WhatsAppMessageStatus",
     "WhatsAppPhoneNumber",
+    "WhatsAppRollupState",
     "WhatsAppSession",
     "WhatsAppTemplate",
 ]

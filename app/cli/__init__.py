@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from app.cli import (
+    analytics,
     flows,
     keys,
     migrations,
@@ -35,6 +36,7 @@ app.add_typer(webhooks.group, name="webhooks")
 app.add_typer(scheduled.group, name="scheduled")
 app.add_typer(templates.group, name="templates")
 app.add_typer(flows.group, name="flows")
+app.add_typer(analytics.group, name="analytics")
 app.add_typer(migrations.group, name="migrations")
 
 

@@ -37,6 +37,10 @@ from whatsapp.access import api_keys
         ("flows", "keygen"),
         ("flows", "upload-key"),
         ("flows", "demo"),
+        ("analytics",),
+        ("analytics", "rollup"),
+        ("analytics", "status"),
+        ("analytics", "rebuild-rollup"),
     ],
 )
 def test_every_command_has_help(command: tuple[str, ...], db: str) -> None:

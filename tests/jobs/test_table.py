@@ -31,6 +31,7 @@ def test_the_arq_worker_registers_every_row(db: str, sandbox_url: str) -> None:
         ("webhooks.sweep", (10, 0, 1), (10, 0, 2)),
         ("automations.run", (10, 0, 59), (10, 1, 0)),
         ("templates.sync", (10, 0, 1), (11, 0, 0)),
+        ("analytics.rollup", (10, 0, 31), (10, 1, 30)),
     ],
 )
 def test_arq_runs_each_periodic_row_on_its_schedule(
@@ -46,9 +47,9 @@ def test_arq_runs_each_periodic_row_on_its_schedule(
     assert (job.next_run.hour, job.next_run.minute, job.next_run.second) == next_run
 
 
-def test_the_server_sweeps_scheduled_messages_only_without_redis() -> None:
+def test_the_server_sweeps_scheduled_messages_and_rolls_up_only_without_redis() -> None:
     with_redis = [job.name for job in in_process_jobs(with_redis=True)]
     without = [job.name for job in in_process_jobs(with_redis=False)]
 
     assert with_redis == ["webhooks.sweep", "automations.run"]
-    assert without == ["messages.sweep", "webhooks.sweep", "automations.run"]
+    assert without == ["messages.sweep", "webhooks.sweep", "automations.run", "analytics.rollup"]

@@ -9,6 +9,12 @@ where `date_trunc('hour', created_at AT TIME ZONE zone)` took 390 ms, and it can
 with SQLite about a bucket. Both keep the top `MAX_GROUPS` groups by total (ties by key,
 no-value last) in the same statement. Python only lays the counted cells out on the bucket
 list, so empty buckets read 0.
+
+The whole UTC hours the hourly rollup covers (`whatsapp.analytics.rollup`) are counted from it
+and the rest of the range from the event log, in the same statement: a 30-day chart of
+`message.*` by template read 600k events (1.2 s) and now reads ~20k hourly rows (29 ms). The
+rollup cannot answer buckets that start off the hour (zones 30 or 45 minutes off UTC) nor a tag
+filter (a contact's tags are today's, not the event's): those count the event log alone.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from whatsapp.analytics import bounds
-from whatsapp.analytics.predicates import EVENTS, EventSelection, prop, selection
+from whatsapp.analytics import bounds, rollup
+from whatsapp.analytics.predicates import EVENTS, EventSelection, name_matches, prop, selection
 from whatsapp.analytics.timezones import Bucket, BucketUnit, buckets, zone
+from whatsapp.kit.ids import parse_id
 from whatsapp.kit.sql import Params, connection, dialect
 
 
@@ -68,8 +75,9 @@ async def event_series(
     since, until = bounds.series_range(since, until, unit)
     tz = zone(time_zone, "timeZone")
     spans = buckets(since, until, unit, tz, limit=bounds.MAX_BUCKETS)
+    where = where or EventSelection()
     p = Params(dialect())
-    sql = _statement(p, spans, where or EventSelection(), group_by, since, until)
+    sql = _statement(p, spans, where, group_by, await _split(spans, where, since, until))
     rows = await connection().execute_query_dict(sql, p.values)
     lines: dict[str | None, list[int]] = {}
     order: list[str | None] = []
@@ -86,13 +94,43 @@ async def event_series(
     return EventSeries(unit, time_zone, spans, series, groups)
 
 
-def _group_expression(p: Params, group_by: SeriesGroup | None) -> str:
+@dataclass(frozen=True, slots=True)
+class _Split:
+    """Where the counts come from: the rollup's hours in [rolled, …) and the event log's
+    ranges for the rest of [since, until)."""
+
+    rolled: tuple[datetime, datetime] | None
+    raw: list[tuple[datetime, datetime]]
+
+
+async def _split(
+    spans: list[Bucket], where: EventSelection, since: datetime, until: datetime
+) -> _Split:
+    """Use the rollup for the whole hours it covers when hourly counts can answer: every
+    bucket starts on a UTC hour (not so in a zone 30 or 45 minutes off UTC) and no filter needs
+    the event's contact (a tag is the contact's now, not when the event happened)."""
+    if where.tag is not None or not rollup.aligned_to_hours([s.start for s in spans]):
+        return _Split(None, [(since, until)])
+    covered = await rollup.coverage()
+    if covered is None:
+        return _Split(None, [(since, until)])
+    low = max(rollup.ceil_hour(since), covered.start)
+    high = min(rollup.floor_hour(until), covered.end)
+    if low >= high:
+        return _Split(None, [(since, until)])
+    raw = [(a, b) for a, b in ((since, low), (high, until)) if a < b]
+    return _Split((low, high), raw)
+
+
+def _group_expression(p: Params, group_by: SeriesGroup | None, rolled: bool) -> str:
     if group_by is None:
         return "CAST(NULL AS TEXT)"
     if group_by == SeriesGroup.NAME:
         return "e.name"
     if group_by == SeriesGroup.SOURCE:
         return "e.source"
+    if rolled:
+        return "e.template" if group_by == SeriesGroup.TEMPLATE else "e.phone_number_id"
     return prop(p, "template" if group_by == SeriesGroup.TEMPLATE else "phoneNumberId")
 
 
@@ -101,21 +139,33 @@ def _statement(
     spans: list[Bucket],
     where: EventSelection,
     group_by: SeriesGroup | None,
-    since: datetime,
-    until: datetime,
+    split: _Split,
 ) -> str:
-    group = _group_expression(p, group_by)
+    """Counted cells from the rollup and the event log (parameters are bound in the order
+    they appear: SQLite binds by position), then the top groups ranked in the same statement."""
     starts = [span.start for span in spans]
-    if p.postgres:
-        bucket = f"width_bucket(e.created_at, {p(starts)}::timestamptz[]) - 1"
-    else:
-        bucket = _bucket_search(p, starts, 0, len(spans))
-    conditions = [f"e.created_at >= {p(since)}", f"e.created_at < {p(until)}"]
-    conditions += selection(p, where)  # after the SELECT list's parameters: SQLite binds by order
-    filters = " AND ".join(conditions)
+    parts: list[str] = []
+    if split.rolled is not None:
+        group = _group_expression(p, group_by, rolled=True)
+        bucket = _bucket(p, starts, "e.hour")
+        low, high = split.rolled
+        conditions = [f"e.hour >= {p(low)}", f"e.hour < {p(high)}", *rolled_selection(p, where)]
+        parts.append(
+            f"SELECT {group} AS g, {bucket} AS b, SUM(e.count) AS n "
+            f"FROM {rollup.ROLLUP_TABLE} e WHERE {' AND '.join(conditions)} GROUP BY 1, 2"
+        )
+    for since, until in split.raw:
+        group = _group_expression(p, group_by, rolled=False)
+        bucket = _bucket(p, starts, "e.created_at")
+        conditions = [f"e.created_at >= {p(since)}", f"e.created_at < {p(until)}"]
+        conditions += selection(p, where)
+        parts.append(
+            f"SELECT {group} AS g, {bucket} AS b, COUNT(*) AS n FROM {EVENTS} e "
+            f"WHERE {' AND '.join(conditions)} GROUP BY 1, 2"
+        )
     return (
-        f"WITH c AS (SELECT {group} AS g, {bucket} AS b, COUNT(*) AS n FROM {EVENTS} e "
-        f"WHERE {filters} GROUP BY 1, 2), "
+        f"WITH x AS ({' UNION ALL '.join(parts)}), "
+        "c AS (SELECT g, b, SUM(n) AS n FROM x GROUP BY g, b), "
         "t AS (SELECT g, b, n, SUM(n) OVER (PARTITION BY g) AS total FROM c), "
         "r AS (SELECT g, b, n, DENSE_RANK() OVER (ORDER BY total DESC, g NULLS LAST) AS k FROM t), "
         "s AS (SELECT g, b, n, k, MAX(k) OVER () AS groups FROM r) "
@@ -123,7 +173,33 @@ def _statement(
     )
 
 
-def _bucket_search(p: Params, starts: list[datetime], low: int, high: int) -> str:
+def rolled_selection(p: Params, where: EventSelection) -> list[str]:
+    """The selection's conditions on rollup rows (a tag never gets here)."""
+    out: list[str] = []
+    if where.name is not None:
+        out.append(name_matches(p, where.name, "filter", "name"))
+    if where.source is not None:
+        out.append(f"e.source = {p(where.source)}")
+    for column, value in (
+        ("template", where.template),
+        ("phone_number_id", where.phone_number_id),
+        ("flow", where.flow),
+    ):
+        if value is not None:
+            out.append(f"e.{column} = {p(value)}")
+    if where.automation_id is not None:
+        automation = parse_id(where.automation_id, "filter", "automationId", what="automation id")
+        out.append(f"e.automation_id = {p(automation)}")
+    return out
+
+
+def _bucket(p: Params, starts: list[datetime], column: str) -> str:
+    if p.postgres:
+        return f"width_bucket({column}, {p(starts)}::timestamptz[]) - 1"
+    return _bucket_search(p, starts, 0, len(starts), column)
+
+
+def _bucket_search(p: Params, starts: list[datetime], low: int, high: int, column: str) -> str:
     """SQLite: the index of a row's bucket, as a binary search over the buckets' UTC starts
     written as nested CASEs (about log2(buckets) comparisons a row; parameters bound in the
     order they appear)."""
@@ -131,6 +207,6 @@ def _bucket_search(p: Params, starts: list[datetime], low: int, high: int) -> st
         return str(low)
     middle = (low + high) // 2
     boundary = p(starts[middle])
-    below = _bucket_search(p, starts, low, middle)
-    above = _bucket_search(p, starts, middle, high)
-    return f"CASE WHEN e.created_at < {boundary} THEN {below} ELSE {above} END"
+    below = _bucket_search(p, starts, low, middle, column)
+    above = _bucket_search(p, starts, middle, high, column)
+    return f"CASE WHEN {column} < {boundary} THEN {below} ELSE {above} END"

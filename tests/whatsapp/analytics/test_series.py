@@ -26,6 +26,7 @@ from models import (
     WhatsAppContact,
 )
 from whatsapp.analytics.predicates import EventSelection
+from whatsapp.analytics.rollup import roll_up
 from whatsapp.analytics.series import SeriesGroup, event_series
 from whatsapp.analytics.timezones import BucketUnit
 from whatsapp.kit.errors import WagraphError
@@ -207,12 +208,16 @@ def random_selection(rng: random.Random, world: World) -> EventSelection:
     return EventSelection(**{key: options[key] for key in chosen})
 
 
+@pytest.mark.parametrize("rolled", [False, True], ids=["event-log", "rollup"])
 @pytest.mark.parametrize("seed", range(8))
-async def test_series_match_brute_force_on_generated_events(seed: int) -> None:
-    # given
+async def test_series_match_brute_force_on_generated_events(seed: int, rolled: bool) -> None:
+    # given: events, and with `rolled` the hourly rollup covering them up to a random hour
+    # (the rest of the range is counted from the event log)
     rng = random.Random(seed)
     around = rng.choice([SPRING, AUTUMN])
     world = await generate(rng, around)
+    if rolled:
+        await roll_up(now=around + timedelta(minutes=rng.randint(-3000, 4000)), max_batches=50)
     unit = rng.choice(
         [BucketUnit.HOUR, BucketUnit.DAY, BucketUnit.DAY, BucketUnit.WEEK, BucketUnit.MONTH]
     )
