@@ -172,6 +172,54 @@ async def test_a_step_exactly_at_the_window_counts_and_one_second_later_does_not
     assert result[1].median_seconds_from_previous == 3600.0
 
 
+@pytest.mark.parametrize("seed", range(3))
+async def test_a_ten_step_funnel_matches_brute_force(seed: int) -> None:
+    # given: the most steps a funnel may have, some repeating a name or a pattern
+    rng = random.Random(100 + seed)
+    events = await generate(rng, count=600)
+    steps = [FunnelStep(rng.choice([*NAMES, "message.*", "*"])) for _ in range(10)]
+    since, until = T0 - timedelta(days=2), T0 + timedelta(days=1)
+    window = timedelta(days=2)
+    per = rng.choice(list(FunnelSubject))
+
+    # when
+    result = await funnel(steps, since=since, until=until, window=window, per=per)
+
+    # then
+    counts, medians = brute_force(events, steps, since, until, window, per.value)
+    assert [r.count for r in result] == counts
+    assert [r.median_seconds_from_previous for r in result] == medians
+
+
+async def test_a_later_step_after_until_counts_up_to_the_window() -> None:
+    # given: step 1 a second before `until`, step 2 exactly the window after it, step 3 a
+    # second past the window
+    window = timedelta(days=3)
+    contact = await WhatsAppContact.create(wa_id="15552000009")
+    until = T0 + timedelta(days=1)
+    first = until - timedelta(seconds=1)
+    await WhatsAppAnalyticsEvent.bulk_create(
+        [
+            WhatsAppAnalyticsEvent(name=name, source="t", created_at=at, contact_id=contact.id)
+            for name, at in (
+                ("a", first),
+                ("b", first + window),
+                ("c", first + window + timedelta(seconds=1)),
+            )
+        ]
+    )
+
+    # when
+    result = await funnel(
+        [FunnelStep("a"), FunnelStep("b"), FunnelStep("c")], since=T0, until=until, window=window
+    )
+
+    # then
+    assert [r.count for r in result] == [1, 1, 0]
+    assert result[1].median_seconds_from_previous == window.total_seconds()
+    assert result[2].median_seconds_from_previous is None
+
+
 @pytest.mark.parametrize(
     ("steps", "window", "field_"),
     [
