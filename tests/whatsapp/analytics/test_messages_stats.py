@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from models import MessageDirection, MessageStatus, MessageType, WhatsAppMessage
 from whatsapp.analytics.messages_stats import (
@@ -194,6 +195,42 @@ async def test_days_follow_the_time_zone_across_dst() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("zone", "change"),
+    [
+        ("America/Havana", datetime(2026, 3, 8, 5, tzinfo=UTC)),  # 23:59 -> 01:00, no midnight
+        ("America/Havana", datetime(2026, 11, 1, 5, tzinfo=UTC)),  # 00:59 -> 00:00, two
+        ("America/Santiago", datetime(2026, 9, 6, 4, tzinfo=UTC)),  # 23:59 -> 01:00
+        ("Asia/Beirut", datetime(2026, 10, 24, 21, tzinfo=UTC)),  # 23:59 -> 23:00
+    ],
+)
+async def test_days_follow_clock_changes_at_midnight(zone: str, change: datetime) -> None:
+    # given: a message every 7 minutes for a day either side of a change at local midnight
+    since, until = change - timedelta(days=1, hours=3), change + timedelta(days=1, hours=3)
+    at = [
+        since + timedelta(minutes=7 * i) for i in range(int((until - since).total_seconds()) // 420)
+    ]
+    await WhatsAppMessage.bulk_create(
+        [
+            WhatsAppMessage(
+                direction=MessageDirection.OUTBOUND,
+                type=MessageType.TEXT,
+                status=MessageStatus.SENT,
+                phone_number_id=PNIDS[0],
+                created_at=t,
+            )
+            for t in at
+        ]
+    )
+    # when
+    stats = await message_stats(
+        since=since, until=until, group_by=MessageGroupBy.DAY, time_zone=zone
+    )
+    # then
+    local = Counter(t.astimezone(ZoneInfo(zone)).date().isoformat() for t in at)
+    assert [(g.key, g.total) for g in stats.groups] == sorted(local.items())
+
+
 @pytest.mark.parametrize("seed", [4, 5])
 async def test_failures_and_medians_match_brute_force(seed: int) -> None:
     # given
@@ -233,6 +270,17 @@ async def test_cost_view_counts_by_category_and_prices_only_with_rates() -> None
     assert marketing.amount == pytest.approx(0.05 * marketing.charged)
     assert by_key[("utility", "regular")].amount is None  # no rate for it
     assert by_key[("service", "free_customer_service")].charged == 0
+
+
+async def test_inside_a_transaction_the_statements_share_its_connection() -> None:
+    # given: the statements run together, which a transaction's one connection must serialize
+    await seed_messages(7)
+    outside = await message_stats(since=SINCE, until=UNTIL, group_by=MessageGroupBy.DAY)
+    # when
+    async with in_transaction():
+        inside = await message_stats(since=SINCE, until=UNTIL, group_by=MessageGroupBy.DAY)
+    # then
+    assert inside == outside
 
 
 async def test_an_empty_range_reports_zeros_and_no_rates() -> None:
