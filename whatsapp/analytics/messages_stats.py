@@ -337,6 +337,8 @@ def _group_key(
         return f"to_char(created_at AT TIME ZONE {p(zone.key)}, 'YYYY-MM-DD')"
     # SQLite knows no time zones: each local day's UTC start, from zoneinfo, as a CASE.
     days = local_days(start, end, zone)
+    if len(days) == 1:  # the whole range is one local day (and a CASE needs a WHEN)
+        return p(days[0][0])
     branches = " ".join(
         f"WHEN created_at < {p(next_start)} THEN {p(day)}"
         for (day, _), (_, next_start) in pairwise(days)
