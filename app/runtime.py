@@ -14,8 +14,9 @@ from datetime import timedelta
 import httpx
 
 from app.settings import Settings
-from whatsapp.analytics import flows_stats, messages_stats
+from whatsapp.analytics import flows_stats, messages_stats, statements
 from whatsapp.automations import channels as notify_channels
+from whatsapp.automations import egress
 from whatsapp.automations import matching as automation_matching
 from whatsapp.cloud.client import CloudClient, CloudConfig
 from whatsapp.cloud.ratelimit import build_limiter
@@ -23,6 +24,7 @@ from whatsapp.events import log as event_log
 from whatsapp.flows import booking
 from whatsapp.flows import handlers as flow_handlers
 from whatsapp.inbound import keywords as consent_keywords
+from whatsapp.kit import secrets as stored_secrets
 from whatsapp.live import publisher as live_publisher
 from whatsapp.live.brokers import Broker, InProcessBroker, RedisBroker
 from whatsapp.live.hub import Hub
@@ -62,7 +64,10 @@ def build_runtime(settings: Settings, *, on_scheduled: ScheduleHook | None = Non
         )
     )
     notify_channels.use_channels(settings.notify_channels())
+    egress.use_policy(settings.outbound_policy())
+    stored_secrets.use_box(settings.secret_box())
     messages_stats.use_rates(settings.pricing_rate_table())
+    statements.use_timeout(settings.analytics_timeout_s)
     flows_stats.use_token_ttl(timedelta(days=settings.flow_token_ttl_days))
     return Runtime(
         cloud=CloudClient(cloud_config(settings)),

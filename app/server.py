@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 from tortoise import Tortoise
@@ -25,14 +26,18 @@ from app.db import close_db, init_db
 from app.dev_flows import flows_keys
 from app.runtime import build_runtime, live_broker
 from app.settings import Settings, get_settings
+from app.socket_keys import KeyCheckingHandler
 from jobs.inprocess import BackgroundWork
 from jobs.queue import JobQueue
 from schema.context import Context
 from schema.root import build_schema
+from webhooks.bodies import Door, UnverifiedBudget
 from webhooks.flows import FlowsRoute
 from webhooks.whatsapp import WhatsAppWebhook
-from whatsapp.access import api_keys
+from whatsapp.access.cache import KeyCache
+from whatsapp.access.feed import KeyChangeFeed
 from whatsapp.flows.endpoint import FlowEndpoint
+from whatsapp.kit import json_depth
 from whatsapp.live.hub import Hub
 
 log = logging.getLogger("wagraph.server")
@@ -46,16 +51,74 @@ class SocketContext(Context):
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, schema: Any, settings: Settings) -> None:
+    # Sockets re-check their key before each operation and every `keys.ttl_s` (socket_keys).
+    graphql_transport_ws_handler_class = KeyCheckingHandler
+
+    def __init__(self, schema: Any, settings: Settings, keys: KeyCache) -> None:
         super().__init__(
             schema,
-            graphql_ide="graphiql",
+            # Without GraphiQL a browser's GET /graphql is a 404 like any unknown page.
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
             multipart_uploads_enabled=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=settings.live_max_subscriptions,
             connection_init_wait_timeout=timedelta(seconds=10),
         )
         self.settings = settings
+        self.keys = keys
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Every JSON the view reads (bodies, query parameters, websocket messages): orjson,
+        after a pre-scan bounding its nesting (`json_depth`), so a deep document is refused
+        before anything recurses through it. Too deep is a JSONDecodeError: a websocket
+        message is refused as invalid JSON."""
+        return json_depth.loads(data, max_depth=self.settings.max_json_depth)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """An HTTP body or query parameter: too deep is answered 400 with a JSON error (by
+        BodyLimit); any other error is strawberry's own 400."""
+        try:
+            return self.decode_json(data)
+        except json_depth.JsonTooDeep as exc:
+            raise _BodyTooDeep(exc) from exc
+        except ValueError:
+            return super().parse_json(data)
+
+    async def parse_multipart(self, request: Any) -> dict[str, str]:
+        """An upload whose operations are refused still has its files closed."""
+        try:
+            return await super().parse_multipart(request)
+        except _BodyTooDeep:
+            await (await request.get_form_data()).form.close()
+            raise
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        """An HTTP response within `max_response_bytes`, or an error that says it is not.
+
+        The query cost bounds how many values a response holds, not how long each is (a
+        message's payload, a dead letter's raw item): this bounds what is sent."""
+        response = super().create_response(response_data, sub_response)
+        size, limit = len(response.body), self.settings.max_response_bytes
+        if size > limit:
+            log.warning("refused a %d-byte GraphQL response (limit %d)", size, limit)
+            too_large = {
+                "data": None,
+                "errors": [
+                    {
+                        "message": f"The response would be {size:,} bytes, more than the "
+                        f"{limit:,} allowed: ask for fewer items or fields.",
+                        "extensions": {
+                            "code": "RESPONSE_TOO_LARGE",
+                            "bytes": size,
+                            "maxBytes": limit,
+                        },
+                    }
+                ],
+            }
+            response = super().create_response(too_large, sub_response)  # type: ignore[arg-type]
+        return response
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         kind = SocketContext if isinstance(request, WebSocket) else Context
@@ -75,7 +138,7 @@ class GraphQLApp(GraphQL[Context, None]):
             params = getattr(context, "connection_params", None) or {}
             token = _bearer(_text(params.get("Authorization") or params.get("authorization")))
             token = token or _text(params.get("apiKey"))
-            context.api_key = await api_keys.authenticate(token)
+            context.api_key = await self.keys.authenticate(token)
             if context.api_key is None:
                 raise ConnectionRejectionError()
         return await super().on_ws_connect(context)
@@ -100,10 +163,12 @@ def _unauthenticated(message: str) -> JSONResponse:
 
 
 class ApiKeyGate:
-    """Every GraphQL request needs a valid API key; only the GraphiQL page itself is open."""
+    """Every GraphQL request needs a valid API key; only the GraphiQL page itself is open.
+    Keys are checked through the process's `KeyCache`: most requests run no key query."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, keys: KeyCache) -> None:
         self.app = app
+        self.keys = keys
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -118,12 +183,12 @@ class ApiKeyGate:
             # Browsers cannot set headers on a websocket: the key comes in connection_init.
             await self.app(scope, receive, send)
             return
-        key = await api_keys.authenticate(token)
+        key = await self.keys.authenticate(token)
         if key is None:
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 4401})
                 return
-            message = "Missing API key" if token is None else "Invalid or revoked API key"
+            message = "Missing API key" if token is None else "Invalid, revoked or expired API key"
             await _unauthenticated(message)(scope, receive, send)
             return
         scope.setdefault("state", {})["api_key"] = key
@@ -172,10 +237,37 @@ class BodyLimit:
             await self.app(scope, counted, send)
         except _BodyTooLarge:
             await _too_large(limit)(scope, receive, send)
+        except _BodyTooDeep as exc:
+            await _too_deep(exc.cause)(scope, receive, send)
 
 
 class _BodyTooLarge(Exception):
     pass
+
+
+class _BodyTooDeep(Exception):
+    def __init__(self, cause: json_depth.JsonTooDeep) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _too_deep(cause: json_depth.JsonTooDeep) -> JSONResponse:
+    return JSONResponse(
+        {
+            "data": None,
+            "errors": [
+                {
+                    "message": f"Request body refused: {cause}",
+                    "extensions": {
+                        "code": "INVALID_INPUT",
+                        "depth": cause.depth,
+                        "maxDepth": cause.limit,
+                    },
+                }
+            ],
+        },
+        status_code=400,
+    )
 
 
 def _too_large(limit: int) -> JSONResponse:
@@ -211,10 +303,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
     tests), and then leaves closing it to whoever opened it."""
     settings = settings or get_settings()
     background = BackgroundWork(settings)
+    # One budget for every body read before its signature is checked (webhooks and Flows).
+    unverified = UnverifiedBudget(
+        max(
+            settings.unverified_body_budget_bytes,
+            settings.max_webhook_bytes,
+            settings.max_flow_request_bytes,
+        )
+    )
     webhook = WhatsAppWebhook(
         verify_token=settings.verify_token,
         app_secret=settings.app_secret or "",
-        max_bytes=settings.max_webhook_bytes,
+        door=Door(settings.max_webhook_bytes, unverified, settings.unverified_body_timeout_s),
+        max_json_depth=settings.max_json_depth,
         delivery_arrived=background.delivery_arrived,
     )
     flows = FlowsRoute(
@@ -223,11 +324,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app_secret=settings.app_secret or "",
             token_ttl=timedelta(days=settings.flow_token_ttl_days),
         ),
-        max_bytes=settings.max_flow_request_bytes,
+        door=Door(settings.max_flow_request_bytes, unverified, settings.unverified_body_timeout_s),
     )
-    schema = build_schema(max_depth=settings.max_query_depth, max_tokens=settings.max_query_tokens)
+    keys = KeyCache(ttl_s=settings.key_cache_ttl_s, max_entries=settings.key_cache_size)
+    schema = build_schema(
+        max_depth=settings.max_query_depth,
+        max_tokens=settings.max_query_tokens,
+        max_cost=settings.max_query_cost,
+        introspection=settings.introspection_enabled,
+    )
     graphql: ASGIApp = BodyLimit(
-        ApiKeyGate(GraphQLApp(schema, settings)),
+        ApiKeyGate(GraphQLApp(schema, settings, keys), keys),
         max_bytes=settings.max_body_bytes,
         max_multipart_bytes=settings.max_upload_bytes + 64 * 1024,
     )
@@ -243,6 +350,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=_lifespan(settings, background),
     )
     app.state.background = background
+    app.state.keys = keys
     return app
 
 
@@ -270,9 +378,19 @@ def _lifespan(
         app.state.live_hub = Hub(max_queue=settings.live_queue_size)
         live = live_broker(settings, app.state.live_hub)
         await live.start()
+        # With Redis, revokes and scope changes reach every process's key cache at once.
+        key_feed = (
+            KeyChangeFeed(settings.redis_url, channel=settings.key_changes_channel)
+            if settings.redis_url
+            else None
+        )
+        if key_feed is not None:
+            await key_feed.start()
         try:
             yield
         finally:
+            if key_feed is not None:
+                await key_feed.aclose()
             await live.aclose()
             await background.stop()
             await app.state.runtime.aclose()

@@ -17,7 +17,9 @@ from whatsapp.automations.channels import (
     email_address,
     email_addresses,
 )
+from whatsapp.automations.egress import EgressPolicy
 from whatsapp.flows.keys import load_keys
+from whatsapp.kit.secrets import DEVELOPMENT_KEY, SecretBox
 
 DEFAULT_SANDBOX_PORT = 8787
 
@@ -83,8 +85,52 @@ class Settings(BaseSettings):
 
     max_query_depth: int = Field(12, validation_alias="WAGRAPH_MAX_QUERY_DEPTH")
     max_query_tokens: int = Field(4000, validation_alias="WAGRAPH_MAX_QUERY_TOKENS")
+    max_query_cost: int = Field(
+        10_000,
+        validation_alias="WAGRAPH_MAX_QUERY_COST",
+        ge=1,
+        description="The most a GraphQL request may cost (schema/cost.py: about one per value "
+        "in the response, pages counted at their size); past it, QUERY_TOO_COSTLY.",
+    )
+    max_response_bytes: int = Field(
+        10_000_000,
+        validation_alias="WAGRAPH_MAX_RESPONSE_BYTES",
+        ge=1024,
+        description="The largest GraphQL response over HTTP; past it, RESPONSE_TOO_LARGE.",
+    )
+    introspection: bool | None = Field(
+        None,
+        validation_alias="WAGRAPH_INTROSPECTION",
+        description="Schema introspection (__schema, __type). Unset: on, off in production.",
+    )
+    graphiql: bool | None = Field(
+        None,
+        validation_alias="WAGRAPH_GRAPHIQL",
+        description="Serve GraphiQL at GET /graphql. Unset: on, off in production.",
+    )
     max_body_bytes: int = Field(1_000_000, validation_alias="WAGRAPH_MAX_BODY_BYTES")
     max_webhook_bytes: int = Field(3 * 1024 * 1024, validation_alias="WAGRAPH_MAX_WEBHOOK_BYTES")
+    max_json_depth: int = Field(
+        64,
+        validation_alias="WAGRAPH_MAX_JSON_DEPTH",
+        ge=8,
+        le=512,
+        description="Deepest nesting of arrays and objects in a JSON request body (GraphQL or "
+        "webhook); deeper bodies get 400 before they are parsed.",
+    )
+    unverified_body_budget_bytes: int = Field(
+        64 * 1024 * 1024,
+        validation_alias="WAGRAPH_UNVERIFIED_BODY_BUDGET_BYTES",
+        gt=0,
+        description="Bytes of webhook and Flows bodies held at once, in total, before their "
+        "signatures are checked; past it 503 with Retry-After. At least the largest body.",
+    )
+    unverified_body_timeout_s: float = Field(
+        30.0,
+        validation_alias="WAGRAPH_UNVERIFIED_BODY_TIMEOUT",
+        gt=0,
+        description="Seconds a webhook or Flows body may take to arrive (408 after).",
+    )
     background_interval_s: float = Field(
         1.0,
         validation_alias="WAGRAPH_BACKGROUND_INTERVAL",
@@ -145,6 +191,24 @@ class Settings(BaseSettings):
         validation_alias="WAGRAPH_NOTIFY_EMAIL_TO",
         description="Comma-separated addresses that notify e-mails go to.",
     )
+    outbound_allow: str = Field(
+        "",
+        validation_alias="WAGRAPH_OUTBOUND_ALLOW",
+        description="Comma-separated CIDRs, addresses, host names or *.suffixes that automation "
+        "webhooks may reach although they are internal (loopback, private, link-local, cloud "
+        "metadata…). Empty: public addresses only.",
+    )
+    secrets_key: SecretStr | None = Field(
+        None,
+        validation_alias="WAGRAPH_SECRETS_KEY",
+        description="The Fernet key that seals secrets stored in automations (`wagraph secrets "
+        "keygen`); required in production. Elsewhere a development key stands in.",
+    )
+    secrets_previous_keys: SecretStr | None = Field(
+        None,
+        validation_alias="WAGRAPH_SECRETS_PREVIOUS_KEYS",
+        description="Comma-separated keys that still open stored secrets during a rotation.",
+    )
 
     flows_private_key: SecretStr | None = Field(
         None,
@@ -183,6 +247,14 @@ class Settings(BaseSettings):
         '{"currency": "EUR", "rates": {"marketing": 0.06, "utility": 0.03}}. Unset: counts only.',
     )
 
+    analytics_timeout_s: float = Field(
+        10.0,
+        validation_alias="WAGRAPH_ANALYTICS_TIMEOUT",
+        ge=0,
+        description="Seconds one analytics statement may run on PostgreSQL before it is "
+        "cancelled with QUERY_TIMEOUT (0: no limit).",
+    )
+
     @model_validator(mode="after")
     def _pricing_rates_valid(self) -> Settings:
         self.pricing_rate_table()
@@ -214,6 +286,27 @@ class Settings(BaseSettings):
         "wagraph:live",
         validation_alias="WAGRAPH_LIVE_CHANNEL",
         description="The Redis pub/sub channel live updates cross processes on.",
+    )
+    key_cache_ttl_s: float = Field(
+        1.0,
+        validation_alias="WAGRAPH_KEY_CACHE_TTL",
+        ge=0,
+        le=60,
+        description="Seconds an authenticated API key is trusted without a query; also how "
+        "often open websockets re-check their key. A revoke or scope change made in another "
+        "process takes effect here within it. 0 turns the cache off.",
+    )
+    key_cache_size: int = Field(
+        10_000,
+        validation_alias="WAGRAPH_KEY_CACHE_SIZE",
+        ge=1,
+        description="Authenticated keys the cache holds (least recently used out first).",
+    )
+    key_changes_channel: str = Field(
+        "wagraph:keys",
+        validation_alias="WAGRAPH_KEY_CHANGES_CHANNEL",
+        description="With Redis, the pub/sub channel revokes and scope changes reach every "
+        "process on at once (the cache TTL remains the fallback).",
     )
 
     @model_validator(mode="after")
@@ -269,6 +362,31 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"WAGRAPH_NOTIFY_EMAIL_FROM / _TO: {exc}") from None
 
+    @model_validator(mode="after")
+    def _outbound_and_secrets_valid(self) -> Settings:
+        """The allow-list and the secrets keys are well-formed, or the process does not start."""
+        self.outbound_policy()
+        if self.environment == "production" and self.secrets_key is None:
+            raise ValueError("WAGRAPH_SECRETS_KEY must be set in production")
+        self.secret_box()
+        return self
+
+    def outbound_policy(self) -> EgressPolicy:
+        """Where automation webhooks may connect (ValueError naming the setting)."""
+        return EgressPolicy.parse(self.outbound_allow.split(","))
+
+    def secret_box(self) -> SecretBox:
+        """What seals and opens stored secrets (ValueError naming the setting at fault)."""
+        current = self.secrets_key.get_secret_value() if self.secrets_key else DEVELOPMENT_KEY
+        previous_text = (
+            self.secrets_previous_keys.get_secret_value() if self.secrets_previous_keys else ""
+        )
+        previous = [key.strip() for key in previous_text.split(",") if key.strip()]
+        try:
+            return SecretBox.from_keys(current, previous)
+        except ValueError as exc:
+            raise ValueError(f"WAGRAPH_SECRETS_KEY / _PREVIOUS_KEYS: {exc}") from None
+
     def flows_keys(self) -> list[RSAPrivateKey]:
         """The Flows private keys, current first (ValueError naming the one at fault)."""
         current = self.flows_private_key.get_secret_value() if self.flows_private_key else None
@@ -291,6 +409,18 @@ class Settings(BaseSettings):
         if self.marketing_messages_api is not None:
             return self.marketing_messages_api
         return self.graph_api_base_url is None and self.sandbox_enabled
+
+    @property
+    def introspection_enabled(self) -> bool:
+        if self.introspection is not None:
+            return self.introspection
+        return self.environment != "production"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        if self.graphiql is not None:
+            return self.graphiql
+        return self.environment != "production"
 
     @property
     def self_url(self) -> str:

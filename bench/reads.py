@@ -87,6 +87,16 @@ QUERIES: dict[str, tuple[str, str]] = {
         """SELECT * FROM whatsapp_contact WHERE tags @> '["vip"]'
            ORDER BY created_at DESC, id DESC LIMIT 50""",
     ),
+    # The slowest list request found within the default cost limit (9,750 of 10,000).
+    "worst within the cost limit: 30 x sessions(15)": (
+        "{ "
+        + " ".join(
+            f"s{i}: sessions(first: 15) {{ edges {{ node {{ id context contact {{ waId }} }} }} }}"
+            for i in range(30)
+        )
+        + " }",
+        "",
+    ),
 }
 EVENT_NAMES = ["message.sent", "message.delivered", "message.read", "flow.step"]
 

@@ -15,6 +15,8 @@ class ApiKey(BaseModel):
     scope = fields.CharEnumField(ApiKeyScope, max_length=8)
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    # Refused from this moment on, like a revoked key; null = never expires.
+    expires_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_key"

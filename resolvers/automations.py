@@ -9,7 +9,7 @@ from typing import Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from models.enums import AutomationRunStatus
+from models.enums import ApiKeyScope, AutomationRunStatus
 from schema.automations import (
     Automation,
     AutomationPayload,
@@ -48,6 +48,7 @@ async def automation(id: strawberry.ID) -> Automation | None:
 
 
 async def automation_runs(
+    info: Info,
     automation_id: strawberry.ID | None = None,
     status: list[AutomationRunStatus] | None = None,
     first: int | None = 20,
@@ -59,7 +60,11 @@ async def automation_runs(
         first=first,
         after=after,
     )
-    return AutomationRunConnection.from_page(page, AutomationRun.from_model)
+    key = info.context.api_key
+    operator = key is not None and ApiKeyScope(key.scope).allows(ApiKeyScope.ADMIN)
+    return AutomationRunConnection.from_page(
+        page, lambda row: AutomationRun.from_model(row, operator=operator)
+    )
 
 
 async def test_automation(

@@ -26,6 +26,7 @@ from schema.subscriptions import (
     MessageUpdate,
     MessageUpdateFilter,
 )
+from schema.validation import CheckedArguments
 from whatsapp.live import filters as live_filters
 from whatsapp.live.hub import Hub, Match, Update
 
@@ -86,7 +87,10 @@ async def events(
 
 def _subscription(resolver: Callable[..., Any], *, description: str) -> Any:
     return strawberry.subscription(
-        resolver=resolver, description=description, permission_classes=[NEEDS[ApiKeyScope.READ]]
+        resolver=resolver,
+        description=description,
+        permission_classes=[NEEDS[ApiKeyScope.READ]],
+        extensions=[CheckedArguments(lookup=True)],
     )
 
 

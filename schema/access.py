@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from models import ApiKey
@@ -17,11 +19,28 @@ class ApiKeyInfo:
     name: str = strawberry.field(description="Yours, to tell keys apart.")
     prefix: str = strawberry.field(description="The key's first characters, to recognise it.")
     scope: str = strawberry.field(description="read, write or admin.")
+    created_at: datetime = strawberry.field(description="When it was created.")
+    last_used_at: datetime | None = strawberry.field(
+        description="Its last use, to the minute; null if never used."
+    )
+    expires_at: datetime | None = strawberry.field(
+        description="Refused from this moment on; null = never expires."
+    )
+    revoked_at: datetime | None = strawberry.field(
+        description="When it was revoked (refused everywhere within seconds); null = active."
+    )
 
     @classmethod
     def from_model(cls, row: ApiKey) -> ApiKeyInfo:
         return cls(
-            id=strawberry.ID(str(row.id)), name=row.name, prefix=row.prefix, scope=row.scope.value
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            prefix=row.prefix,
+            scope=row.scope.value,
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
         )
 
 
@@ -29,6 +48,14 @@ class ApiKeyInfo:
 class CreateApiKeyPayload:
     api_key: ApiKeyInfo | None = strawberry.field(default=None, description="As stored.")
     key: str | None = strawberry.field(default=None, description="Shown once; store it now.")
+    errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Empty on success."
+    )
+
+
+@strawberry.type(description="The key as changed (revoked, new scope), or why not.")
+class ApiKeyPayload:
+    api_key: ApiKeyInfo | None = strawberry.field(default=None, description="As stored now.")
     errors: list[UserError] = strawberry.field(
         default_factory=list, description="Empty on success."
     )

@@ -15,7 +15,7 @@ from schema.connection import Connection
 from schema.context import Info
 from schema.errors import UserError
 from schema.events import Event
-from whatsapp.automations.definitions import public_actions
+from whatsapp.automations.definitions import public_actions, shown_results
 from whatsapp.automations.dry_run import ActionPreview, ConditionCheck, DryRun
 
 strawberry.enum(
@@ -34,7 +34,9 @@ ACTIONS = (
     "timeoutSeconds, maxAttempts, secret}; tag {add, remove, target: contact|session|both}; "
     "notify {channel: webhook|email|both, text, subject, details} (an operator message with the "
     "event's details, to the channels configured in settings). "
-    'Secrets read back as "********"; sending that back keeps the stored secret.'
+    "A webhook's URL must reach a public address unless WAGRAPH_OUTBOUND_ALLOW names it. "
+    "Its secret and every header value are write-only, for every key: they read back as "
+    '"********", and sending that back keeps the stored value.'
 )
 UNSET = strawberry.UNSET
 COOLDOWN = "Seconds during which the automation fires at most once per contact (0: no cooldown)."
@@ -110,7 +112,10 @@ class AutomationRun:
         description="That event's name (kept if the event is deleted)."
     )
     results: list[JSON] = strawberry.field(
-        description="One entry per action: {type, ok, detail, durationMs}."
+        description="One entry per action: {type, ok, detail, durationMs}. A failed webhook's "
+        'detail says only "Webhook delivery failed"; admin keys also see detail.operator '
+        "{reason, status, attempts, host, response}: what happened (a refused address, a closed "
+        "port, a timeout, the HTTP status and the answer's start)."
     )
     error: str | None = strawberry.field(description="Why the run failed, or why it was skipped.")
     started_at: datetime | None = strawberry.field(description="When it started running.")
@@ -127,14 +132,15 @@ class AutomationRun:
         return row.wa_id if row else None
 
     @classmethod
-    def from_model(cls, row: WhatsAppAutomationRun) -> AutomationRun:
+    def from_model(cls, row: WhatsAppAutomationRun, *, operator: bool = False) -> AutomationRun:
+        """`operator` (an admin key) also shows the operator's detail in the results."""
         return cls(
             id=strawberry.ID(str(row.id)),
             automation_id=strawberry.ID(str(row.automation_id)),
             status=row.status,
             event_id=strawberry.ID(str(row.event_id)) if row.event_id else None,
             event_name=row.event_name,
-            results=[JSON(result) for result in row.results or []],
+            results=[JSON(result) for result in shown_results(row, operator=operator)],
             error=row.error,
             started_at=row.started_at,
             finished_at=row.finished_at,
@@ -184,7 +190,8 @@ class AutomationActionPreview:
     )
     detail: JSON = strawberry.field(
         description="What it would do: template {to, edge, payload, template}; tag "
-        "{contactTags, sessionTags: {before, after}}; webhook {method, url, headers, body}; "
+        "{contactTags, sessionTags: {before, after}}; webhook {method, url, headers (values "
+        "masked), body}; "
         "notify {channels, webhook {host, body}, email {from, to, subject, text}}."
     )
     error: str | None = strawberry.field(description="Why it would fail.")

@@ -10,8 +10,8 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
-from models import ApiKey
 from schema.loaders import Loaders
+from whatsapp.access.identity import KeyIdentity
 from whatsapp.runtime import Runtime
 
 
@@ -20,7 +20,9 @@ class Context:
     request: Request | WebSocket
     response: Response | None
     runtime: Runtime
-    api_key: ApiKey | None
+    # The authenticated key (a snapshot: id, prefix, name, scope, expiry). A websocket's is
+    # replaced as its key is re-checked, so a revoke or a lowered scope reaches it.
+    api_key: KeyIdentity | None
     max_upload_bytes: int
     loaders: Loaders = field(default_factory=Loaders)
 

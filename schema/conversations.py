@@ -30,6 +30,8 @@ from schema.messages import Message, MessageConnection
 from whatsapp.conversations import session_queries
 from whatsapp.conversations.timeline import TimelinePage
 from whatsapp.conversations.windows import SERVICE_WINDOW, window_open
+from whatsapp.flows.journeys import HISTORY_MAX, HISTORY_PAGE
+from whatsapp.kit.errors import invalid
 
 strawberry.enum(SessionStatus, description="ACTIVE until it completes, expires or is cancelled.")
 strawberry.enum(
@@ -260,9 +262,7 @@ class FlowState:
     answers: JSON = strawberry.field(
         description="What each screen submitted, by screen name (an object)."
     )
-    history: list[FlowStepRecord] = strawberry.field(
-        description="Every step the endpoint answered, oldest first (the latest 200)."
-    )
+    steps: strawberry.Private[list[FlowStepRecord]]
     result: JSON | None = strawberry.field(
         description="The completion's answers (the handler's final params, or the completion "
         "message's response without its flow_token); null until the Flow completes."
@@ -272,12 +272,21 @@ class FlowState:
     )
     completed_at: datetime | None = strawberry.field(description="When the Flow completed.")
 
+    @strawberry.field(
+        description=f"The `latest` steps the endpoint answered, oldest first (1 to "
+        f"{HISTORY_MAX}, default {HISTORY_PAGE}; {HISTORY_MAX} are kept, the events keep all)."
+    )
+    def history(self, latest: int = HISTORY_PAGE) -> list[FlowStepRecord]:
+        if not 1 <= latest <= HISTORY_MAX:
+            raise invalid(f"latest must be 1 to {HISTORY_MAX}", "latest")
+        return self.steps[-latest:]
+
     @classmethod
     def from_core(cls, state: session_queries.FlowState) -> FlowState:
         return cls(
             screen=state.screen,
             answers=JSON(dict(state.answers)),
-            history=[FlowStepRecord.from_core(step) for step in state.history],
+            steps=[FlowStepRecord.from_core(step) for step in state.history],
             result=None if state.result is None else JSON(state.result),
             started_at=state.started_at,
             completed_at=state.completed_at,

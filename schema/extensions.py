@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
+from graphql.utilities import get_operation_ast
+from graphql.validation import MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -22,6 +24,8 @@ from strawberry.extensions import (
 )
 from strawberry.types.execution import StreamExecutionResult
 
+from schema.audit import AuditMutations
+from schema.cost import QueryTooCostly, operation_cost
 from whatsapp.kit.errors import WagraphError
 
 log = logging.getLogger("wagraph.graphql")
@@ -100,13 +104,25 @@ def _with_codes(result: object) -> None:
     ]
 
 
-def schema_extensions(*, max_depth: int, max_tokens: int, max_aliases: int) -> list[Any]:
+DEFAULT_MAX_COST = 10_000
+
+
+def schema_extensions(
+    *,
+    max_depth: int,
+    max_tokens: int,
+    max_aliases: int,
+    max_cost: int = DEFAULT_MAX_COST,
+    introspection: bool = True,
+) -> list[Any]:
     """The extensions every request runs through, limits first."""
     # Validation rules are built once and cached with the parsed documents: per-request
     # construction defeats ValidationCache (stack-notes: ~3x slower).
     depth = QueryDepthLimiter(max_depth=max_depth)
     aliases = MaxAliasesLimiter(max_alias_count=max_aliases)
-    rules = [*depth.validation_rules, *aliases.validation_rules]
+    rules = [*depth.validation_rules, *aliases.validation_rules, MaxIntrospectionDepthRule]
+    if not introspection:
+        rules.append(NoIntrospection)
 
     class Limits(SchemaExtension):
         def on_operation(self) -> Iterator[None]:
@@ -115,4 +131,37 @@ def schema_extensions(*, max_depth: int, max_tokens: int, max_aliases: int) -> l
             ctx.parse_options["max_tokens"] = max_tokens
             yield
 
-    return [Limits, ParserCache, ValidationCache, MaskUnexpectedErrors, WagraphErrorsInQueries]
+    class CostLimit(SchemaExtension):
+        """Refuses a valid document whose cost (`schema.cost`) passes `max_cost`, before it
+        runs. It follows ValidationCache, whose verdict it reads: a document validation
+        refused is not costed (its errors say more)."""
+
+        def on_validate(self) -> Iterator[None]:
+            ctx = self.execution_context
+            if ctx.pre_execution_errors == [] and ctx.graphql_document is not None:
+                cost = operation_cost(
+                    ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables
+                )
+                if cost is not None and cost > max_cost:
+                    operation = get_operation_ast(ctx.graphql_document, ctx.operation_name)
+                    assert operation is not None
+                    ctx.pre_execution_errors = [QueryTooCostly(cost, max_cost, operation)]
+            yield
+
+    return [
+        Limits,
+        ParserCache,
+        ValidationCache,
+        CostLimit,
+        MaskUnexpectedErrors,
+        WagraphErrorsInQueries,
+        AuditMutations,
+    ]
+
+
+class NoIntrospection(NoSchemaIntrospectionCustomRule):
+    """graphql-core's rule, with a code a client can act on."""
+
+    def report_error(self, error: GraphQLError) -> None:
+        error.extensions = {**(error.extensions or {}), "code": "INTROSPECTION_DISABLED"}
+        super().report_error(error)

@@ -16,14 +16,19 @@ import strawberry
 from models import ApiKeyScope
 from schema.errors import ErrorsAsData
 from schema.permissions import NEEDS
+from schema.validation import CheckedArguments
 
 
 def query(
     resolver: Callable[..., Any], *, description: str, scope: ApiKeyScope = ApiKeyScope.READ
 ) -> Any:
-    """A read: the key needs `scope` (read by default)."""
+    """A read: the key needs `scope` (read by default); its arguments are checked first
+    (`schema.validation`)."""
     return strawberry.field(
-        resolver=resolver, description=description, permission_classes=[NEEDS[scope]]
+        resolver=resolver,
+        description=description,
+        permission_classes=[NEEDS[scope]],
+        extensions=[CheckedArguments(lookup=True)],
     )
 
 
@@ -31,10 +36,12 @@ def mutation(
     resolver: Callable[..., Any], *, description: str, scope: ApiKeyScope = ApiKeyScope.WRITE
 ) -> Any:
     """A change: the key needs `scope` (write by default); a `WagraphError` the resolver lets
-    through becomes the payload's `errors` (`schema.errors.ErrorsAsData`)."""
+    through becomes the payload's `errors` (`schema.errors.ErrorsAsData`), the refusals of
+    the argument checks (`schema.validation`) included. Field extensions wrap from last to
+    first, and the permission check is added last: scope, then errors-as-data, then checks."""
     return strawberry.mutation(
         resolver=resolver,
         description=description,
         permission_classes=[NEEDS[scope]],
-        extensions=[ErrorsAsData()],
+        extensions=[CheckedArguments(lookup=False), ErrorsAsData()],
     )

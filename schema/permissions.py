@@ -19,7 +19,7 @@ class _ScopePermission(BasePermission):
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         key = info.context.api_key
-        return key is not None and ApiKeyScope(key.scope).allows(self.needed)
+        return key is not None and key.allows(self.needed)
 
 
 class CanRead(_ScopePermission):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers.access import AccessMutation
+from resolvers.access import AccessMutation, AccessQuery
 from resolvers.accounts import AccountQuery
 from resolvers.analytics import AnalyticsQuery
 from resolvers.analytics_stats import AnalyticsStatsQuery
@@ -20,7 +20,7 @@ from resolvers.messages import MessageMutation, MessageQuery
 from resolvers.subscriptions import Subscription
 from resolvers.templates import TemplateMutation, TemplateQuery
 from resolvers.webhooks import WebhookMutation, WebhookQuery
-from schema.extensions import schema_extensions
+from schema.extensions import DEFAULT_MAX_COST, schema_extensions
 
 
 @strawberry.type(description="Reads; any API key may read.")
@@ -36,6 +36,7 @@ class Query(
     GroupQuery,
     AnalyticsQuery,
     AnalyticsStatsQuery,
+    AccessQuery,
 ):
     pass
 
@@ -55,14 +56,23 @@ class Mutation(
 
 
 def build_schema(
-    *, max_depth: int = 12, max_tokens: int = 4000, max_aliases: int = 30
+    *,
+    max_depth: int = 12,
+    max_tokens: int = 4000,
+    max_aliases: int = 30,
+    max_cost: int = DEFAULT_MAX_COST,
+    introspection: bool = True,
 ) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=schema_extensions(
-            max_depth=max_depth, max_tokens=max_tokens, max_aliases=max_aliases
+            max_depth=max_depth,
+            max_tokens=max_tokens,
+            max_aliases=max_aliases,
+            max_cost=max_cost,
+            introspection=introspection,
         ),
     )
 

@@ -13,11 +13,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from webhooks.bodies import BodyRefused, Door
 from whatsapp.inbound import inbox
+from whatsapp.kit import json_depth
 
 log = logging.getLogger("wagraph.webhooks")
 
@@ -28,7 +31,10 @@ class WhatsAppWebhook:
     """Meta's hub.verify_token for the GET handshake; None refuses every handshake."""
     app_secret: str
     """Signs each delivery (X-Hub-Signature-256)."""
-    max_bytes: int
+    door: Door
+    """How a body is read before its signature is checked (size, shared budget, time)."""
+    max_json_depth: int
+    """Deeper signed bodies are refused (400): nothing Meta sends nests that deep."""
     delivery_arrived: Callable[[uuid.UUID], None]
     """Told about each newly stored delivery, so it is processed soon after the 200."""
 
@@ -51,28 +57,27 @@ class WhatsAppWebhook:
         return PlainTextResponse("Forbidden", status_code=403)
 
     async def receive(self, request: Request) -> Response:
-        body = await read_bounded(request, self.max_bytes)
-        if body is None:
-            return PlainTextResponse("Payload too large", status_code=413)
-        signature = request.headers.get("x-hub-signature-256")
-        if not inbox.signature_valid(body, signature, self.app_secret):
-            log.warning("webhook with a missing or bad signature refused")
-            return PlainTextResponse("Invalid signature", status_code=401)
+        """Refused at the door (size, budget, time, signature, nesting) stores nothing;
+        anything else signed is stored, acknowledged, then processed."""
+        try:
+            async with self.door.read(request) as body:
+                signature = request.headers.get("x-hub-signature-256")
+                if not inbox.signature_valid(body, signature, self.app_secret):
+                    log.warning("webhook with a missing or bad signature refused")
+                    return PlainTextResponse("Invalid signature", status_code=401)
+        except BodyRefused as refused:
+            return refused.response()
+        try:
+            json_depth.check_depth(body, self.max_json_depth)
+        except json_depth.JsonTooDeep as exc:
+            log.warning("signed webhook refused: %s", exc)
+            return PlainTextResponse(str(exc), status_code=400)
+        try:  # a few microseconds: better a 400 now than a stored delivery that can never apply
+            orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            log.warning("signed webhook refused, not JSON: %s", exc)
+            return PlainTextResponse(f"Not a JSON document: {exc}", status_code=400)
         delivery, is_new = await inbox.store_delivery(body)
         if is_new:
             self.delivery_arrived(delivery.id)
         return PlainTextResponse("OK")
-
-
-async def read_bounded(request: Request, limit: int) -> bytes | None:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)

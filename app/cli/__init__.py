@@ -15,6 +15,7 @@ from app.cli import (
     sandbox,
     scheduled,
     schema,
+    secrets,
     serve,
     templates,
     webhooks,
@@ -37,6 +38,7 @@ app.add_typer(scheduled.group, name="scheduled")
 app.add_typer(templates.group, name="templates")
 app.add_typer(flows.group, name="flows")
 app.add_typer(analytics.group, name="analytics")
+app.add_typer(secrets.group, name="secrets")
 app.add_typer(migrations.group, name="migrations")
 
 

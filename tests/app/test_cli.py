@@ -30,6 +30,7 @@ from whatsapp.access import api_keys
         ("webhooks", "replay-dead-letters"),
         ("webhooks", "discard-dead-letter"),
         ("keys", "revoke"),
+        ("keys", "set-scope"),
         ("migrations", "check"),
         ("migrations", "make"),
         ("schema",),
@@ -41,6 +42,10 @@ from whatsapp.access import api_keys
         ("analytics", "rollup"),
         ("analytics", "status"),
         ("analytics", "rebuild-rollup"),
+        ("secrets",),
+        ("secrets", "keygen"),
+        ("secrets", "status"),
+        ("secrets", "rotate"),
     ],
 )
 def test_every_command_has_help(command: tuple[str, ...], db: str) -> None:

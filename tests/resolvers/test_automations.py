@@ -9,6 +9,7 @@ import httpx
 from models import AutomationRunStatus, WhatsAppAutomation, WhatsAppAutomationRun
 from tests.conftest import CUSTOMER, GraphQL
 from tests.resolvers.test_conversations_tags import TAG
+from whatsapp.automations.actions import open_secrets
 from whatsapp.conversations.contacts import get_or_create_contact
 from whatsapp.events.log import emit_event
 
@@ -115,7 +116,8 @@ async def test_create_returns_the_automation_with_secrets_masked(gql: GraphQL) -
         {"type": "tag", "add": ["buyer"]},
     ]
     stored = await WhatsAppAutomation.get(id=automation["id"])
-    assert stored.actions[0]["secret"] == "top-secret"
+    assert stored.actions[0]["secret"].startswith("wgsec:v1:")  # sealed at rest
+    assert open_secrets(stored.actions)[0]["secret"] == "top-secret"
     assert stored.conditions == [
         {"path": "metadata.orderId", "op": "exists"},
         {"path": "total", "op": "gte", "value": 100},
@@ -266,7 +268,10 @@ async def test_update_changes_only_the_given_fields_and_keeps_a_masked_secret(
     assert updated["cooldownSeconds"] == 300
     assert updated["conditions"] == automation["conditions"]
     stored = await WhatsAppAutomation.get(id=automation["id"])
-    assert stored.actions == [{**WEBHOOK, "maxAttempts": 5}, {"type": "tag", "add": ["buyer"]}]
+    assert open_secrets(stored.actions) == [
+        {**WEBHOOK, "maxAttempts": 5},
+        {"type": "tag", "add": ["buyer"]},
+    ]
 
 
 async def test_bad_update_changes_nothing(gql: GraphQL) -> None:

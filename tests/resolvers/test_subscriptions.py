@@ -237,6 +237,8 @@ async def test_a_bad_filter_is_an_error_not_a_silent_stream(
     refused_id = await socket.next(bad_id)
     bad_number = await socket.subscribe(EVENTS, {"filter": {"contactWaId": "abc"}})
     refused_number = await socket.next(bad_number)
+    bad_text = await socket.subscribe(EVENTS, {"filter": {"name": "note.\u0000*"}})
+    refused_text = await socket.next(bad_text)
 
     # then: each subscription is refused as it starts, with a query error's shape
     assert refused_id["type"] == "error", refused_id
@@ -254,6 +256,12 @@ async def test_a_bad_filter_is_an_error_not_a_silent_stream(
         "Not a WhatsApp number",
         ["events"],
         {"code": "INVALID_INPUT", "field": ["contactWaId"]},
+    )
+    assert refused_text["type"] == "error", refused_text
+    [error] = refused_text["payload"]
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == (
+        "INVALID_INPUT",
+        ["filter", "name"],
     )
     # and nothing was left subscribed; the connection still serves a good subscription
     assert live.app.state.live_hub.subscribers == 0

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from models.enums import AutomationRunStatus
+from whatsapp.analytics import statements
 from whatsapp.analytics.messages_stats import check_range, median_sql
 from whatsapp.kit.sql import Params, connection, dialect
 
@@ -42,7 +43,7 @@ async def automation_stats(*, since: datetime, until: datetime) -> list[Automati
     d = dialect(conn)
     p = Params(d)
     sql = _postgres_sql(p, start, end) if d == "postgres" else _portable_sql(p, start, end)
-    rows = await conn.execute_query_dict(sql, p.values)
+    rows = await statements.fetch(sql, p.values)
     return [
         AutomationStats(
             automation_id=str(r["id"]),

@@ -19,10 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from whatsapp.analytics import statements
 from whatsapp.analytics.messages_stats import check_range
 from whatsapp.kit.clock import utcnow
 from whatsapp.kit.errors import invalid
-from whatsapp.kit.sql import Dialect, Params, connection, dialect
+from whatsapp.kit.sql import Dialect, Params, dialect
 
 DEFAULT_TOKEN_TTL = timedelta(days=7)
 MAX_TOP = 50
@@ -115,7 +116,7 @@ async def _counts(
         f"COUNT(*) FILTER (WHERE {abandoned}) AS gone FROM whatsapp_session WHERE {where} "
         f"GROUP BY flow ORDER BY flow"
     )
-    rows = await connection().execute_query_dict(sql, p.values)
+    rows = await statements.fetch(sql, p.values)
     return {r["flow"]: (int(r["started"]), int(r["done"]), int(r["gone"])) for r in rows}
 
 
@@ -160,7 +161,7 @@ async def _answers(
         "ORDER BY flow, screen, field, rn"
     )
     out: dict[str, list[FieldAnswers]] = {}
-    for r in await connection().execute_query_dict(sql, p.values):
+    for r in await statements.fetch(sql, p.values):
         fields = out.setdefault(r["flow"], [])
         if not fields or (fields[-1].screen, fields[-1].field) != (r["screen"], r["field"]):
             fields.append(FieldAnswers(r["screen"], r["field"], int(r["answered"]), []))

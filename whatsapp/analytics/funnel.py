@@ -33,10 +33,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from whatsapp.analytics import bounds
+from whatsapp.analytics import bounds, statements
 from whatsapp.analytics.predicates import EVENTS, name_matches, prop
 from whatsapp.kit.errors import invalid
-from whatsapp.kit.sql import Params, connection, dialect
+from whatsapp.kit.sql import Params, dialect
 
 
 class FunnelSubject(StrEnum):
@@ -107,7 +107,7 @@ async def _postgres(
 ) -> Figures:
     """Counts and medians (raw, NULL for step 1) from the one-row PostgreSQL statement."""
     sql = _postgres_statement(p, subject, steps, since, until, window)
-    row = (await connection().execute_query_dict(sql, p.values))[0]
+    row = (await statements.fetch(sql, p.values))[0]
     n = len(steps)
     return [int(row[f"n{k}"]) for k in range(1, n + 1)], [None] + [
         row[f"m{k}"] for k in range(2, n + 1)
@@ -186,7 +186,7 @@ async def _sqlite(
     parts += [_next_step(p, subject, k, step, window) for k, step in enumerate(steps[1:], 2)]
     figures = " UNION ALL ".join(_figures(p, k) for k in range(1, len(steps) + 1))
     sql = f"WITH {', '.join(parts)} {figures}"
-    rows = await connection().execute_query_dict(sql, p.values)
+    rows = await statements.fetch(sql, p.values)
     by_step = {int(r["step"]): r for r in rows}
     n = len(steps)
     return [int(by_step[k]["n"]) for k in range(1, n + 1)], [

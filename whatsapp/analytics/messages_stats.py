@@ -35,6 +35,7 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from whatsapp.analytics import statements
 from whatsapp.analytics.timezones import Bucket, BucketUnit, buckets
 from whatsapp.kit.clock import as_utc
 from whatsapp.kit.errors import invalid
@@ -272,7 +273,7 @@ async def _counts(
             f"SELECT k, {COUNTS} FROM (SELECT {key} AS k, status, sent_at, delivered_at, read_at "
             f"{_where(p, start, end)}) AS m GROUP BY k ORDER BY k"
         )
-    rows = await connection().execute_query_dict(sql, p.values)
+    rows = await statements.fetch(sql, p.values)
     return [
         DeliveryCounts(
             None if r["k"] is None else str(r["k"]),
@@ -366,7 +367,7 @@ async def _failures(d: Dialect, start: datetime, end: datetime) -> list[FailureC
         f"AND {FAILED} AND error_code IS NOT NULL GROUP BY error_code "
         f"ORDER BY n DESC, error_code LIMIT {TOP_FAILURES}"
     )
-    rows = await connection().execute_query_dict(sql, p.values)
+    rows = await statements.fetch(sql, p.values)
     return [FailureCount(int(r["error_code"]), r["title"], int(r["n"])) for r in rows]
 
 
@@ -384,7 +385,7 @@ async def _medians(d: Dialect, start: datetime, end: datetime) -> tuple[float | 
             for label, column in (("delivered", "delivered_at"), ("read", "read_at"))
         )
         sql = f"SELECT {medians} {_where(p, start, end)} AND sent_at IS NOT NULL"
-        row = (await connection().execute_query_dict(sql, p.values))[0]
+        row = (await statements.fetch(sql, p.values))[0]
         delivered, read = (None if row[k] is None else float(row[k]) for k in ("delivered", "read"))
         return delivered, read
     values = " UNION ALL ".join(
@@ -392,7 +393,7 @@ async def _medians(d: Dialect, start: datetime, end: datetime) -> tuple[float | 
         f"{_where(p, start, end)} AND sent_at IS NOT NULL AND {column} IS NOT NULL"
         for label, column in (("delivered", "delivered_at"), ("read", "read_at"))
     )
-    rows = await connection().execute_query_dict(median_sql(values, ("metric",)), p.values)
+    rows = await statements.fetch(median_sql(values, ("metric",)), p.values)
     found = {r["metric"]: float(r["median"]) for r in rows if r["median"] is not None}
     return found.get("delivered"), found.get("read")
 
@@ -412,7 +413,7 @@ async def _pricing(
         f"AND pricing IS NOT NULL) AS priced "
         f"GROUP BY category, kind ORDER BY n DESC, category, kind"
     )
-    rows = await connection().execute_query_dict(sql, p.values)
+    rows = await statements.fetch(sql, p.values)
     return [_priced(r, rates) for r in rows]
 
 

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from whatsapp.analytics import bounds, rollup
+from whatsapp.analytics import bounds, rollup, statements
 from whatsapp.analytics.predicates import EVENTS, EventSelection, name_matches, prop, selection
 from whatsapp.analytics.timezones import Bucket, BucketUnit, buckets, zone
 from whatsapp.kit.ids import parse_id
-from whatsapp.kit.sql import Params, connection, dialect
+from whatsapp.kit.sql import Params, dialect
 
 
 class SeriesGroup(StrEnum):
@@ -78,7 +78,7 @@ async def event_series(
     where = where or EventSelection()
     p = Params(dialect())
     sql = _statement(p, spans, where, group_by, await _split(spans, where, since, until))
-    rows = await connection().execute_query_dict(sql, p.values)
+    rows = await statements.fetch(sql, p.values)
     lines: dict[str | None, list[int]] = {}
     order: list[str | None] = []
     for row in sorted(rows, key=lambda r: int(r["k"])):

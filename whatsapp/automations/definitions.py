@@ -3,9 +3,11 @@
 A definition is validated whole before anything is written (the trigger, the conditions, and
 each action by its own module's `validate`), and every problem is reported at once, with its
 path; an action that needs something the settings lack (a notify channel) is refused when it
-is saved and again when it is enabled. Secrets in actions are masked whenever a definition is
-shown; an update that sends a mask back keeps the stored secret, so a client can edit what it
-read without knowing it.
+is saved and again when it is enabled. Secrets in actions (a webhook's secret and header
+values) are sealed when stored and masked whenever a definition is shown, to every client; an
+update that sends a mask back keeps the stored secret, so a client can edit what it read
+without knowing it. A run's results keep what only the operator may read (why a webhook
+failed) under each entry's `operator` key: `shown_results` leaves it to admin keys.
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ from whatsapp.automations import conditions as _conditions
 from whatsapp.kit.errors import ErrorCode, Problem, WagraphError
 from whatsapp.kit.ids import parse_id
 from whatsapp.kit.paging import Page, keyset_page
+from whatsapp.kit.secrets import UnreadableSecret
 
 NAME_MAX = 128
 DESCRIPTION_MAX = 2000
 COOLDOWN_MAX_S = 30 * 24 * 3600
 _WHAT = "automation id"
+# Where a result's detail keeps what only the operator may read (see `shown_results`).
+OPERATOR = "operator"
 _TRIGGER = re.compile(r"[A-Za-z0-9_.:*?\[\]!-]{1,128}")
 _FIELDS = (
     "name",
@@ -52,6 +57,19 @@ def public_actions(automation: WhatsAppAutomation) -> list[dict[str, Any]]:
     return _actions.mask_secrets(automation.actions or [])
 
 
+def shown_results(run: WhatsAppAutomationRun, *, operator: bool) -> list[dict[str, Any]]:
+    """A run's results for a client: with the operator's detail for an operator (an admin key),
+    without it for anyone else — it can tell an open internal port from a closed one."""
+    results = [dict(entry) for entry in run.results or [] if isinstance(entry, dict)]
+    if operator:
+        return results
+    for entry in results:
+        detail = entry.get("detail")
+        if isinstance(detail, dict) and OPERATOR in detail:
+            entry["detail"] = {key: value for key, value in detail.items() if key != OPERATOR}
+    return results
+
+
 async def create_automation(
     *,
     name: str,
@@ -71,6 +89,7 @@ async def create_automation(
         enabled=enabled,
         cooldown_seconds=cooldown_seconds,
     )
+    values["actions"] = _actions.seal_secrets(values["actions"])
     return await WhatsAppAutomation.create(**values)
 
 
@@ -104,15 +123,18 @@ async def update_automation(
         if value is not KEEP
     }
     secret_problems: list[Problem] = []
+    stored = _stored_actions(row, needed="actions" not in changes)
     if "actions" in changes:
-        changes["actions"], secret_problems = _restore_secrets(changes["actions"], row.actions)
+        changes["actions"], secret_problems = _restore_secrets(changes["actions"], stored)
     merged = {key: changes.get(key, getattr(row, key)) for key in _FIELDS}
+    merged["actions"] = changes.get("actions", stored)
     try:
         values = _definition(**merged)
     except WagraphError as exc:
         raise WagraphError([*secret_problems, *exc.problems]) from None
     if secret_problems:
         raise WagraphError(secret_problems)
+    values["actions"] = _actions.seal_secrets(values["actions"])
     for key in changes:
         setattr(row, key, values[key])
     if changes:
@@ -230,8 +252,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _restore_secrets(given: Any, stored: Any) -> tuple[Any, list[Problem]]:
-    return _actions.restore_secrets(_plain(given), list(stored or []))
+def _restore_secrets(given: Any, stored: list[dict[str, Any]]) -> tuple[Any, list[Problem]]:
+    return _actions.restore_secrets(_plain(given), stored)
+
+
+def _stored_actions(row: WhatsAppAutomation, *, needed: bool) -> list[dict[str, Any]]:
+    """The stored actions in plaintext. When a secret cannot be opened (its key is gone), an
+    update that replaces the actions may go on without them (a masked secret then has to be
+    given again); one that keeps them cannot."""
+    try:
+        return _actions.open_secrets(list(row.actions or []))
+    except UnreadableSecret as exc:
+        if needed:
+            raise WagraphError.of(ErrorCode.CONFIGURATION_ERROR, str(exc), ("actions",)) from None
+        return []
 
 
 def _invalid(message: str, field: str) -> Problem:

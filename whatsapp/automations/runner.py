@@ -37,6 +37,7 @@ from whatsapp.automations import actions as _actions
 from whatsapp.automations.actions import ActionContext, ActionFailed
 from whatsapp.kit.clock import utcnow
 from whatsapp.kit.errors import ErrorCode, WagraphError
+from whatsapp.kit.secrets import UnreadableSecret
 from whatsapp.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -192,7 +193,7 @@ async def _run_action(
     try:
         if module is None:
             raise ActionFailed(f"Unknown action type {type_name!r}")
-        detail = await module.run(ctx, _actions.config_of(action))
+        detail = await module.run(ctx, _actions.config_of(_plaintext(action)))
     except ActionFailed as exc:
         failure, detail = exc.message, {"error": exc.message, **exc.detail}
     except WagraphError as exc:
@@ -220,6 +221,16 @@ async def _run_action(
         entry["detail"].pop("error", None)
         return entry, None
     return entry, failure
+
+
+def _plaintext(action: Mapping[str, Any]) -> dict[str, Any]:
+    """The action with its secrets opened (they are sealed at rest), or ActionFailed saying
+    which settings to fix when the key that sealed one is no longer configured."""
+    try:
+        [opened] = _actions.open_secrets([action])
+    except UnreadableSecret as exc:
+        raise ActionFailed(str(exc)) from None
+    return opened
 
 
 def _jsonable(value: Any) -> Any:

@@ -24,6 +24,7 @@ from whatsapp.kit.clock import as_utc, utcnow
 
 STATE = "flowState"
 HISTORY_MAX = 200  # steps kept per journey; older ones drop off (the events keep them all)
+HISTORY_PAGE = 50  # steps a read returns unless it asks for more (sizes its query cost)
 
 
 class StaleToken(Exception):

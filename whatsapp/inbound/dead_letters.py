@@ -14,6 +14,7 @@ PENDING with the new reason.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 import orjson
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.exceptions import ValidationError as OrmValidationError
+from tortoise.transactions import in_transaction
 
 from models import DeadLetterStatus, WebhookDeadLetter
 from whatsapp.events.log import emit_event
@@ -63,54 +65,74 @@ def describe(exc: BaseException) -> str:
     text = str(exc)
     if isinstance(exc, KeyError):
         text = f"missing key {text}"
-    return f"{type(exc).__name__}: {text}"[:REASON_MAX]
+    return f"{type(exc).__name__}: {text}"[:REASON_MAX].replace("\x00", "\ufffd")
 
 
 async def set_aside(item: WebhookItem, exc: BaseException, delivery_id: uuid.UUID | None) -> int:
     """Keep the item as a dead letter; 1 when new, 0 when that item is already kept."""
-    key = item.meta_key or f"delivery:{delivery_id}:{item.position}"
+    key = _text(item.meta_key or f"delivery:{delivery_id}:{item.position}", 255)
     reason = describe(exc)
     log.warning(
         "webhook item %s (%s %s) set aside: %s", item.position, item.field, item.kind, reason
     )
     try:
-        letter = await WebhookDeadLetter.create(
-            delivery_id=delivery_id,
-            item_key=key[:255],
-            field=item.field[:64],
-            kind=item.kind[:16],
-            position=item.position[:64],
-            context=_json_safe(item.context()),
-            item=None if isinstance(item.body, str) else _json_safe(item.body),
-            reason=reason,
-        )
-        if isinstance(item.body, str):
-            # Tortoise decodes a str given to a JSON field at create; an update stores it.
-            await WebhookDeadLetter.filter(id=letter.id).update(item=_json_safe(item.body))
+        # The letter and its event together: never one without the other.
+        async with in_transaction() as conn:
+            letter = await WebhookDeadLetter.create(
+                delivery_id=delivery_id,
+                item_key=key,
+                field=_text(item.field, 64),
+                kind=_text(item.kind, 16),
+                position=_text(item.position, 64),
+                context=_json_safe(item.context()),
+                item=None if isinstance(item.body, str) else _json_safe(item.body),
+                reason=reason,
+                using_db=conn,
+            )
+            if isinstance(item.body, str):
+                # Tortoise decodes a str given to a JSON field at create; an update stores it.
+                await (
+                    WebhookDeadLetter.filter(id=letter.id)
+                    .using_db(conn)
+                    .update(item=_json_safe(item.body))
+                )
+            await emit_event(
+                "webhook.dead_letter",
+                source="webhook",
+                properties={
+                    "deadLetterId": str(letter.id),
+                    "field": letter.field,
+                    "kind": letter.kind,
+                    "reason": reason,
+                },
+                using_db=conn,
+            )
     except IntegrityError:
-        await WebhookDeadLetter.filter(item_key=key[:255], status=DeadLetterStatus.PENDING).update(
+        await WebhookDeadLetter.filter(item_key=key, status=DeadLetterStatus.PENDING).update(
             reason=reason, updated_at=utcnow()
         )
         return 0
-    await emit_event(
-        "webhook.dead_letter",
-        source="webhook",
-        properties={
-            "deadLetterId": str(letter.id),
-            "field": item.field,
-            "kind": item.kind,
-            "reason": reason,
-        },
-    )
     return 1
+
+
+def _text(value: str, limit: int) -> str:
+    """A column's text: within its length, with NUL (PostgreSQL refuses it) as U+FFFD."""
+    return value[:limit].replace("\x00", "\ufffd")
 
 
 def _json_safe(value: Any) -> Any:
     """What a JSON column stores as this value. Tortoise takes a str given to a JSON field for
-    JSON text, so a bare string item goes in as its JSON encoding (and comes back a string)."""
+    JSON text, so a bare string item goes in as its JSON encoding (and comes back a string).
+    A NUL character, which PostgreSQL's jsonb refuses, is kept as U+FFFD (the delivery keeps
+    the original)."""
+    encoded = _NUL_ESCAPE.sub(rb"\1\\ufffd", orjson.dumps(value, default=str))
     if isinstance(value, str):
-        return orjson.dumps(value).decode()
-    return orjson.loads(orjson.dumps(value, default=str))
+        return encoded.decode()
+    return orjson.loads(encoded)
+
+
+# `\u0000` as orjson writes NUL, not preceded by an escaped backslash (`\\u0000` is text).
+_NUL_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*)\\u0000")
 
 
 Applier = Callable[[WebhookItem], Awaitable[str]]

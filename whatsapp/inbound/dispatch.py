@@ -26,7 +26,7 @@ from models import WebhookDeadLetter, WhatsAppAnalyticsEvent
 from whatsapp.accounts import updates as account_updates
 from whatsapp.calls import webhooks as calls
 from whatsapp.events.log import emit_event, emit_events
-from whatsapp.inbound import dead_letters, echoes, edits, groups, people
+from whatsapp.inbound import dead_letters, echoes, edits, groups, people, timestamps
 from whatsapp.inbound.customer_messages import KNOWN_TYPES, apply_inbound_message
 from whatsapp.inbound.items import MALFORMED, VALUE, WebhookItem, split
 from whatsapp.inbound.preferences import apply_preference
@@ -90,6 +90,9 @@ async def apply_item(item: WebhookItem) -> str:
         handler = FIELD_HANDLERS.get(item.field, _unhandled)
     else:
         handler = KIND_HANDLERS.get(item.kind, _unhandled)
+    if handler is not _unhandled:
+        # What wagraph stores must have plausible times; what it keeps raw may say anything.
+        timestamps.check_item(item.body)
     return await handler(item)
 
 

@@ -42,21 +42,32 @@ Processor = Callable[..., Awaitable[Applied]]
 
 
 def signature_valid(body: bytes, header: str | None, app_secret: str) -> bool:
-    """Meta's X-Hub-Signature-256: HMAC-SHA256 of the raw body, compared in constant time."""
-    if not header or not header.startswith(SIGNATURE_PREFIX) or not app_secret:
+    """Meta's X-Hub-Signature-256: HMAC-SHA256 of the raw body, compared in constant time.
+
+    Any header value is an answer, never an error: the comparison is of bytes (comparing str
+    raises for non-ASCII text), and a value that is not ASCII, lacks the prefix or has the
+    wrong length simply does not match."""
+    if not header or not app_secret:
         # An empty secret verifies against an empty key, which anyone can forge.
         return False
-    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header[len(SIGNATURE_PREFIX) :].strip().lower())
+    try:
+        presented = header.strip().encode("ascii")
+    except UnicodeEncodeError:
+        return False
+    if not presented.startswith(SIGNATURE_PREFIX.encode()):
+        return False
+    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest().encode()
+    return hmac.compare_digest(expected, presented[len(SIGNATURE_PREFIX) :].strip().lower())
 
 
 async def store_delivery(body: bytes, *, source: str = "whatsapp") -> tuple[WebhookDelivery, bool]:
     """Insert the raw delivery unless the same bytes are already stored; (row, is_new)."""
     key = hashlib.sha256(body).hexdigest()
+    # Bytes that are not UTF-8, and NUL (which PostgreSQL's text refuses), cannot be part of
+    # a JSON document: kept replaced, the delivery is stored and then fails as unprocessable.
+    text = body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
     try:
-        row = await WebhookDelivery.create(
-            dedupe_key=key, source=source, body=body.decode("utf-8", errors="replace")
-        )
+        row = await WebhookDelivery.create(dedupe_key=key, source=source, body=text)
     except IntegrityError:
         return await WebhookDelivery.get(dedupe_key=key), False
     return row, True

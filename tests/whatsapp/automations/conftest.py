@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
+from tests.whatsapp.automations.allow import allowing
 from tests.whatsapp.automations.operators import (
     Inbox,
     Mailbox,
@@ -21,6 +22,13 @@ from whatsapp.runtime import Runtime
 def rt(client: httpx.AsyncClient) -> Runtime:
     """The app's runtime (its Cloud client points at the test sandbox)."""
     return client.app.state.runtime  # type: ignore[attr-defined, no-any-return]
+
+
+@pytest.fixture
+def loopback_allowed(rt: Runtime) -> Iterator[None]:
+    """127.0.0.1 allowed for automation webhooks (after the app installed its own policy)."""
+    with allowing("127.0.0.1"):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,8 @@
-"""The `webhook` action firing from a real event, against a real HTTP receiver."""
+"""The `webhook` action firing from a real event, against a real HTTP receiver.
+
+The receiver listens on 127.0.0.1, which the allow-list names for these tests (by default an
+internal address is refused: tests/hardening/test_outbound.py).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from whatsapp.automations import runner
 from whatsapp.runtime import Runtime
 
 SECRET = "receiver-secret"
+pytestmark = pytest.mark.usefixtures("loopback_allowed")
 
 
 @dataclass
@@ -155,11 +160,16 @@ async def test_webhook_4xx_is_final(rt: Runtime, receiver: Receiver, hook_url: s
 
     assert len(receiver.received) == 1
     assert run.status == AutomationRunStatus.FAILED
-    assert run.error == "Action 1 (webhook): Webhook answered HTTP 400 (attempt 1 of 3)"
+    assert run.error == "Action 1 (webhook): Webhook delivery failed"
     assert run.results[0]["detail"] == {
-        "error": "Webhook answered HTTP 400 (attempt 1 of 3)",
-        "status": 400,
-        "attempts": 1,
+        "error": "Webhook delivery failed",
+        "operator": {
+            "reason": "answered HTTP 400",
+            "status": 400,
+            "attempts": 1,
+            "host": "127.0.0.1",
+            "response": "",
+        },
     }
 
 
@@ -180,9 +190,11 @@ async def test_webhook_that_cannot_connect_gives_up_after_max_attempts(rt: Runti
     run = await run_once(rt)
 
     assert run.status == AutomationRunStatus.FAILED
-    assert run.results[0]["detail"]["attempts"] == 2
-    assert run.results[0]["detail"]["status"] is None
-    assert "could not connect" in (run.error or "")
+    assert run.error == "Action 1 (webhook): Webhook delivery failed"
+    operator = run.results[0]["detail"]["operator"]
+    assert operator["attempts"] == 2
+    assert operator["status"] is None
+    assert operator["reason"].startswith("could not connect")
 
 
 async def test_concurrent_runners_deliver_each_webhook_once(

@@ -7,6 +7,7 @@ import pytest
 from models import WhatsAppAutomation
 from tests.whatsapp.automations.factories import TAG_VIP, make_automation
 from whatsapp.automations import definitions
+from whatsapp.automations.actions import open_secrets
 from whatsapp.kit.errors import ErrorCode, WagraphError
 
 # -- definitions -------------------------------------------------------------------------------
@@ -43,7 +44,8 @@ async def test_secrets_are_masked_and_a_masked_secret_is_kept_on_update() -> Non
         automation.id, actions=[{**shown[0], "maxAttempts": 2}]
     )
 
-    assert updated.actions == [{**hook, "maxAttempts": 2}]
+    assert updated.actions[0]["secret"] != "s3cret"  # sealed at rest
+    assert open_secrets(updated.actions) == [{**hook, "maxAttempts": 2}]
     with pytest.raises(WagraphError) as caught:
         await definitions.update_automation(automation.id, actions=[TAG_VIP, {**shown[0]}])
     assert caught.value.problems[0].field == ("actions", "1", "secret")

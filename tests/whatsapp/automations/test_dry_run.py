@@ -89,6 +89,7 @@ async def world(
     return World(sandbox, inbox, mailbox)
 
 
+@pytest.mark.usefixtures("loopback_allowed")
 async def test_a_matching_event_would_fire_and_every_action_is_previewed_without_effects(
     rt: Runtime, world: World, inbox_server: tuple[Inbox, str]
 ) -> None:

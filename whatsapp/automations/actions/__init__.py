@@ -3,7 +3,8 @@
 An action module declares:
 
     TYPE = "webhook"                                   # the `type` in an automation's actions
-    SECRET_FIELDS = ("secret",)                        # optional: masked when read back
+    SECRET_FIELDS = ("secret",)                        # optional: write-only, sealed at rest
+    SECRET_MAPS = ("headers",)                         # optional: each value is a secret
     def validate(config) -> list[Problem]: ...         # at create/update; paths inside config
     def requirements(config) -> list[Problem]: ...     # optional: what the server must have
     async def run(ctx: ActionContext, config) -> dict  # JSON-able detail for the run's results
@@ -27,8 +28,9 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Protocol
 
-from whatsapp.automations.actions import notify, tag, template, webhook
+from whatsapp.automations.actions import _secrets, notify, tag, template, webhook
 from whatsapp.automations.actions._base import (
+    MASK,
     ActionContext,
     ActionFailed,
     placeholder_problems,
@@ -45,17 +47,19 @@ __all__ = [
     "config_of",
     "get",
     "mask_secrets",
+    "open_secrets",
     "placeholder_problems",
     "registry",
     "render",
     "requirement_problems",
+    "reseal_secrets",
     "restore_secrets",
+    "seal_secrets",
+    "secret_states",
     "validate_actions",
 ]
 
 MAX_ACTIONS = 10
-# What a secret reads back as; sending it back in an update keeps the stored secret.
-MASK = "********"
 
 
 class ActionModule(Protocol):
@@ -157,54 +161,42 @@ def _at(problem: Problem, at: FieldPath) -> Problem:
 
 
 def mask_secrets(actions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Actions as they may be shown: each declared secret replaced by MASK."""
-    shown = []
-    for action in actions:
-        copy = dict(action)
-        for name in _secret_fields(action):
-            if copy.get(name):
-                copy[name] = MASK
-        shown.append(copy)
-    return shown
+    """Actions as they may be shown, to any client: each declared secret replaced by MASK."""
+    return _secrets.mask(actions, _declared)
 
 
 def restore_secrets(
     actions: Any, stored: Sequence[Mapping[str, Any]], prefix: FieldPath = ("actions",)
 ) -> tuple[Any, list[Problem]]:
-    """Put back the stored secret where an update sent MASK (the client read it masked).
-
-    MASK keeps the secret of the stored action at the same position, when it is of the same
-    type; otherwise it is a problem (the client must give the secret again).
-    """
-    if not isinstance(actions, list):
-        return actions, []
-    restored: list[Any] = []
-    problems: list[Problem] = []
-    for index, action in enumerate(actions):
-        if not isinstance(action, Mapping):
-            restored.append(action)
-            continue
-        copy = dict(action)
-        before = stored[index] if index < len(stored) else {}
-        for name in _secret_fields(action):
-            if copy.get(name) != MASK:
-                continue
-            if before.get("type") == action.get("type") and before.get(name):
-                copy[name] = before[name]
-            else:
-                problems.append(
-                    _invalid(
-                        "No stored secret at this position to keep: give the secret itself",
-                        (*prefix, str(index), name),
-                    )
-                )
-        restored.append(copy)
-    return restored, problems
+    """Put back the stored plaintext secret where an update sent MASK (see `_secrets`)."""
+    return _secrets.restore(actions, stored, _declared, prefix)
 
 
-def _secret_fields(action: Mapping[str, Any]) -> tuple[str, ...]:
+def seal_secrets(actions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Plaintext actions as they are stored: each secret sealed with the current key."""
+    return _secrets.seal(actions, _declared)
+
+
+def open_secrets(actions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Stored actions in plaintext (`whatsapp.kit.secrets.UnreadableSecret` if a key is gone)."""
+    return _secrets.open_(actions, _declared)
+
+
+def reseal_secrets(actions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Stored actions with every secret sealed again with the current key (a rotation)."""
+    return _secrets.reseal(actions, _declared)
+
+
+def secret_states(actions: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """How each stored secret is sealed (`whatsapp.kit.secrets.SealState`)."""
+    return list(_secrets.states(actions, _declared))
+
+
+def _declared(action: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     module = get(action.get("type"))
-    return tuple(getattr(module, "SECRET_FIELDS", ())) if module else ()
+    if module is None:
+        return (), ()
+    return tuple(getattr(module, "SECRET_FIELDS", ())), tuple(getattr(module, "SECRET_MAPS", ()))
 
 
 def _invalid(message: str, field: FieldPath) -> Problem:

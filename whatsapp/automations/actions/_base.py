@@ -34,6 +34,8 @@ from whatsapp.automations.conditions import MISSING, resolve
 from whatsapp.kit.errors import ErrorCode, FieldPath, Problem
 from whatsapp.runtime import Runtime
 
+# What a secret reads back as, for every client; sending it back in an update keeps the secret.
+MASK = "********"
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 _FIELDS = {
     "event": ("id", "name", "source", "createdAt", "properties"),

@@ -6,6 +6,16 @@ secret?}`. The body is `{id, automation, event, contact}`; `X-Wagraph-Signature-
 server's signing secret. `X-Wagraph-Delivery` (the run id) is the same on every attempt and
 on a re-run, so receivers can de-duplicate. Connection errors, timeouts and 5xx are retried
 with a short exponential backoff; any other answer is final.
+
+The URL is chosen by a write key, so the request goes through `outbound`: public addresses
+only, unless `WAGRAPH_OUTBOUND_ALLOW` names the destination; no redirects; a bounded answer.
+A failure reads the same to every client ("Webhook delivery failed"), whatever happened: what
+did happen (refused address, closed port, timeout, HTTP status, the answer's start) is logged
+and kept under the result's `operator` key, which only admin keys are shown — otherwise the
+run log would tell a read key which internal ports are open.
+
+`secret` and every header value are secrets (`SECRET_FIELDS`, `SECRET_MAPS`): sealed at rest,
+masked whenever the action is shown, never logged.
 """
 
 from __future__ import annotations
@@ -20,16 +30,20 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import orjson
 
-from whatsapp.automations.actions._base import ActionContext, ActionFailed
+from whatsapp.automations import egress, outbound
+from whatsapp.automations.actions._base import MASK, ActionContext, ActionFailed
 from whatsapp.kit.errors import ErrorCode, FieldPath, Problem
 
 log = logging.getLogger(__name__)
 
 TYPE = "webhook"
 SECRET_FIELDS = ("secret",)
+SECRET_MAPS = ("headers",)
+# What every client is told of a failed delivery; the operator's detail is under OPERATOR.
+FAILED = "Webhook delivery failed"
+OPERATOR = "operator"
 
 DEFAULT_TIMEOUT_S = 5.0
 MAX_TIMEOUT_S = 30.0
@@ -53,6 +67,10 @@ def validate(config: Mapping[str, Any]) -> list[Problem]:
     url = config.get("url")
     if not isinstance(url, str) or len(url) > 2048 or not _is_http_url(url):
         problems.append(_invalid("url must be an http:// or https:// URL", ("url",)))
+    elif (refused := egress.policy().literal_refusal(str(urlsplit(url).hostname))) is not None:
+        problems.append(
+            _invalid(f"url cannot be reached: {refused} (see {egress.SETTING})", ("url",))
+        )
     problems.extend(_header_problems(config.get("headers")))
     timeout = config.get("timeoutSeconds")
     if timeout is not None and (
@@ -87,6 +105,7 @@ async def run(ctx: ActionContext, config: Mapping[str, Any]) -> dict[str, Any]:
     headers = {
         **(config.get("headers") or {}),
         "Content-Type": "application/json",
+        "Accept-Encoding": "identity",
         "X-Wagraph-Event": ctx.event.name,
         "X-Wagraph-Delivery": str(ctx.run_id),
         SIGNATURE_HEADER: sign(body, secret),
@@ -94,35 +113,34 @@ async def run(ctx: ActionContext, config: Mapping[str, Any]) -> dict[str, Any]:
     timeout = float(config.get("timeoutSeconds") or DEFAULT_TIMEOUT_S)
     attempts = int(config.get("maxAttempts") or DEFAULT_ATTEMPTS)
     host = urlsplit(url).hostname  # logged instead of the URL, whose query may hold a token
-    status: int | None = None
-    reason = ""
-    for attempt in range(1, attempts + 1):
-        try:
-            response = await ctx.rt.http.post(url, content=body, headers=headers, timeout=timeout)
-        except httpx.TimeoutException:
-            status, reason = None, f"timed out after {timeout:g}s"
-        except httpx.TransportError as exc:
-            status, reason = None, f"could not connect ({type(exc).__name__})"
-        else:
-            status = response.status_code
-            if 200 <= status < 300:
-                return {"status": status, "attempts": attempt}
-            reason = f"answered HTTP {status}"
-            if status < 500:
+    async with outbound.guarded_client() as http:
+        for attempt in range(1, attempts + 1):
+            delivery = await outbound.post(http, url, body, headers, timeout)
+            if delivery.ok:
+                return {"status": delivery.status, "attempts": attempt}
+            log.warning(
+                "automation run %s: webhook to %s attempt %d/%d %s",
+                ctx.run_id,
+                host,
+                attempt,
+                attempts,
+                delivery.reason,
+            )
+            if not delivery.retryable:
                 break
-        log.warning(
-            "automation run %s: webhook to %s attempt %d/%d %s",
-            ctx.run_id,
-            host,
-            attempt,
-            attempts,
-            reason,
-        )
-        if attempt < attempts:
-            await asyncio.sleep(backoff(attempt))
+            if attempt < attempts:
+                await asyncio.sleep(backoff(attempt))
     raise ActionFailed(
-        f"Webhook {reason} (attempt {attempt} of {attempts})",
-        {"status": status, "attempts": attempt},
+        FAILED,
+        {
+            OPERATOR: {
+                "reason": delivery.reason,
+                "status": delivery.status,
+                "attempts": attempt,
+                "host": host,
+                "response": delivery.excerpt,
+            }
+        },
     )
 
 
@@ -134,8 +152,9 @@ async def preview(ctx: ActionContext, config: Mapping[str, Any]) -> dict[str, An
         "method": "POST",
         "url": config["url"],
         "headers": {
-            **(config.get("headers") or {}),
+            **{name: MASK for name in config.get("headers") or {}},
             "Content-Type": "application/json",
+            "Accept-Encoding": "identity",
             "X-Wagraph-Event": ctx.event.name,
             "X-Wagraph-Delivery": "(the run's id)",
             SIGNATURE_HEADER: f"sha256=(HMAC-SHA256 of the body with {key})",
