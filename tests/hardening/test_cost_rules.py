@@ -7,7 +7,16 @@ from typing import Any
 import pytest
 from graphql import GraphQLObjectType, get_nullable_type, is_list_type, parse
 
-from schema.cost import FILTERED, HEAVY, RELATION, SIZERS, STATEMENT, declared_size, operation_cost
+from schema.cost import (
+    FILTERED,
+    FUNNEL_STEP,
+    HEAVY,
+    RELATION,
+    SIZERS,
+    STATEMENT,
+    declared_size,
+    operation_cost,
+)
 from schema.root import build_schema
 from whatsapp.kit.paging import DEFAULT_PAGE
 
@@ -162,8 +171,9 @@ def test_analytics_aggregates_and_unindexed_patterns_are_heavy() -> None:
         '{ funnel(steps: [{name: "a"}, {name: "b"}], since: "2026-01-01T00:00:00Z", '
         'until: "2026-01-02T00:00:00Z") { name count } }'
     )
-    # one statement, however many steps: HEAVY + 2 steps * (step 1 + name 1 + count 1) - 1
-    assert cost(funnel) == HEAVY + 5
+    # one statement, a step more after the first: HEAVY + FUNNEL_STEP + 2 steps * (step 1 +
+    # name 1 + count 1) - 1
+    assert cost(funnel) == HEAVY + FUNNEL_STEP + 5
 
 
 @pytest.mark.parametrize(
@@ -202,3 +212,20 @@ def test_a_flow_history_costs_the_steps_it_asks_for() -> None:
 
     assert few < default < most
     assert default < 10_000  # a page of the default size with histories fits the default limit
+
+
+def test_a_funnel_weighs_its_steps_and_unanchored_steps_like_scans() -> None:
+    span = 'since: "2026-11-01T00:00:00Z", until: "2026-12-01T00:00:00Z", windowSeconds: 3600'
+
+    def funnel(*names: str) -> int | None:
+        steps = ", ".join(f'{{name: "{name}"}}' for name in names)
+        return cost(f"{{ funnel(steps: [{steps}], {span}) {{ count }} }}")
+
+    three = funnel("message.sent", "message.delivered", "message.read")
+    five = funnel(*["message.sent"] * 5)
+    six = funnel(*["message.sent"] * 6)
+    anywhere = funnel("*", "message.read")
+
+    assert three is not None and five is not None and six is not None and anywhere is not None
+    assert three < five <= 10_000 < six
+    assert anywhere > 10_000  # a step matching the whole log is refused under the default
