@@ -92,8 +92,13 @@ def has_tag(p: Params, tag: str, alias: str = "e") -> str:
     )
 
 
-def selection(p: Params, where: EventSelection) -> list[str]:
-    """The SQL conditions for a selection (field paths are relative to `filter`)."""
+ROLLUP_COLUMNS = {"template": "template", "phoneNumberId": "phone_number_id", "flow": "flow"}
+"""The hourly rollup's column for each property it keeps (whatsapp.analytics.rollup)."""
+
+
+def selection(p: Params, where: EventSelection, *, rolled: bool = False) -> list[str]:
+    """The SQL conditions for a selection (field paths are relative to `filter`), on event
+    rows or, `rolled`, on the hourly rollup's rows (which keep no tag: never asked with one)."""
     out: list[str] = []
     if where.name is not None:
         out.append(name_matches(p, where.name, "filter", "name"))
@@ -105,13 +110,19 @@ def selection(p: Params, where: EventSelection) -> list[str]:
         ("flow", where.flow),
     ):
         if value is not None:
-            out.append(f"{prop(p, key)} = {p(value)}")
+            column = f"e.{ROLLUP_COLUMNS[key]}" if rolled else prop(p, key)
+            out.append(f"{column} = {p(value)}")
     if where.automation_id is not None:
         automation = parse_id(where.automation_id, "filter", "automationId", what="automation id")
-        out.append(
-            "e.caused_by_automation_run_id IN (SELECT r.id FROM whatsapp_automation_run r "
-            f"WHERE r.automation_id = {p(automation)})"
-        )
+        if rolled:
+            out.append(f"e.automation_id = {p(automation)}")
+        else:
+            out.append(
+                "e.caused_by_automation_run_id IN (SELECT r.id FROM whatsapp_automation_run r "
+                f"WHERE r.automation_id = {p(automation)})"
+            )
     if where.tag is not None:
+        if rolled:
+            raise ValueError("the rollup keeps no tags: a tag filter reads the event log")
         out.append(has_tag(p, where.tag))
     return out

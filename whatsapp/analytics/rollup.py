@@ -26,7 +26,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models import WhatsAppAnalyticsEvent, WhatsAppRollupState
-from whatsapp.analytics.predicates import EVENTS, prop
+from whatsapp.analytics.predicates import EVENTS, ROLLUP_COLUMNS, prop
 from whatsapp.kit.clock import as_utc, utcnow
 from whatsapp.kit.sql import Params, dialect
 
@@ -153,15 +153,14 @@ async def _count(conn: BaseDBAsyncClient, start: datetime, end: datetime) -> Non
     else:
         # Tortoise stores SQLite datetimes as 'YYYY-MM-DD HH:MM:SS[.ffffff]+00:00' (UTC).
         hour = "substr(e.created_at, 1, 13) || ':00:00+00:00'"
-    template, number, flow = (prop(p, key) for key in ("template", "phoneNumberId", "flow"))
+    columns = ", ".join(ROLLUP_COLUMNS.values())
+    values = ", ".join(prop(p, key) for key in ROLLUP_COLUMNS)
     sql = (
-        f"INSERT INTO {ROLLUP_TABLE} "
-        "(hour, name, source, template, phone_number_id, flow, automation_id, count) "
-        f"SELECT {hour}, e.name, e.source, {template}, {number}, {flow}, r.automation_id, "
-        f"COUNT(*) FROM {EVENTS} e "
+        f"INSERT INTO {ROLLUP_TABLE} (hour, name, source, {columns}, automation_id, count) "
+        f"SELECT {hour}, e.name, e.source, {values}, r.automation_id, COUNT(*) FROM {EVENTS} e "
         "LEFT JOIN whatsapp_automation_run r ON r.id = e.caused_by_automation_run_id "
         f"WHERE e.created_at >= {p(start)} AND e.created_at < {p(end)} "
-        "GROUP BY 1, 2, 3, 4, 5, 6, 7"
+        f"GROUP BY {', '.join(str(i) for i in range(1, len(ROLLUP_COLUMNS) + 5))}"
     )
     await conn.execute_query(sql, p.values)
 

@@ -24,9 +24,14 @@ from datetime import datetime
 from enum import StrEnum
 
 from whatsapp.analytics import bounds, rollup, statements
-from whatsapp.analytics.predicates import EVENTS, EventSelection, name_matches, prop, selection
+from whatsapp.analytics.predicates import (
+    EVENTS,
+    ROLLUP_COLUMNS,
+    EventSelection,
+    prop,
+    selection,
+)
 from whatsapp.analytics.timezones import Bucket, BucketUnit, buckets, zone
-from whatsapp.kit.ids import parse_id
 from whatsapp.kit.sql import Params, dialect
 
 
@@ -129,9 +134,8 @@ def _group_expression(p: Params, group_by: SeriesGroup | None, rolled: bool) -> 
         return "e.name"
     if group_by == SeriesGroup.SOURCE:
         return "e.source"
-    if rolled:
-        return "e.template" if group_by == SeriesGroup.TEMPLATE else "e.phone_number_id"
-    return prop(p, "template" if group_by == SeriesGroup.TEMPLATE else "phoneNumberId")
+    key = "template" if group_by == SeriesGroup.TEMPLATE else "phoneNumberId"
+    return f"e.{ROLLUP_COLUMNS[key]}" if rolled else prop(p, key)
 
 
 def _statement(
@@ -149,7 +153,11 @@ def _statement(
         group = _group_expression(p, group_by, rolled=True)
         bucket = _bucket(p, starts, "e.hour")
         low, high = split.rolled
-        conditions = [f"e.hour >= {p(low)}", f"e.hour < {p(high)}", *rolled_selection(p, where)]
+        conditions = [
+            f"e.hour >= {p(low)}",
+            f"e.hour < {p(high)}",
+            *selection(p, where, rolled=True),
+        ]
         parts.append(
             f"SELECT {group} AS g, {bucket} AS b, SUM(e.count) AS n "
             f"FROM {rollup.ROLLUP_TABLE} e WHERE {' AND '.join(conditions)} GROUP BY 1, 2"
@@ -171,26 +179,6 @@ def _statement(
         "s AS (SELECT g, b, n, k, MAX(k) OVER () AS groups FROM r) "
         f"SELECT g, b, n, k, groups FROM s WHERE k <= {p(bounds.MAX_GROUPS)}"
     )
-
-
-def rolled_selection(p: Params, where: EventSelection) -> list[str]:
-    """The selection's conditions on rollup rows (a tag never gets here)."""
-    out: list[str] = []
-    if where.name is not None:
-        out.append(name_matches(p, where.name, "filter", "name"))
-    if where.source is not None:
-        out.append(f"e.source = {p(where.source)}")
-    for column, value in (
-        ("template", where.template),
-        ("phone_number_id", where.phone_number_id),
-        ("flow", where.flow),
-    ):
-        if value is not None:
-            out.append(f"e.{column} = {p(value)}")
-    if where.automation_id is not None:
-        automation = parse_id(where.automation_id, "filter", "automationId", what="automation id")
-        out.append(f"e.automation_id = {p(automation)}")
-    return out
 
 
 def _bucket(p: Params, starts: list[datetime], column: str) -> str:
