@@ -8,8 +8,15 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from pydantic import AliasChoices, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
+from app.settings_checks import (
+    SANDBOX_BUSINESS_ID,
+    SANDBOX_PHONE_NUMBER_ID,
+    missing_for_environment,
+    url_problems,
+)
+from app.settings_limits import RequestLimits
 from whatsapp.analytics.messages_stats import PricingRates
 from whatsapp.automations.channels import (
     NotifyChannels,
@@ -24,7 +31,7 @@ from whatsapp.kit.secrets import DEVELOPMENT_KEY, SecretBox
 DEFAULT_SANDBOX_PORT = 8787
 
 
-class Settings(BaseSettings):
+class Settings(RequestLimits):
     # hide_input_in_errors: a bad value is never echoed, as it may be a secret (a URL with a
     # password or a token in it).
     model_config = SettingsConfigDict(
@@ -32,40 +39,91 @@ class Settings(BaseSettings):
     )
 
     environment: Literal["development", "test", "production"] = Field(
-        "development", validation_alias="WAGRAPH_ENV"
+        "development",
+        validation_alias="WAGRAPH_ENV",
+        description="development, test or production. Production needs real Meta credentials and "
+        "secrets (the server lists every one missing), talks to "
+        "https://graph.facebook.com and turns introspection and GraphiQL off.",
     )
-    host: str = Field("127.0.0.1", validation_alias="WAGRAPH_HOST")
-    port: int = Field(8000, validation_alias="WAGRAPH_PORT")
+    host: str = Field(
+        "127.0.0.1",
+        validation_alias="WAGRAPH_HOST",
+        description="The address the server listens on; 0.0.0.0 behind a reverse proxy in a "
+        "container.",
+    )
+    port: int = Field(
+        8000,
+        validation_alias="WAGRAPH_PORT",
+        description="The port the server listens on.",
+    )
     public_url: str | None = Field(
         None,
         validation_alias="WAGRAPH_PUBLIC_URL",
         description="How Meta (or the sandbox) reaches this server; defaults to http://host:port.",
     )
 
-    database_url: str = Field("sqlite://./data/wagraph.sqlite3", validation_alias="DATABASE_URL")
-    redis_url: str | None = Field(None, validation_alias="REDIS_URL")
-    queue_name: str = Field("wagraph:queue", validation_alias="WAGRAPH_QUEUE_NAME")
+    database_url: str = Field(
+        "sqlite://./data/wagraph.sqlite3",
+        validation_alias="DATABASE_URL",
+        description="sqlite://PATH or postgres://user:password@host:5432/db (PostgreSQL in "
+        "production); `wagraph migrate` creates the tables.",
+    )
+    redis_url: str | None = Field(
+        None,
+        validation_alias="REDIS_URL",
+        description="redis://host:6379/0 for arq workers, shared rate limits and live updates "
+        "across processes; unset: everything in-process.",
+    )
+    queue_name: str = Field(
+        "wagraph:queue",
+        validation_alias="WAGRAPH_QUEUE_NAME",
+        description="The arq queue name; deployments sharing one Redis use different names.",
+    )
 
     meta_access_token: SecretStr = Field(
-        SecretStr("sandbox-token"), validation_alias="META_ACCESS_TOKEN"
+        SecretStr("sandbox-token"),
+        validation_alias="META_ACCESS_TOKEN",
+        description="A System User token with whatsapp_business_messaging and "
+        "whatsapp_business_management; required in production. A secret.",
     )
-    meta_phone_number_id: str = Field("106540352242922", validation_alias="META_PHONE_NUMBER_ID")
+    meta_phone_number_id: str = Field(
+        SANDBOX_PHONE_NUMBER_ID,
+        validation_alias="META_PHONE_NUMBER_ID",
+        description="The business phone number id to send from (WhatsApp > API Setup in "
+        "Meta's app dashboard); required in production.",
+    )
     meta_business_id: str | None = Field(
-        "102290129340398",
+        SANDBOX_BUSINESS_ID,
         validation_alias=AliasChoices(
             "META_WHATSAPP_BUSINESS_ID", "META_WHATSAPP_BUSINESS_ACCOUNT_ID"
         ),
+        description="The WhatsApp Business Account id (WhatsApp > API Setup), for templates; "
+        "required in production. Alias META_WHATSAPP_BUSINESS_ACCOUNT_ID.",
     )
     meta_app_secret: SecretStr | None = Field(
-        SecretStr("sandbox-app-secret"), validation_alias="META_APP_SECRET"
+        SecretStr("sandbox-app-secret"),
+        validation_alias="META_APP_SECRET",
+        description="The Meta app's App secret (App settings > Basic): verifies webhook "
+        "signatures; required outside development. A secret.",
     )
-    meta_verify_token: SecretStr | None = Field(None, validation_alias="META_VERIFY_TOKEN")
+    meta_verify_token: SecretStr | None = Field(
+        None,
+        validation_alias="META_VERIFY_TOKEN",
+        description="Any random string, typed again as the Verify token of the webhook in Meta's "
+        "app dashboard; required in production.",
+    )
     graph_api_base_url: str | None = Field(
         None,
         validation_alias="META_GRAPH_API_BASE_URL",
-        description="Defaults to the embedded sandbox when it runs, else https://graph.facebook.com.",
+        description="Defaults to the built-in sandbox when it runs (development), else "
+        "https://graph.facebook.com (production).",
     )
-    graph_api_version: str = Field("v25.0", validation_alias="META_GRAPH_API_VERSION")
+    graph_api_version: str = Field(
+        "v25.0",
+        validation_alias="META_GRAPH_API_VERSION",
+        description="The Graph API version (vNN.0); Meta retires one about two years after its "
+        "release.",
+    )
     marketing_messages_api: bool | None = Field(
         None,
         validation_alias="WAGRAPH_MARKETING_MESSAGES_API",
@@ -74,69 +132,54 @@ class Settings(BaseSettings):
         "built-in sandbox, off with any Graph API base URL (the real one included).",
     )
 
-    sandbox_enabled: bool = Field(True, validation_alias="WAGRAPH_SANDBOX")
-    sandbox_port: int = Field(DEFAULT_SANDBOX_PORT, validation_alias="WAGRAPH_SANDBOX_PORT")
+    sandbox_enabled: bool = Field(
+        True,
+        validation_alias="WAGRAPH_SANDBOX",
+        description="Run the built-in Cloud API sandbox beside the server when no "
+        "META_GRAPH_API_BASE_URL is set. Unset: on, off in production (set true to ask for it).",
+    )
+    sandbox_port: int = Field(
+        DEFAULT_SANDBOX_PORT,
+        validation_alias="WAGRAPH_SANDBOX_PORT",
+        description="The built-in sandbox's port.",
+    )
 
-    http_timeout_s: float = Field(10.0, validation_alias="WAGRAPH_HTTP_TIMEOUT")
-    http_max_connections: int = Field(32, validation_alias="WAGRAPH_HTTP_MAX_CONNECTIONS")
-    cloud_max_attempts: int = Field(4, validation_alias="WAGRAPH_CLOUD_MAX_ATTEMPTS")
-    cloud_backoff_base_s: float = Field(0.2, validation_alias="WAGRAPH_CLOUD_BACKOFF_BASE")
-    cloud_backoff_max_s: float = Field(5.0, validation_alias="WAGRAPH_CLOUD_BACKOFF_MAX")
+    http_timeout_s: float = Field(
+        10.0,
+        validation_alias="WAGRAPH_HTTP_TIMEOUT",
+        description="Seconds per Cloud API request.",
+    )
+    http_max_connections: int = Field(
+        32,
+        validation_alias="WAGRAPH_HTTP_MAX_CONNECTIONS",
+        description="Connection pool size towards the Cloud API.",
+    )
+    cloud_max_attempts: int = Field(
+        4,
+        validation_alias="WAGRAPH_CLOUD_MAX_ATTEMPTS",
+        description="Attempts for retryable Cloud API failures (5xx, timeouts, throttling).",
+    )
+    cloud_backoff_base_s: float = Field(
+        0.2,
+        validation_alias="WAGRAPH_CLOUD_BACKOFF_BASE",
+        description="Seconds of the first retry's backoff (exponential, with jitter).",
+    )
+    cloud_backoff_max_s: float = Field(
+        5.0,
+        validation_alias="WAGRAPH_CLOUD_BACKOFF_MAX",
+        description="The longest backoff between Cloud API retries, in seconds.",
+    )
 
-    max_query_depth: int = Field(12, validation_alias="WAGRAPH_MAX_QUERY_DEPTH")
-    max_query_tokens: int = Field(4000, validation_alias="WAGRAPH_MAX_QUERY_TOKENS")
-    max_query_cost: int = Field(
-        10_000,
-        validation_alias="WAGRAPH_MAX_QUERY_COST",
-        ge=1,
-        description="The most a GraphQL request may cost (schema/cost.py: about one per value "
-        "in the response, pages counted at their size); past it, QUERY_TOO_COSTLY.",
-    )
-    max_response_bytes: int = Field(
-        10_000_000,
-        validation_alias="WAGRAPH_MAX_RESPONSE_BYTES",
-        ge=1024,
-        description="The largest GraphQL response over HTTP; past it, RESPONSE_TOO_LARGE.",
-    )
-    introspection: bool | None = Field(
-        None,
-        validation_alias="WAGRAPH_INTROSPECTION",
-        description="Schema introspection (__schema, __type). Unset: on, off in production.",
-    )
-    graphiql: bool | None = Field(
-        None,
-        validation_alias="WAGRAPH_GRAPHIQL",
-        description="Serve GraphiQL at GET /graphql. Unset: on, off in production.",
-    )
-    max_body_bytes: int = Field(1_000_000, validation_alias="WAGRAPH_MAX_BODY_BYTES")
-    max_webhook_bytes: int = Field(3 * 1024 * 1024, validation_alias="WAGRAPH_MAX_WEBHOOK_BYTES")
-    max_json_depth: int = Field(
-        64,
-        validation_alias="WAGRAPH_MAX_JSON_DEPTH",
-        ge=8,
-        le=512,
-        description="Deepest nesting of arrays and objects in a JSON request body (GraphQL or "
-        "webhook); deeper bodies get 400 before they are parsed.",
-    )
-    unverified_body_budget_bytes: int = Field(
-        64 * 1024 * 1024,
-        validation_alias="WAGRAPH_UNVERIFIED_BODY_BUDGET_BYTES",
-        gt=0,
-        description="Bytes of webhook and Flows bodies held at once, in total, before their "
-        "signatures are checked; past it 503 with Retry-After. At least the largest body.",
-    )
-    unverified_body_timeout_s: float = Field(
-        30.0,
-        validation_alias="WAGRAPH_UNVERIFIED_BODY_TIMEOUT",
-        gt=0,
-        description="Seconds a webhook or Flows body may take to arrive (408 after).",
-    )
     background_interval_s: float = Field(
         1.0,
         validation_alias="WAGRAPH_BACKGROUND_INTERVAL",
         description="Seconds between in-process sweeps (inbox retries, automations); 0 = off.",
     )
-    max_upload_bytes: int = Field(100 * 1024 * 1024, validation_alias="WAGRAPH_MAX_UPLOAD_BYTES")
+    max_upload_bytes: int = Field(
+        100 * 1024 * 1024,
+        validation_alias="WAGRAPH_MAX_UPLOAD_BYTES",
+        description="Largest media upload (Meta's own maximum is 100 MB).",
+    )
 
     rate_limit_mps: float = Field(
         80,
@@ -145,15 +188,42 @@ class Settings(BaseSettings):
         le=1000,
         description="Messages per second per phone number (Meta: 80 by default, up to 1,000).",
     )
-    scheduled_max_attempts: int = Field(5, validation_alias="WAGRAPH_SCHEDULED_MAX_ATTEMPTS", ge=1)
-    scheduled_batch: int = Field(500, validation_alias="WAGRAPH_SCHEDULED_BATCH", ge=1)
-    scheduled_concurrency: int = Field(64, validation_alias="WAGRAPH_SCHEDULED_CONCURRENCY", ge=1)
+    scheduled_max_attempts: int = Field(
+        5,
+        validation_alias="WAGRAPH_SCHEDULED_MAX_ATTEMPTS",
+        ge=1,
+        description="Attempts for a scheduled message's retryable failures (throttling does not "
+        "count).",
+    )
+    scheduled_batch: int = Field(
+        500,
+        validation_alias="WAGRAPH_SCHEDULED_BATCH",
+        ge=1,
+        description="Scheduled messages claimed per pass.",
+    )
+    scheduled_concurrency: int = Field(
+        64,
+        validation_alias="WAGRAPH_SCHEDULED_CONCURRENCY",
+        ge=1,
+        description="Scheduled sends in flight per worker.",
+    )
     lease_recovery: Literal["fail", "retry"] = Field(
         "fail",
         validation_alias="WAGRAPH_LEASE_RECOVERY",
         description="A send interrupted by a crash: FAILED (at most once) or retried.",
     )
-    enforce_service_window: bool = Field(True, validation_alias="WAGRAPH_ENFORCE_SERVICE_WINDOW")
+    shutdown_grace_s: float = Field(
+        30.0,
+        validation_alias="WAGRAPH_SHUTDOWN_GRACE",
+        ge=0,
+        description="On SIGTERM, seconds a worker (or server) lets sends already on their way "
+        "to Meta finish; claimed messages not yet sent go back to SCHEDULED at once.",
+    )
+    enforce_service_window: bool = Field(
+        True,
+        validation_alias="WAGRAPH_ENFORCE_SERVICE_WINDOW",
+        description="Refuse free-form sends outside the 24-hour window before calling Meta.",
+    )
     consent_stop_keywords: str = Field(
         "STOP,UNSUBSCRIBE",
         validation_alias="WAGRAPH_CONSENT_STOP_KEYWORDS",
@@ -169,9 +239,13 @@ class Settings(BaseSettings):
     automation_webhook_secret: SecretStr = Field(
         SecretStr("wagraph-development-signing-secret"),
         validation_alias="WAGRAPH_AUTOMATION_WEBHOOK_SECRET",
+        description="Signs automation webhooks (X-Wagraph-Signature-256); required in production. "
+        "A secret.",
     )
     automation_webhook_timeout_s: float = Field(
-        5.0, validation_alias="WAGRAPH_AUTOMATION_WEBHOOK_TIMEOUT"
+        5.0,
+        validation_alias="WAGRAPH_AUTOMATION_WEBHOOK_TIMEOUT",
+        description="Seconds per automation webhook attempt.",
     )
     notify_webhook_url: SecretStr | None = Field(
         None,
@@ -185,7 +259,12 @@ class Settings(BaseSettings):
         description="smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (TLS) for "
         "notify e-mails; needs WAGRAPH_NOTIFY_EMAIL_FROM and _TO.",
     )
-    notify_email_from: str | None = Field(None, validation_alias="WAGRAPH_NOTIFY_EMAIL_FROM")
+    notify_email_from: str | None = Field(
+        None,
+        validation_alias="WAGRAPH_NOTIFY_EMAIL_FROM",
+        description="The sender of notify e-mails (alerts@example.com or wagraph "
+        "<alerts@example.com>).",
+    )
     notify_email_to: str = Field(
         "",
         validation_alias="WAGRAPH_NOTIFY_EMAIL_TO",
@@ -223,7 +302,9 @@ class Settings(BaseSettings):
         "one: the previous key during a rotation, other numbers' keys.",
     )
     flows_key_passphrase: SecretStr | None = Field(
-        None, validation_alias="WAGRAPH_FLOWS_KEY_PASSPHRASE"
+        None,
+        validation_alias="WAGRAPH_FLOWS_KEY_PASSPHRASE",
+        description="The passphrase of encrypted Flows PEM keys. A secret.",
     )
     flow_token_ttl_days: float = Field(
         7.0,
@@ -232,13 +313,22 @@ class Settings(BaseSettings):
         description="A flow token is refused (427) this long after it was issued.",
     )
     max_flow_request_bytes: int = Field(
-        1024 * 1024, validation_alias="WAGRAPH_MAX_FLOW_REQUEST_BYTES", ge=1024
+        1024 * 1024,
+        validation_alias="WAGRAPH_MAX_FLOW_REQUEST_BYTES",
+        ge=1024,
+        description="Larger Flows requests get 413.",
     )
     dev_flows_key_file: str = Field(
-        "./data/flows-dev-key.pem", validation_alias="WAGRAPH_DEV_FLOWS_KEY_FILE"
+        "./data/flows-dev-key.pem",
+        validation_alias="WAGRAPH_DEV_FLOWS_KEY_FILE",
+        description="Where development keeps its Flows key (made once).",
     )
 
-    dev_api_key_file: str = Field("./data/dev-api-key", validation_alias="WAGRAPH_DEV_KEY_FILE")
+    dev_api_key_file: str = Field(
+        "./data/dev-api-key",
+        validation_alias="WAGRAPH_DEV_KEY_FILE",
+        description="Where `make run` keeps its development API key.",
+    )
 
     pricing_rates: str | None = Field(
         None,
@@ -246,19 +336,6 @@ class Settings(BaseSettings):
         description="Prices per charged message for messageStats' cost view, as JSON: "
         '{"currency": "EUR", "rates": {"marketing": 0.06, "utility": 0.03}}. Unset: counts only.',
     )
-
-    analytics_timeout_s: float = Field(
-        10.0,
-        validation_alias="WAGRAPH_ANALYTICS_TIMEOUT",
-        ge=0,
-        description="Seconds one analytics statement may run on PostgreSQL before it is "
-        "cancelled with QUERY_TIMEOUT (0: no limit).",
-    )
-
-    @model_validator(mode="after")
-    def _pricing_rates_valid(self) -> Settings:
-        self.pricing_rate_table()
-        return self
 
     def pricing_rate_table(self) -> PricingRates | None:
         """The operator's rate table (ValueError naming the setting when it is malformed)."""
@@ -269,65 +346,27 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"WAGRAPH_PRICING_RATES: {exc}") from None
 
-    live_max_subscriptions: int = Field(
-        20,
-        validation_alias="WAGRAPH_LIVE_MAX_SUBSCRIPTIONS",
-        ge=1,
-        description="Operations (subscriptions) one websocket connection may run at once.",
-    )
-    live_queue_size: int = Field(
-        100,
-        validation_alias="WAGRAPH_LIVE_QUEUE_SIZE",
-        ge=1,
-        description="Updates held per subscription for a slow client; past it the oldest "
-        "are dropped and the next update says how many (`missed`).",
-    )
-    live_channel: str = Field(
-        "wagraph:live",
-        validation_alias="WAGRAPH_LIVE_CHANNEL",
-        description="The Redis pub/sub channel live updates cross processes on.",
-    )
-    key_cache_ttl_s: float = Field(
-        1.0,
-        validation_alias="WAGRAPH_KEY_CACHE_TTL",
-        ge=0,
-        le=60,
-        description="Seconds an authenticated API key is trusted without a query; also how "
-        "often open websockets re-check their key. A revoke or scope change made in another "
-        "process takes effect here within it. 0 turns the cache off.",
-    )
-    key_cache_size: int = Field(
-        10_000,
-        validation_alias="WAGRAPH_KEY_CACHE_SIZE",
-        ge=1,
-        description="Authenticated keys the cache holds (least recently used out first).",
-    )
-    key_changes_channel: str = Field(
-        "wagraph:keys",
-        validation_alias="WAGRAPH_KEY_CHANGES_CHANNEL",
-        description="With Redis, the pub/sub channel revokes and scope changes reach every "
-        "process on at once (the cache TTL remains the fallback).",
-    )
-
     @model_validator(mode="after")
-    def _real_secrets_outside_development(self) -> Settings:
-        if self.environment != "development":
-            secret = self.meta_app_secret.get_secret_value() if self.meta_app_secret else ""
-            if not secret or secret == "sandbox-app-secret":
-                # An empty secret verifies against an empty key, which anyone can forge.
-                raise ValueError("META_APP_SECRET must be set outside development")
-        if self.environment == "production":
-            signing = self.automation_webhook_secret.get_secret_value()
-            if signing == "wagraph-development-signing-secret":
-                raise ValueError(
-                    "WAGRAPH_AUTOMATION_WEBHOOK_SECRET must be set outside development"
-                )
-        return self
-
-    @model_validator(mode="after")
-    def _notify_channels_complete(self) -> Settings:
-        """A notify channel is configured whole and well, or the process does not start."""
-        self.notify_channels()
+    def _whole_configuration(self) -> Settings:
+        """Every problem between settings at once, one line each naming its variable and what
+        to do (`app.cli.common.load_settings` prints them one per line): an operator going
+        live fixes them in one pass, not one restart per variable."""
+        if "sandbox_enabled" not in self.model_fields_set:
+            # Production talks to Meta unless the sandbox is asked for by name.
+            self.sandbox_enabled = self.environment != "production"
+        problems = url_problems(self) + missing_for_environment(self)
+        for check in (
+            self.pricing_rate_table,
+            self.notify_channels,
+            self.outbound_policy,
+            self.secret_box,
+        ):
+            try:
+                check()
+            except ValueError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
 
     def notify_channels(self) -> NotifyChannels:
@@ -362,15 +401,6 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"WAGRAPH_NOTIFY_EMAIL_FROM / _TO: {exc}") from None
 
-    @model_validator(mode="after")
-    def _outbound_and_secrets_valid(self) -> Settings:
-        """The allow-list and the secrets keys are well-formed, or the process does not start."""
-        self.outbound_policy()
-        if self.environment == "production" and self.secrets_key is None:
-            raise ValueError("WAGRAPH_SECRETS_KEY must be set in production")
-        self.secret_box()
-        return self
-
     def outbound_policy(self) -> EgressPolicy:
         """Where automation webhooks may connect (ValueError naming the setting)."""
         return EgressPolicy.parse(self.outbound_allow.split(","))
@@ -403,6 +433,11 @@ class Settings(BaseSettings):
         if self.sandbox_enabled:
             return f"http://127.0.0.1:{self.sandbox_port}"
         return "https://graph.facebook.com"
+
+    @property
+    def uses_built_in_sandbox(self) -> bool:
+        """Whether `wagraph serve` runs the sandbox and the Cloud API calls go to it."""
+        return self.graph_api_base_url is None and self.sandbox_enabled
 
     @property
     def marketing_messages_enabled(self) -> bool:

@@ -46,7 +46,7 @@ class BackgroundWork:
         hand then, or by arq workers)."""
         if self.settings.background_interval_s <= 0:
             return
-        ctx = JobContext(rt, self.settings)
+        ctx = JobContext(rt, self.settings, stopping=self._stop)
         for job in in_process_jobs(with_redis=bool(self.settings.redis_url)):
             self._loops.append(asyncio.create_task(self._every(job, ctx)))
 
@@ -63,8 +63,13 @@ class BackgroundWork:
         await self._arrived.join()
 
     async def stop(self) -> None:
+        """Stop the loops: a running sweep stops claiming and gives back what it has not sent;
+        sends on their way to Meta get `shutdown_grace_s` to finish before being cancelled."""
         self._stop.set()
         await self.drain()
+        running = [task for task in self._loops if not task.done()]
+        if running and self.settings.shutdown_grace_s > 0:
+            await asyncio.wait(running, timeout=self.settings.shutdown_grace_s)
         for task in [*self._loops, *self._consumers]:
             task.cancel()
         for task in [*self._loops, *self._consumers]:

@@ -1,5 +1,5 @@
 """Enqueueing arq jobs from the server (only when REDIS_URL is set): the jobs of `jobs.table`
-that are booked by id rather than run on a schedule."""
+that are booked by id rather than run on a schedule, under ids namespaced by the queue."""
 
 from __future__ import annotations
 
@@ -14,6 +14,12 @@ from jobs.table import DELIVER_MESSAGE
 
 def redis_settings(url: str) -> RedisSettings:
     return RedisSettings.from_dsn(url)
+
+
+def namespaced(queue_name: str, name: str) -> str:
+    """A job id or cron name of this deployment: arq keeps job, in-progress and result keys
+    by job id alone (`arq:job:{id}`), so deployments sharing a Redis must not share ids."""
+    return f"{queue_name}:{name}"
 
 
 class JobQueue:
@@ -31,7 +37,9 @@ class JobQueue:
         await self.pool.enqueue_job(
             DELIVER_MESSAGE.name,
             str(message_id),
-            _job_id=f"{DELIVER_MESSAGE.name}:{message_id}:{int(when.timestamp())}",
+            _job_id=namespaced(
+                self.queue_name, f"{DELIVER_MESSAGE.name}:{message_id}:{int(when.timestamp())}"
+            ),
             _defer_until=when,
             _queue_name=self.queue_name,
         )

@@ -9,11 +9,12 @@ and enqueued jobs take ids and are idempotent.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import enum
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.settings import Settings
@@ -30,10 +31,12 @@ EVERY_5_SECONDS = frozenset(range(0, 60, 5))
 
 @dataclass(frozen=True, slots=True)
 class JobContext:
-    """What every job gets: the process's runtime and settings."""
+    """What every job gets: the process's runtime and settings, and `stopping`, set when the
+    process begins to shut down (a sweep stops claiming and gives back what it has not sent)."""
 
     rt: Runtime
     settings: Settings
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class InProcess(enum.Enum):
@@ -67,14 +70,18 @@ class Job:
 
 
 async def deliver_message(ctx: JobContext, message_id: str) -> bool:
-    return await scheduling.deliver_due_message(ctx.rt, uuid.UUID(message_id))
+    return await scheduling.deliver_due_message(ctx.rt, uuid.UUID(message_id), stop=ctx.stopping)
 
 
 async def sweep_scheduled(ctx: JobContext) -> dict[str, int]:
     result = await scheduling.flush_scheduled_messages(
-        ctx.rt, batch=ctx.settings.scheduled_batch, concurrency=ctx.settings.scheduled_concurrency
+        ctx.rt,
+        batch=ctx.settings.scheduled_batch,
+        concurrency=ctx.settings.scheduled_concurrency,
+        stop=ctx.stopping,
     )
-    return {name: getattr(result, name) for name in ("claimed", "sent", "failed", "retried")}
+    counts = ("claimed", "sent", "failed", "retried", "released")
+    return {name: getattr(result, name) for name in counts}
 
 
 async def sweep_inbox(ctx: JobContext) -> int:

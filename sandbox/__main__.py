@@ -1,45 +1,44 @@
-"""`python -m sandbox [--port 8787] [--webhook-url URL] [--seed N]`: run the sandbox alone.
+"""`python -m sandbox [--port 8787] [--webhook-url URL] [--seed N] …`: run the sandbox alone.
 
-`python -m sandbox flows run|ping …` drives a running sandbox's Flows client (`flows_cli`).
+The options are `sandbox.cli.FLAGS`, the same as `wagraph sandbox`'s. `python -m sandbox flows
+run|ping …` drives a running sandbox's Flows client (`flows_cli`).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 
 from sandbox.app import serve
+from sandbox.cli import DEFAULT_HOST, DEFAULT_PORT, configure, parse, port_taken
 from sandbox.config import SandboxConfig
 
+DESCRIPTION = (
+    "Run the Cloud API sandbox alone (Meta's API, simulated). "
+    "`python -m sandbox flows --help`: drive a running sandbox's Flows client."
+)
 
-def main() -> None:
-    if sys.argv[1:2] == ["flows"]:
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["flows"]:
         from sandbox.flows_cli import main as flows_main
 
-        raise SystemExit(flows_main(sys.argv[2:]))
-    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8787)
-    parser.add_argument("--webhook-url", default=None)
-    parser.add_argument(
-        "--flows-endpoint", default=None, help='e.g. "http://127.0.0.1:8000/flows/{flow}"'
-    )
-    parser.add_argument("--access-token", default=SandboxConfig.access_token)
-    parser.add_argument("--app-secret", default=SandboxConfig.app_secret)
-    parser.add_argument("--rate-limit-mps", type=int, default=SandboxConfig.rate_limit_mps)
-    parser.add_argument("--seed", type=int, default=None)
-    args = parser.parse_args()
-    config = SandboxConfig(
-        access_token=args.access_token,
-        app_secret=args.app_secret,
-        webhook_url=args.webhook_url,
-        rate_limit_mps=args.rate_limit_mps,
-        seed=args.seed,
-        flows_endpoint=args.flows_endpoint,
-    )
-    asyncio.run(serve(config, host=args.host, port=args.port))
+        return flows_main(args[1:])
+    values = parse(args, prog="python -m sandbox", description=DESCRIPTION)
+    try:
+        config = configure(SandboxConfig(), values)
+    except ValueError as exc:
+        print(f"python -m sandbox: {exc}", file=sys.stderr)
+        return 2
+    host = DEFAULT_HOST if values["host"] is None else values["host"]
+    port = DEFAULT_PORT if values["port"] is None else values["port"]
+    if problem := port_taken(host, port):
+        print(f"python -m sandbox: {problem} (--host/--port)", file=sys.stderr)
+        return 1
+    asyncio.run(serve(config, host=host, port=port))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -9,6 +9,7 @@ import typer
 
 from app.cli import (
     analytics,
+    check,
     flows,
     keys,
     migrations,
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 app.command("migrate")(migrations.migrate)
 app.command("serve")(serve.serve)
+app.command("check")(check.check)
 app.command("sandbox")(sandbox.sandbox)
 app.command("worker")(worker.worker)
 app.command("schema")(schema.schema)

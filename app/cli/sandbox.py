@@ -1,17 +1,31 @@
-"""`wagraph sandbox`: Meta's Cloud API, simulated, on its own."""
+"""`wagraph sandbox`: Meta's Cloud API, simulated, on its own.
+
+Its options are the sandbox's own (`sandbox.cli.FLAGS`, shared with `python -m sandbox`), turned
+into typer options here; only their defaults differ: they come from wagraph's settings.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Annotated
+import inspect
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
 from app.cli.common import console, setup_logging
 from app.settings import Settings, get_settings
+from sandbox.cli import DEFAULT_HOST, FLAGS, Flag
 
 if TYPE_CHECKING:
     from sandbox import SandboxConfig
+
+# Where `wagraph sandbox` takes an option's default from, when not the sandbox's own default.
+FROM_SETTINGS = {
+    "port": "WAGRAPH_SANDBOX_PORT",
+    "access_token": "META_ACCESS_TOKEN",
+    "app_secret": "META_APP_SECRET",
+    "flows_endpoint": "WAGRAPH_PUBLIC_URL + /flows/{flow}",
+}
 
 
 def sandbox_config(
@@ -37,22 +51,58 @@ def sandbox_config(
     )
 
 
-def sandbox(
-    port: Annotated[int | None, typer.Option(help="Port (default WAGRAPH_SANDBOX_PORT).")] = None,
-    webhook_url: Annotated[
-        str | None, typer.Option(help="Where to POST signed status/inbound webhooks.")
-    ] = None,
-    rate_limit: Annotated[int, typer.Option(help="Messages per second per number.")] = 80,
-    fault_rate: Annotated[float, typer.Option(help="Share of requests that fail (0..1).")] = 0.0,
-) -> None:
+def _run(**values: Any) -> None:
     """Run the Cloud API sandbox alone (Meta's API, simulated)."""
     from sandbox import serve as serve_sandbox
+    from sandbox.cli import configure, port_taken
 
     settings = get_settings()
+    try:
+        config = configure(sandbox_config(settings, webhook_url=None), values)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    host = values["host"] or DEFAULT_HOST
+    port = settings.sandbox_port if values["port"] is None else values["port"]
+    if problem := port_taken(host, port):
+        console.print(f"[red]{problem}[/] (--port, or WAGRAPH_SANDBOX_PORT)", highlight=False)
+        raise typer.Exit(1)
     setup_logging()
-    config = sandbox_config(
-        settings, webhook_url=webhook_url, rate_limit_mps=rate_limit, fault_rate=fault_rate
+    console.print(f"Cloud API sandbox on http://{host}:{port} (token: the configured one)")
+    asyncio.run(serve_sandbox(config, host=host, port=port))
+
+
+def _option(flag: Flag) -> inspect.Parameter:
+    """One of the sandbox's flags as a typer option (None when not given: `configure` keeps
+    the settings' value)."""
+    from sandbox import SandboxConfig
+
+    if flag.name in FROM_SETTINGS:
+        default = f"from {FROM_SETTINGS[flag.name]}"
+    else:
+        default = str(getattr(SandboxConfig(), flag.field) if flag.field else DEFAULT_HOST)
+    help_text = f"{flag.help} (default: {default})"
+    option = typer.Option(flag.option, *flag.aliases, help=help_text, show_default=False)
+    kind: Any = Literal[flag.choices] if flag.choices else flag.kind
+    return inspect.Parameter(
+        flag.name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[kind | None, option],
     )
-    bind = port or settings.sandbox_port
-    console.print(f"Cloud API sandbox on http://127.0.0.1:{bind} (token: the configured one)")
-    asyncio.run(serve_sandbox(config, port=bind))
+
+
+def _command() -> Any:
+    """`_run` with one typer option per flag (typer reads a command's options off its
+    signature, so the signature is the flags')."""
+    parameters = [_option(flag) for flag in FLAGS]
+
+    def sandbox(**values: Any) -> None:
+        _run(**values)
+
+    sandbox.__doc__ = _run.__doc__
+    sandbox.__signature__ = inspect.Signature(parameters, return_annotation=None)  # type: ignore[attr-defined]
+    sandbox.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": None}
+    return sandbox
+
+
+sandbox = _command()

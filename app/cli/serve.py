@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.cli.common import console, setup_logging
+from app.cli.common import console, fail, load_settings, setup_logging
 from app.cli.sandbox import sandbox_config
 from app.settings import Settings, get_settings
 
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     import uvicorn
 
 DEMO_CUSTOMER = "15551234567"
+CANNOT_START = "wagraph cannot start"
 
 
 def serve(
@@ -34,21 +37,76 @@ def serve(
     if port:
         os.environ["WAGRAPH_PORT"] = str(port)
     get_settings.cache_clear()
-    settings = get_settings()
+    settings = load_settings()  # every problem, one line each, then exit 1
     setup_logging(log_level)
-    asyncio.run(_serve(settings, log_level, migrate_first))
+    # The ports are taken before anything is printed: a second `make run` says so and stops.
+    sockets = [_listen(settings.host, settings.port, "WAGRAPH_PORT")]
+    if settings.uses_built_in_sandbox:
+        sockets.append(_listen("127.0.0.1", settings.sandbox_port, "WAGRAPH_SANDBOX_PORT"))
+    try:
+        asyncio.run(_serve(settings, log_level, migrate_first, sockets))
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
-async def _serve(settings: Settings, log_level: str, migrate_first: bool) -> None:
+def _listen(host: str, port: int, variable: str) -> socket.socket:
+    """A socket bound to host:port for uvicorn to serve on, or one line saying why not."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        fail([f"WAGRAPH_HOST: cannot resolve {host!r} ({exc.strerror})"], heading=CANNOT_START)
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            problem = (
+                f"{variable}: port {port} on {host} is already in use (another wagraph "
+                f"running?): stop it, or set {variable} to a free port"
+            )
+        else:
+            problem = f"{variable}: cannot listen on {host}:{port} ({exc.strerror})"
+        fail([problem], heading=CANNOT_START)
+    return sock
+
+
+async def _open_database(settings: Settings, migrate_first: bool) -> None:
+    """Migrate and open the database, or one line naming DATABASE_URL and what to do."""
+    from app.cli.check import database_problem
+    from app.db import init_db
+    from app.db import migrate as run_migrations
+
+    development = settings.environment == "development"
+    problem = await database_problem(settings.database_url, create_sqlite_dir=development)
+    if problem:
+        fail([problem], heading=CANNOT_START)
+    try:
+        if migrate_first:
+            await run_migrations(settings.database_url)
+        await init_db(settings.database_url)  # the app's lifespan reuses it; closed below
+    except Exception as exc:
+        # The probe above found the database; what fails now is rarer (a migration, a lock).
+        logging.getLogger("wagraph").debug("opening the database failed", exc_info=True)
+        fail(
+            [f"DATABASE_URL: the database could not be migrated or opened: {exc}"],
+            heading=CANNOT_START,
+        )
+
+
+async def _serve(
+    settings: Settings, log_level: str, migrate_first: bool, sockets: list[socket.socket]
+) -> None:
     import uvicorn
 
-    from app.db import close_db, init_db
-    from app.db import migrate as run_migrations
+    from app.db import close_db
     from app.server import create_app
 
-    if migrate_first:
-        await run_migrations(settings.database_url)
-    await init_db(settings.database_url)  # the app's lifespan reuses it; closed below
+    await _open_database(settings, migrate_first)
     key = await _dev_key(settings)
     servers = [
         uvicorn.Server(
@@ -61,10 +119,13 @@ async def _serve(settings: Settings, log_level: str, migrate_first: bool) -> Non
             )
         )
     ]
-    if settings.sandbox_enabled and settings.graph_api_base_url is None:
+    if settings.uses_built_in_sandbox:
         servers.append(_sandbox_server(settings, log_level))
     _banner(settings, key)
-    tasks = [asyncio.create_task(server.serve()) for server in servers]
+    tasks = [
+        asyncio.create_task(server.serve(sockets=[sock]))
+        for server, sock in zip(servers, sockets, strict=True)
+    ]
     if len(servers) > 1 and settings.environment == "development":
         tasks.append(asyncio.create_task(_demo_customer_says_hello(settings, servers)))
     try:
@@ -175,17 +236,13 @@ def _banner(settings: Settings, key: str | None) -> None:
     console.print(f"  database: {settings.database_url.split('@')[-1]}")
     console.print(
         f"  Cloud API: {settings.graph_base_url}/{settings.graph_api_version}"
-        + (
-            "  (built-in sandbox)"
-            if settings.graph_api_base_url is None and settings.sandbox_enabled
-            else ""
-        )
+        + ("  (built-in sandbox)" if settings.uses_built_in_sandbox else "")
     )
     if key:
         console.print(f"  development API key (admin), kept in {settings.dev_api_key_file}:")
         console.print(f"    {key}")
         console.print(f'  In GraphiQL, open Headers and paste: {{"Authorization": "Bearer {key}"}}')
-    if settings.sandbox_enabled and settings.graph_api_base_url is None:
+    if settings.uses_built_in_sandbox:
         console.print(
             f"  demo customer {DEMO_CUSTOMER} has just written, so free-form sends to them are "
             "allowed; simulate any customer message with POST "

@@ -1,15 +1,23 @@
-"""`wagraph webhooks`: the inbox of Meta's deliveries and its dead letters, counted and replayed."""
+"""`wagraph webhooks`: the inbox of Meta's deliveries and its dead letters, counted and replayed.
+
+Every command here that opens the database runs through `run_explained`, so an unreachable or
+unmigrated database, Redis or Graph API ends in one line naming the URL and its setting.
+"""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich import box
 
-from app.cli.common import console, with_db, with_runtime
-from app.settings import get_settings
+from app.cli.common import console, run_explained, table_console, with_db, with_runtime
 from models.enums import DeadLetterStatus
+
+if TYPE_CHECKING:
+    from models import WebhookDelivery
+
+ERROR_WIDTH = 160
 
 group = typer.Typer(help="Inspect and replay the webhook inbox.", no_args_is_help=True)
 
@@ -46,8 +54,8 @@ def replay(
                 progress.advance(task)
         return len(chosen), await inbox.inbox_counts()
 
-    count, counts = asyncio.run(with_db(get_settings(), run))
-    console.print(f"replayed {count} deliveries; inbox now: {counts}")
+    count, counts = run_explained(lambda settings: with_db(settings, run))
+    console.print(f"replayed {count} deliveries; inbox now: {_counted(counts)}")
 
 
 @group.command("status")
@@ -59,12 +67,43 @@ def status() -> None:
         page = await dead_letters.page(DeadLetterStatus.PENDING, first=20, after=None)
         return await inbox.inbox_counts(), await dead_letters.counts(), list(page.items)
 
-    deliveries, letters, pending = asyncio.run(with_db(get_settings(), run))
-    console.print(f"deliveries: {deliveries}")
-    console.print(f"dead letters: {letters}")
+    from rich.table import Table
+
+    deliveries, letters, pending = run_explained(lambda settings: with_db(settings, run))
+    table = Table("", *(state.lower() for state in deliveries), box=box.SIMPLE_HEAD)
+    table.add_row("deliveries", *(str(count) for count in deliveries.values()))
+    table.add_section()
+    table.add_row("", *(state.lower() for state in letters), style="bold")
+    table.add_row("dead letters", *(str(count) for count in letters.values()))
+    table_console().print(table)
+    if deliveries.get("FAILED"):
+        console.print("list the failed deliveries: wagraph webhooks failed")
     if pending:
         _print_letters(pending)
         console.print("replay them after a fix: wagraph webhooks replay-dead-letters --all")
+
+
+@group.command("failed")
+def failed_deliveries(
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+) -> None:
+    """List FAILED deliveries with their ids and last error, to pick from for `replay --id`."""
+    from whatsapp.inbound import inbox
+
+    async def run() -> tuple[list[WebhookDelivery], int]:
+        rows = await inbox.failed_deliveries(limit=limit)
+        return rows, (await inbox.inbox_counts()).get("FAILED", 0)
+
+    rows, total = run_explained(lambda settings: with_db(settings, run))
+    if not rows:
+        console.print("no failed deliveries")
+        return
+    _print_deliveries(rows)
+    shown = f"{len(rows)} of {total}" if total > len(rows) else f"{total}"
+    console.print(
+        f"{shown} failed deliveries; replay one with wagraph webhooks replay --id ID, "
+        "or all with --failed"
+    )
 
 
 @group.command("replay-dead-letters")
@@ -95,7 +134,7 @@ def replay_dead_letters(
         return await replay_letters(chosen)
 
     try:
-        letters = asyncio.run(with_runtime(get_settings(), run))
+        letters = run_explained(lambda settings: with_runtime(settings, run))
     except WagraphError as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from None
@@ -117,10 +156,11 @@ def discard_dead_letter(letter_id: Annotated[str, typer.Argument(help="Its id.")
 
     try:
         one = uuid.UUID(letter_id)
-        asyncio.run(with_db(get_settings(), lambda: dead_letters.discard(one)))
     except ValueError:
         console.print("[red]the id must be a dead letter id (a UUID)[/]")
         raise typer.Exit(2) from None
+    try:
+        run_explained(lambda settings: with_db(settings, lambda: dead_letters.discard(one)))
     except WagraphError as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from None
@@ -129,8 +169,9 @@ def discard_dead_letter(letter_id: Annotated[str, typer.Argument(help="Its id.")
 
 def _print_letters(letters: list[Any]) -> None:
     from rich.table import Column, Table
+    from rich.text import Text
 
-    table = Table("field", "kind", "set aside", "attempts", "reason")
+    table = Table("field", "kind", "set aside", "attempts", "reason", box=box.SIMPLE_HEAD)
     table.columns.insert(0, Column("id", no_wrap=True, min_width=36))
     for letter in letters:
         table.add_row(
@@ -139,6 +180,36 @@ def _print_letters(letters: list[Any]) -> None:
             letter.kind,
             letter.created_at.isoformat(timespec="seconds"),
             str(letter.attempts),
-            letter.reason,
+            Text(letter.reason),
         )
-    console.print(table)
+    table_console().print(table)
+
+
+def _print_deliveries(rows: list[WebhookDelivery]) -> None:
+    from rich.table import Column, Table
+    from rich.text import Text
+
+    table = Table(
+        Column("id", no_wrap=True, min_width=36),
+        Column("received at", no_wrap=True),
+        Column("attempts", justify="right"),
+        Column("last error", overflow="fold", min_width=24),
+        box=box.SIMPLE_HEAD,
+    )
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            f"{row.created_at:%Y-%m-%d %H:%M:%S}",
+            str(row.attempts),
+            Text(_one_line(row.last_error or "-")),
+        )
+    table_console().print(table)
+
+
+def _one_line(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= ERROR_WIDTH else flat[: ERROR_WIDTH - 1] + "…"
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count} {state}" for state, count in counts.items())

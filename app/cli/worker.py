@@ -17,7 +17,9 @@ def worker(
     """Run an arq worker on REDIS_URL: scheduled delivery, sweeps, automations, template sync.
 
     Start as many as you like; they share the work and the per-number rate limit. SIGINT or
-    SIGTERM stops one gracefully (running jobs finish)."""
+    SIGTERM stops one gracefully: it takes no new work, sends already on their way to Meta
+    finish (within WAGRAPH_SHUTDOWN_GRACE, 30 s by default), claimed messages not yet sent go
+    back to SCHEDULED, and it exits 0."""
     from jobs.worker import build_worker
 
     settings = get_settings()

@@ -13,6 +13,7 @@ from whatsapp.access import api_keys
     [
         (),
         ("serve",),
+        ("check",),
         ("sandbox",),
         ("migrate",),
         ("keys",),
@@ -27,6 +28,7 @@ from whatsapp.access import api_keys
         ("webhooks",),
         ("webhooks", "replay"),
         ("webhooks", "status"),
+        ("webhooks", "failed"),
         ("webhooks", "replay-dead-letters"),
         ("webhooks", "discard-dead-letter"),
         ("keys", "revoke"),

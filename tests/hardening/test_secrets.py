@@ -303,6 +303,11 @@ def test_production_needs_a_secrets_key_and_a_bad_one_is_named_not_shown(
 
     key = Fernet.generate_key().decode()
     monkeypatch.setenv("WAGRAPH_SECRETS_KEY", key)
+    # Production against Meta also needs the account's own ids and token (app/settings.py).
+    monkeypatch.setenv("META_ACCESS_TOKEN", "a-real-token")
+    monkeypatch.setenv("META_PHONE_NUMBER_ID", "123456789012345")
+    monkeypatch.setenv("META_WHATSAPP_BUSINESS_ID", "987654321098765")
+    monkeypatch.setenv("META_VERIFY_TOKEN", "a-real-verify-token")
     assert Settings(_env_file=None).secret_box().open(SecretBox.from_keys(key).seal("x")) == "x"  # type: ignore[call-arg]
 
 

@@ -21,7 +21,8 @@ def test_the_arq_worker_registers_every_row(db: str, sandbox_url: str) -> None:
     functions = [f.name for f in registered["functions"]]
     crons = [c.name for c in registered["cron_jobs"]]
     assert functions == [job.name for job in JOBS if job.cron is None] == ["messages.deliver"]
-    assert crons == [job.name for job in JOBS if job.cron is not None]
+    # cron names carry the deployment's queue: arq's per-tick job ids are made of them
+    assert crons == [f"{settings.queue_name}:{job.name}" for job in JOBS if job.cron is not None]
 
 
 @pytest.mark.parametrize(
@@ -38,7 +39,8 @@ def test_arq_runs_each_periodic_row_on_its_schedule(
     db: str, sandbox_url: str, name: str, now: tuple[int, ...], next_run: tuple[int, ...]
 ) -> None:
     settings = make_settings(db, sandbox_url, redis_url="redis://127.0.0.1:6379/5")
-    [job] = [c for c in worker_settings(settings)["cron_jobs"] if c.name == name]
+    named = f"{settings.queue_name}:{name}"
+    [job] = [c for c in worker_settings(settings)["cron_jobs"] if c.name == named]
     assert isinstance(job, CronJob)
 
     job.calculate_next(datetime(2026, 3, 3, *now, tzinfo=UTC))

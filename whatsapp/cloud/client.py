@@ -276,6 +276,11 @@ class CloudClient:
         data = body.get("data") or [{}]
         return dict(data[0]) if isinstance(data, list) and data else {}
 
+    async def get_node(self, node_id: str, fields: str) -> dict[str, Any]:
+        """A phone number or a business account as Meta has it (`fields`: comma-separated):
+        the cheapest request that proves the token can reach it (`wagraph check`)."""
+        return await self._request("GET", node_id, params={"fields": fields})
+
     # -- plumbing --------------------------------------------------------------------------
 
     async def _request(

@@ -151,6 +151,13 @@ async def inbox_counts() -> dict[str, int]:
     return counts
 
 
+async def failed_deliveries(*, limit: int = 50) -> list[WebhookDelivery]:
+    """FAILED deliveries, newest first, with their last error: what an operator picks from
+    for `replay` (CLI `wagraph webhooks failed`)."""
+    query = WebhookDelivery.filter(status=InboxStatus.FAILED)
+    return await query.order_by("-created_at", "-id").limit(limit)
+
+
 def _increment() -> Any:
     return F("attempts") + 1
 

@@ -10,6 +10,7 @@ SENDING becomes SENT or FAILED.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from whatsapp.cloud.problems import problem_from_cloud
 from whatsapp.conversations.consent import CLOUD_API, record_consent
 from whatsapp.events.log import emit_event, emit_events
 from whatsapp.kit.clock import utcnow
-from whatsapp.kit.errors import Problem
+from whatsapp.kit.errors import ErrorCode, Problem, WagraphError
 from whatsapp.kit.sql import Params, dialect
 from whatsapp.messages.statuses import attach_pending_statuses
 from whatsapp.runtime import Runtime
@@ -41,6 +42,10 @@ from whatsapp.runtime import Runtime
 SEND_LEASE = timedelta(minutes=2)
 # When Meta answers THROUGHPUT anyway, the number's budget pauses this long for every sender.
 THROUGHPUT_PENALTY_S = 1.0
+# A send now whose rate limiter failed before Meta was called: RATE_LIMITED, retryable.
+LIMITER_UNAVAILABLE = (
+    "The send rate limiter is unavailable (Redis did not answer); nothing was sent: try again"
+)
 
 Outcome = Literal["sent", "failed"]
 Accepted = tuple[WhatsAppMessage, str]  # a message Meta accepted, and the wamid it gave
@@ -78,9 +83,20 @@ async def send_now(
     rt: Runtime, message: WhatsAppMessage, origin: Origin, *, edge: Edge = MESSAGES
 ) -> Problem | None:
     """Call the Cloud API (at `edge`) for a stored SENDING message and record the outcome with
-    its event."""
+    its event.
+
+    Stopped before its request goes out (the limiter's Redis is away, or the caller cancelled),
+    the message is withdrawn: its row is deleted, nothing was sent, so it never ends FAILED as
+    "outcome unknown", and a retry (under the same idempotency key too) sends it afresh."""
     try:
         await rt.limiter.acquire(message.phone_number_id)
+    except asyncio.CancelledError:
+        await asyncio.shield(_withdraw(message))
+        raise
+    except Exception as exc:  # the limiter's store failed: say "try again", not INTERNAL
+        await _withdraw(message)
+        raise WagraphError.of(ErrorCode.RATE_LIMITED, LIMITER_UNAVAILABLE) from exc
+    try:
         sent = await rt.cloud.send_message(
             message.phone_number_id, message.payload or {}, edge=edge
         )
@@ -93,6 +109,11 @@ async def send_now(
     await attach_pending_statuses(message)
     await message.refresh_from_db(fields=["status", "delivered_at", "read_at", "failed_at"])
     return None
+
+
+async def _withdraw(message: WhatsAppMessage) -> None:
+    """Delete a message that never left: still SENDING, no outcome, no event recorded yet."""
+    await WhatsAppMessage.filter(id=message.id, status=MessageStatus.SENDING).delete()
 
 
 async def slow_down(rt: Runtime, message: WhatsAppMessage, exc: CloudError) -> None:

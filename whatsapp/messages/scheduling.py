@@ -18,6 +18,10 @@ Checked again when due, before Meta is called: a free-form message whose custome
 has closed, and a MARKETING template to a customer who has opted out since, fail then
 (`reason` outside_service_window / opted_out in their `message.failed` event).
 
+Only a message whose request may have reached Meta stays SENDING when its sender stops: one
+claimed but not yet sent (a SIGTERM, the rate limiter or the database failing first, a
+cancelled task) goes back to SCHEDULED with its attempt given back (`claims`).
+
 A message left SENDING by a crashed worker is recovered once its lease expires. Whether Meta
 got it is unknown, so by default (`lease_recovery="fail"`, at most once) it becomes FAILED with
 a title that says so — a customer never gets a message twice. Its status webhooks still move it
@@ -36,24 +40,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import F
-from tortoise.functions import Max
 
 from models import (
-    ConsentState,
-    MessageDirection,
     MessageStatus,
-    MessageType,
-    WhatsAppContact,
     WhatsAppMessage,
 )
 from whatsapp.cloud import codes
 from whatsapp.cloud.client import CloudApiError, CloudError, Edge
-from whatsapp.conversations.windows import SERVICE_WINDOW, require_open_window
+from whatsapp.conversations.windows import require_open_window
 from whatsapp.events.log import emit_event
 from whatsapp.kit.clock import utcnow
 from whatsapp.kit.errors import ErrorCode, WagraphError
 from whatsapp.kit.ids import from_db
-from whatsapp.kit.sql import Params, as_datetime, connection, dialect
+from whatsapp.kit.sql import Params, connection, dialect
+from whatsapp.messages import due_refusals
+from whatsapp.messages.claims import Claimed
 from whatsapp.messages.delivery import (
     SCHEDULER,
     SEND_LEASE,
@@ -81,15 +82,9 @@ THROUGHPUT_WAIT = timedelta(seconds=THROUGHPUT_PENALTY_S)
 RETRY_BASE = timedelta(seconds=2)
 RETRY_MAX = timedelta(minutes=10)
 LEASE_LOST_TITLE = "Delivery outcome unknown: the sending worker stopped before Meta answered"
-WINDOW_CLOSED_TITLE = "Outside the 24-hour service window when due: only templates can be sent"
-OPTED_OUT_TITLE = (
-    "OPTED_OUT: the customer opted out of marketing messages before this MARKETING template "
-    "was due; it was not sent"
-)
 MARKETING_LIMIT_WAIT = timedelta(hours=24)
 # Acceptances are written in batches of this size (one UPDATE, one INSERT of events).
 RECORD_EVERY = 100
-FREE_FORM_EXEMPT = (MessageType.TEMPLATE, MessageType.REACTION)
 
 
 @dataclass(slots=True)
@@ -99,10 +94,16 @@ class FlushResult:
     failed: int = 0
     retried: int = 0
     recovered: int = 0
+    released: int = 0
+    """Claimed but given back to SCHEDULED unsent (stopping, or the limiter failed first)."""
 
     def add(self, other: FlushResult) -> None:
         for name in self.__slots__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+Progress = Callable[[FlushResult], None]
+"""Watches a flush: called with the outcomes so far (a display; it must not block)."""
 
 
 # -- the integrator's controls -----------------------------------------------------------------
@@ -133,7 +134,7 @@ async def cancel_scheduled_message(message_id: uuid.UUID) -> WhatsAppMessage:
 async def reschedule_message(rt: Runtime, message_id: uuid.UUID, when: datetime) -> WhatsAppMessage:
     check_schedule_time(when)
     message = await _existing(message_id)
-    if message.type not in FREE_FORM_EXEMPT and rt.enforce_service_window:
+    if message.type not in due_refusals.FREE_FORM_EXEMPT and rt.enforce_service_window:
         await require_open_window(message.phone_number_id, message.contact_id, at=when)
     moved = await WhatsAppMessage.filter(id=message_id, status=MessageStatus.SCHEDULED).update(
         scheduled_for=when, next_attempt_at=when, updated_at=utcnow()
@@ -205,20 +206,31 @@ async def schedule_whatsapp_message(
 
 
 async def process_scheduled_messages(
-    rt: Runtime, *, limit: int = 500, concurrency: int = 32, now: datetime | None = None
+    rt: Runtime,
+    *,
+    limit: int = 500,
+    concurrency: int = 32,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    stop: asyncio.Event | None = None,
 ) -> FlushResult:
     """One pass: recover abandoned sends, then claim up to `limit` due messages and send them
     (the seed's `processScheduledMessages()`); any number of processes may run it at once.
 
     Faces: the arq worker's `messages.sweep` job and the server's in-process sweep (both via
-    `flush_scheduled_messages`), and CLI `wagraph scheduled flush`.
+    `flush_scheduled_messages`), and CLI `wagraph scheduled flush`. `progress`, if given, sees
+    this pass's outcomes so far after each message (it only watches: sending is the same).
+    Once `stop` is set (shutdown), nothing more is claimed or sent: messages already handed to
+    Meta finish, the rest go back to SCHEDULED (`claims`).
     """
+    if stop is not None and stop.is_set():
+        return FlushResult()
     now = now or utcnow()
     result = FlushResult(recovered=await recover_abandoned(rt, now=now))
     claimed = await _claim(limit, now)
     result.claimed = len(claimed)
     if claimed:
-        outcome = await _send_all(rt, claimed, concurrency)
+        outcome = await _send_claimed(rt, claimed, concurrency, stop=stop, progress=progress)
         result.add(outcome)
     return result
 
@@ -228,21 +240,44 @@ async def flush_scheduled_messages(
     *,
     batch: int = 500,
     concurrency: int = 32,
-    progress: Callable[[FlushResult], None] | None = None,
+    progress: Progress | None = None,
+    stop: asyncio.Event | None = None,
 ) -> FlushResult:
-    """Pass after pass until nothing is due (the CLI's `scheduled flush`, the worker's sweep)."""
+    """Pass after pass until nothing is due (the CLI's `scheduled flush`, the worker's sweep).
+
+    `progress`, if given, sees the running totals after each message and after each pass.
+    A pass that had to give messages back (`stop` was set, or the limiter failed) ends it."""
     total = FlushResult()
-    while True:
-        result = await process_scheduled_messages(rt, limit=batch, concurrency=concurrency)
+
+    def so_far(partial: FlushResult) -> None:
+        running = FlushResult()
+        running.add(total)
+        running.add(partial)
+        if progress is not None:
+            progress(running)
+
+    while stop is None or not stop.is_set():
+        result = await process_scheduled_messages(
+            rt,
+            limit=batch,
+            concurrency=concurrency,
+            progress=so_far if progress else None,
+            stop=stop,
+        )
         total.add(result)
         if progress is not None:
             progress(total)
-        if result.claimed == 0:
+        if result.claimed == 0 or result.released:
             return total
+    return total
 
 
-async def deliver_due_message(rt: Runtime, message_id: uuid.UUID) -> bool:
+async def deliver_due_message(
+    rt: Runtime, message_id: uuid.UUID, *, stop: asyncio.Event | None = None
+) -> bool:
     """Send one message now if it is still scheduled and due (the per-message arq job)."""
+    if stop is not None and stop.is_set():
+        return False  # shutting down: the sweep of a running process sends it
     now = utcnow()
     claimed = await WhatsAppMessage.filter(
         id=message_id, status=MessageStatus.SCHEDULED, next_attempt_at__lte=now
@@ -254,7 +289,7 @@ async def deliver_due_message(rt: Runtime, message_id: uuid.UUID) -> bool:
     )
     if not claimed:
         return False  # cancelled, rescheduled, or taken by a sweep already
-    await _send_all(rt, [await WhatsAppMessage.get(id=message_id)], concurrency=1)
+    await _send_claimed(rt, [await WhatsAppMessage.get(id=message_id)], 1, stop=stop)
     return True
 
 
@@ -296,12 +331,38 @@ async def _claim(limit: int, now: datetime) -> list[WhatsAppMessage]:
     return await WhatsAppMessage.filter(id__in=ids).order_by("next_attempt_at")
 
 
-async def _send_all(rt: Runtime, messages: list[WhatsAppMessage], concurrency: int) -> FlushResult:
+async def _send_claimed(
+    rt: Runtime,
+    messages: list[WhatsAppMessage],
+    concurrency: int,
+    *,
+    stop: asyncio.Event | None,
+    progress: Progress | None = None,
+) -> FlushResult:
+    """Send a claimed batch; whatever was not handed to Meta when it ends (stopped, limiter
+    or database error, cancelled) goes back to SCHEDULED, its attempt not counted."""
+    held = Claimed(messages, stop)
+    result = FlushResult()
+    try:
+        result = await _send_all(rt, messages, concurrency, progress, held=held)
+    finally:
+        result.released = await held.release()
+    return result
+
+
+async def _send_all(
+    rt: Runtime,
+    messages: list[WhatsAppMessage],
+    concurrency: int,
+    progress: Progress | None = None,
+    *,
+    held: Claimed,
+) -> FlushResult:
     result = FlushResult()
     # Each template's category now (not when it was scheduled) decides its route (§11.4) and
     # whether an opted-out customer may still get it.
     marketing_now = await marketing_templates(messages)
-    refused = await _refusals(rt, messages, marketing_now)
+    refused = await due_refusals.refusals(rt, messages, marketing_now)
     marketing = marketing_now if rt.marketing_messages_api else set()
     gate = asyncio.Semaphore(concurrency)
     accepted: list[Accepted] = []
@@ -311,9 +372,10 @@ async def _send_all(rt: Runtime, messages: list[WhatsAppMessage], concurrency: i
             if message.id in refused:
                 failure, reason = refused[message.id]
                 await record_failed(message, failure, SCHEDULER, reason=reason)
+                held.settled(message.id)
                 result.failed += 1
                 return
-            outcome = await _send_one(rt, message, edge_of(message.id, marketing))
+            outcome = await _send_one(rt, message, edge_of(message.id, marketing), held)
             if isinstance(outcome, str):
                 setattr(result, outcome, getattr(result, outcome) + 1)
                 return
@@ -324,15 +386,31 @@ async def _send_all(rt: Runtime, messages: list[WhatsAppMessage], concurrency: i
                 accepted.clear()
                 await record_sent(batch, SCHEDULER, marketing=marketing)
 
-    await asyncio.gather(*(one(m) for m in messages))
+    async def watched(message: WhatsAppMessage) -> None:
+        await one(message)
+        if progress is not None:
+            progress(result)
+
+    await asyncio.gather(*(watched(m) for m in messages))
     await record_sent(accepted, SCHEDULER, marketing=marketing)
     return result
 
 
-async def _send_one(rt: Runtime, message: WhatsAppMessage, edge: Edge) -> str | Accepted:
-    """Send a claimed message: (message, wamid) to record, or the FlushResult counter to add."""
+async def _send_one(
+    rt: Runtime, message: WhatsAppMessage, edge: Edge, held: Claimed
+) -> str | Accepted:
+    """Send a claimed message: (message, wamid) to record, or the FlushResult counter to add.
+
+    Until its request starts (`held.handing_over`) nothing has reached Meta: a stop or a failed
+    limiter leaves the message to `held.release` (back to SCHEDULED), never to lease recovery."""
     try:
-        await rt.limiter.acquire(message.phone_number_id)
+        paced = await held.paced(rt.limiter, message.phone_number_id)
+    except Exception as exc:  # the limiter's store (Redis) failed: nothing was sent
+        held.pacing_failed(exc)
+        return "released"
+    if not paced or not held.handing_over(message.id):
+        return "released"
+    try:
         sent = await rt.cloud.send_message(
             message.phone_number_id, message.payload or {}, attempts=1, edge=edge
         )
@@ -379,59 +457,6 @@ async def _back_to_scheduled(
             error_title=getattr(error, "title", None) or str(error)[:500],
         )
     await WhatsAppMessage.filter(id=message.id, status=MessageStatus.SENDING).update(**changes)
-
-
-async def _refusals(
-    rt: Runtime, messages: list[WhatsAppMessage], marketing: set[uuid.UUID]
-) -> dict[uuid.UUID, tuple[Failure, str]]:
-    """Messages that may no longer go, with why: their failure and their event's `reason`."""
-    refused = dict.fromkeys(
-        await _closed_windows(rt, messages),
-        (Failure(None, WINDOW_CLOSED_TITLE), "outside_service_window"),
-    )
-    for message_id in await _opted_out(messages, marketing):
-        refused[message_id] = (Failure(None, OPTED_OUT_TITLE), "opted_out")
-    return refused
-
-
-async def _closed_windows(rt: Runtime, messages: list[WhatsAppMessage]) -> set[uuid.UUID]:
-    """Free-form messages whose customer's window has closed since they were scheduled."""
-    if not rt.enforce_service_window:
-        return set()
-    free_form = [m for m in messages if m.type not in FREE_FORM_EXEMPT]
-    if not free_form:
-        return set()
-    rows = (
-        await WhatsAppMessage.filter(
-            direction=MessageDirection.INBOUND,
-            contact_id__in=list({m.contact_id for m in free_form if m.contact_id}),
-            group_id__isnull=True,  # a group message opens the group's window, not theirs
-        )
-        .annotate(last=Max("received_at"))
-        .group_by("contact_id", "phone_number_id")
-        .values("contact_id", "phone_number_id", "last")
-    )
-    last = {(str(r["contact_id"]), r["phone_number_id"]): as_datetime(r["last"]) for r in rows}
-    now = utcnow()
-    return {
-        m.id
-        for m in free_form
-        if (seen := last.get((str(m.contact_id), m.phone_number_id))) is None
-        or now - seen >= SERVICE_WINDOW
-    }
-
-
-async def _opted_out(messages: list[WhatsAppMessage], marketing: set[uuid.UUID]) -> set[uuid.UUID]:
-    """The batch's MARKETING templates (`marketing`, by message id) whose customer opted out of
-    marketing messages: one query on their contacts, none when there are none."""
-    candidates = [m for m in messages if m.id in marketing and m.contact_id]
-    if not candidates:
-        return set()
-    rows = await WhatsAppContact.filter(
-        id__in=list({m.contact_id for m in candidates}), marketing_consent=ConsentState.OPTED_OUT
-    ).values_list("id", flat=True)
-    opted_out = {from_db(row) for row in rows}
-    return {m.id for m in candidates if m.contact_id in opted_out}
 
 
 def _iso(value: datetime | None) -> str | None:
