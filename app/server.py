@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -24,6 +25,16 @@ from tortoise import Tortoise
 
 from app.db import close_db, init_db
 from app.dev_flows import flows_keys
+from app.observability.http import MetricsEndpoint, RequestIds
+from app.observability.traces import start_tracing
+from app.outages import (
+    DatabaseOutageGuard,
+    DatabaseProbe,
+    graphql_unavailable_body,
+    has_error_code,
+    is_unavailable_body,
+    readiness,
+)
 from app.runtime import build_runtime, live_broker
 from app.settings import Settings, get_settings
 from app.socket_keys import KeyCheckingHandler
@@ -66,6 +77,7 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self.settings = settings
         self.keys = keys
+        self.database = DatabaseProbe()
 
     def decode_json(self, data: str | bytes) -> object:
         """Every JSON the view reads (bodies, query parameters, websocket messages): orjson,
@@ -98,7 +110,13 @@ class GraphQLApp(GraphQL[Context, None]):
         """An HTTP response within `max_response_bytes`, or an error that says it is not.
 
         The query cost bounds how many values a response holds, not how long each is (a
-        message's payload, a dead letter's raw item): this bounds what is sent."""
+        message's payload, a dead letter's raw item): this bounds what is sent.
+
+        A result that failed because the database is away (`process_result`) is a 503 with
+        Retry-After, so clients retry rather than take it for a bug."""
+        if is_unavailable_body(response_data):
+            sub_response.status_code = 503
+            sub_response.headers["Retry-After"] = str(self.settings.retry_after_s)
         response = super().create_response(response_data, sub_response)
         size, limit = len(response.body), self.settings.max_response_bytes
         if size > limit:
@@ -119,6 +137,16 @@ class GraphQLApp(GraphQL[Context, None]):
             }
             response = super().create_response(too_large, sub_response)  # type: ignore[arg-type]
         return response
+
+    async def process_result(self, request: Any, result: Any) -> GraphQLHTTPResponse:
+        """An operation whose unexpected errors came while the database does not answer
+        failed for that reason: SERVICE_UNAVAILABLE instead of INTERNAL_SERVER_ERROR (the
+        schema has masked the original error by now, so the database is asked, at most once
+        a second across requests)."""
+        data = await super().process_result(request, result)
+        if has_error_code(data, "INTERNAL_SERVER_ERROR") and await self.database.down():
+            return graphql_unavailable_body()  # type: ignore[return-value]
+        return data
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         kind = SocketContext if isinstance(request, WebSocket) else Context
@@ -289,19 +317,40 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """Ready when the database answers; a load balancer should stop sending otherwise."""
-    try:
-        await Tortoise.get_connection("default").execute_query("SELECT 1")
-    except Exception as exc:
-        log.warning("readiness check failed: %s", exc)
-        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-    return JSONResponse({"status": "ready", "database": "up"})
+    """Ready (200) when the database answers, else 503 with Retry-After: a load balancer
+    should stop sending. The body tells Redis and the workers apart (`app.outages`)."""
+    background: BackgroundWork = request.app.state.background
+    return await readiness(
+        background.watch,
+        timeout_s=background.settings.worker_timeout_s,
+        retry_after_s=background.settings.retry_after_s,
+    )
+
+
+def _graphql_app(settings: Settings, keys: KeyCache) -> ASGIApp:
+    """/graphql: bounded bodies, a database outage answered 503, a key, then the schema."""
+    schema = build_schema(
+        max_depth=settings.max_query_depth,
+        max_tokens=settings.max_query_tokens,
+        max_cost=settings.max_query_cost,
+        introspection=settings.introspection_enabled,
+    )
+    return BodyLimit(
+        DatabaseOutageGuard(
+            ApiKeyGate(GraphQLApp(schema, settings, keys), keys),
+            retry_after_s=settings.retry_after_s,
+        ),
+        max_bytes=settings.max_body_bytes,
+        max_multipart_bytes=settings.max_upload_bytes + 64 * 1024,
+    )
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
     """The ASGI app. It opens the database unless the process already has (`wagraph serve`,
     tests), and then leaves closing it to whoever opened it."""
     settings = settings or get_settings()
+    start_tracing(settings, "wagraph")
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     background = BackgroundWork(settings)
     # One budget for every body read before its signature is checked (webhooks and Flows).
     unverified = UnverifiedBudget(
@@ -317,6 +366,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         door=Door(settings.max_webhook_bytes, unverified, settings.unverified_body_timeout_s),
         max_json_depth=settings.max_json_depth,
         delivery_arrived=background.delivery_arrived,
+        retry_after_s=settings.retry_after_s,
     )
     flows = FlowsRoute(
         FlowEndpoint(
@@ -327,17 +377,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         door=Door(settings.max_flow_request_bytes, unverified, settings.unverified_body_timeout_s),
     )
     keys = KeyCache(ttl_s=settings.key_cache_ttl_s, max_entries=settings.key_cache_size)
-    schema = build_schema(
-        max_depth=settings.max_query_depth,
-        max_tokens=settings.max_query_tokens,
-        max_cost=settings.max_query_cost,
-        introspection=settings.introspection_enabled,
-    )
-    graphql: ASGIApp = BodyLimit(
-        ApiKeyGate(GraphQLApp(schema, settings, keys), keys),
-        max_bytes=settings.max_body_bytes,
-        max_multipart_bytes=settings.max_upload_bytes + 64 * 1024,
-    )
+    graphql = _graphql_app(settings, keys)
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -346,7 +386,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *flows.routes(),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            MetricsEndpoint(token, settings.metrics_db_timeout_s).route(),
         ],
+        middleware=[Middleware(RequestIds)],
         lifespan=_lifespan(settings, background),
     )
     app.state.background = background

@@ -17,6 +17,8 @@ from app.settings_checks import (
     url_problems,
 )
 from app.settings_limits import RequestLimits
+from app.settings_observability import Observability
+from app.settings_resilience import Resilience
 from whatsapp.analytics.messages_stats import PricingRates
 from whatsapp.automations.channels import (
     NotifyChannels,
@@ -31,7 +33,7 @@ from whatsapp.kit.secrets import DEVELOPMENT_KEY, SecretBox
 DEFAULT_SANDBOX_PORT = 8787
 
 
-class Settings(RequestLimits):
+class Settings(RequestLimits, Observability, Resilience):
     # hide_input_in_errors: a bad value is never echoed, as it may be a secret (a URL with a
     # password or a token in it).
     model_config = SettingsConfigDict(

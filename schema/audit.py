@@ -25,6 +25,7 @@ from strawberry.extensions import SchemaExtension
 
 from whatsapp.events.log import emit_event
 from whatsapp.kit.errors import WagraphError
+from whatsapp.kit.outages import is_database_outage
 
 log = logging.getLogger("wagraph.audit")
 
@@ -83,5 +84,8 @@ async def _record(info: GraphQLResolveInfo, outcome: str, codes: list[str]) -> N
         properties["operation"] = info.operation.name.value
     try:
         await emit_event(EVENT, source="api", properties=properties)
-    except Exception:
-        log.exception("audit event for %s by %s not recorded", info.field_name, key and key.prefix)
+    except Exception as exc:
+        if not is_database_outage(exc):
+            who = key and key.prefix
+            log.exception("audit event for %s by %s not recorded", info.field_name, who)
+        # else: the request answers 503 and the outage is reported once, not per request

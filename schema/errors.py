@@ -17,6 +17,7 @@ from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 
 from schema.context import Info
+from schema.observability import count_payload_errors, log_client_error
 from whatsapp.kit.errors import ErrorCode, FieldPath, Problem, WagraphError
 
 strawberry.enum(ErrorCode, description="Machine-readable reason of a UserError.")
@@ -62,6 +63,9 @@ class ErrorsAsData(FieldExtension):
         try:
             return await next_(source, info, **kwargs)
         except WagraphError as exc:
+            first = exc.problems[0]
+            log_client_error(first.code.value, first.message, operation_of_info(info))
+            count_payload_errors([problem.code.value for problem in exc.problems])
             payload: Any = self.field.type
             return payload(
                 errors=[UserError.from_problem(self.at_argument(p)) for p in exc.problems]
@@ -80,3 +84,8 @@ def _graphql_name(argument: Any) -> str:
 
 def _is_input_object(type_: Any) -> bool:
     return has_object_definition(type_) and type_.__strawberry_definition__.is_input
+
+
+def operation_of_info(info: Info) -> str | None:
+    operation = info.operation
+    return operation.name.value if operation is not None and operation.name else None

@@ -1,13 +1,12 @@
 """Schema-wide extensions: request limits, caches, and what the client sees of an exception.
 
 Expected errors pass through: a query's `WagraphError` keeps its code and field, a permission
-error its FORBIDDEN; anything else is logged with an id and masked.
+error its FORBIDDEN; anything else is logged with an id and masked. How errors are logged and
+operations measured: `schema.observability`.
 """
 
 from __future__ import annotations
 
-import logging
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,30 +25,25 @@ from strawberry.types.execution import StreamExecutionResult
 
 from schema.audit import AuditMutations
 from schema.cost import QueryTooCostly, operation_cost
+from schema.observability import (
+    ObservedOperations,
+    is_expected,
+    log_bug,
+    logged_id,
+    operation_of,
+)
 from whatsapp.kit.errors import WagraphError
-
-log = logging.getLogger("wagraph.graphql")
-
-
-def _is_expected(error: GraphQLError) -> bool:
-    original = error.original_error
-    # Validation and parse errors carry no original error; permission errors (GraphQLErrors
-    # raised on purpose) and our own WagraphError are meant for the client.
-    return original is None or isinstance(original, WagraphError | GraphQLError)
 
 
 class MaskUnexpectedErrors(MaskErrors):
+    """A bug reaches the client as INTERNAL_SERVER_ERROR with the id it was logged under
+    (`schema.observability`: logged once, with its traceback)."""
+
     def __init__(self) -> None:
-        super().__init__(should_mask_error=lambda error: not _is_expected(error))
+        super().__init__(should_mask_error=lambda error: not is_expected(error))
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        error_id = uuid.uuid4().hex[:12]
-        log.error(
-            "unexpected error %s at %s",
-            error_id,
-            error.path,
-            exc_info=error.original_error,
-        )
+        error_id = logged_id(error) or log_bug(error, operation_of(self.execution_context))
         return GraphQLError(
             message=f"Unexpected error (id {error_id}); it has been logged.",
             nodes=error.nodes,
@@ -149,6 +143,7 @@ def schema_extensions(
             yield
 
     return [
+        ObservedOperations,
         Limits,
         ParserCache,
         ValidationCache,

@@ -21,6 +21,7 @@ from resolvers.subscriptions import Subscription
 from resolvers.templates import TemplateMutation, TemplateQuery
 from resolvers.webhooks import WebhookMutation, WebhookQuery
 from schema.extensions import DEFAULT_MAX_COST, schema_extensions
+from schema.observability import WagraphSchema
 
 
 @strawberry.type(description="Reads; any API key may read.")
@@ -63,7 +64,7 @@ def build_schema(
     max_cost: int = DEFAULT_MAX_COST,
     introspection: bool = True,
 ) -> strawberry.Schema:
-    return strawberry.Schema(
+    return WagraphSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -21,6 +21,7 @@ from starlette.routing import Route
 from webhooks.bodies import BodyRefused, Door
 from whatsapp.inbound import inbox
 from whatsapp.kit import json_depth
+from whatsapp.kit.outages import is_database_outage
 
 log = logging.getLogger("wagraph.webhooks")
 
@@ -37,6 +38,8 @@ class WhatsAppWebhook:
     """Deeper signed bodies are refused (400): nothing Meta sends nests that deep."""
     delivery_arrived: Callable[[uuid.UUID], None]
     """Told about each newly stored delivery, so it is processed soon after the 200."""
+    retry_after_s: int = 5
+    """The Retry-After of the 503 answered when the database cannot store a delivery."""
 
     def routes(self, path: str = "/webhooks/whatsapp") -> list[Route]:
         return [
@@ -77,7 +80,18 @@ class WhatsAppWebhook:
         except orjson.JSONDecodeError as exc:
             log.warning("signed webhook refused, not JSON: %s", exc)
             return PlainTextResponse(f"Not a JSON document: {exc}", status_code=400)
-        delivery, is_new = await inbox.store_delivery(body)
+        try:
+            delivery, is_new = await inbox.store_delivery(body)
+        except Exception as exc:
+            if not is_database_outage(exc):
+                raise
+            # Not stored, so not acknowledged: Meta retries a delivery it did not get a 200 for.
+            log.warning("webhook answered 503: the database is unreachable (%s)", exc)
+            return PlainTextResponse(
+                "The database is unavailable; retry shortly.",
+                status_code=503,
+                headers={"Retry-After": str(self.retry_after_s)},
+            )
         if is_new:
             self.delivery_arrived(delivery.id)
         return PlainTextResponse("OK")

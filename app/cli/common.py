@@ -7,7 +7,6 @@ one command) loads only what it uses.
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -94,13 +93,20 @@ def _fields_by_alias() -> dict[str, str]:
     return names
 
 
-def setup_logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
+def setup_logging(level: str = "INFO", settings: Settings | None = None) -> None:
+    """Structured logs on stderr (`app.observability.logs`): JSON lines in production (or with
+    WAGRAPH_LOG_FORMAT=json), readable lines elsewhere, secrets redacted. Settings that do not
+    load yet (the command reports them itself) leave the development defaults."""
+    from app.observability.logs import configure_logging, secret_values
+
+    if settings is None:
+        try:
+            settings = get_settings()
+        except ValidationError:
+            settings = None
+    log_format = settings.resolved_log_format(settings.environment) if settings else "console"
+    secrets = secret_values(settings) if settings else []
+    configure_logging(level, log_format=log_format, stream=sys.stderr, secrets=secrets)
 
 
 async def with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -54,6 +56,7 @@ def flush(
     console.print(
         f"claimed {result.claimed}, sent {result.sent}, failed {result.failed}, "
         f"retrying later {result.retried}, recovered {result.recovered}"
+        + (f", released {result.released} (scheduled again, not sent)" if result.released else "")
     )
     if last_error:
         from rich.text import Text
@@ -77,6 +80,7 @@ async def _flush_with_progress(rt: Runtime, *, batch: int, concurrency: int) -> 
     from whatsapp.messages import scheduling
 
     due = await scheduling.count_due()
+    stop = _stop_on_signals()
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -86,8 +90,30 @@ async def _flush_with_progress(rt: Runtime, *, batch: int, concurrency: int) -> 
     ) as progress:
         task = progress.add_task("flushing", total=due)
         return await scheduling.flush_scheduled_messages(
-            rt, batch=batch, concurrency=concurrency, progress=_shown_on(progress, task)
+            rt,
+            batch=batch,
+            concurrency=concurrency,
+            progress=_shown_on(progress, task),
+            stop=stop,
         )
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """SIGTERM or Ctrl-C stops the flush as they stop a worker: nothing new is claimed, sends
+    on their way to Meta finish, and claimed messages not yet sent go back to SCHEDULED (the
+    summary counts them as released). A second Ctrl-C interrupts at once."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def stopping(signum: signal.Signals) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        console.print(f"stopping on {signum.name}: finishing sends on their way to Meta")
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping, signum)
+    return stop
 
 
 def _shown_on(progress: Progress, task: TaskID) -> FlushProgress:

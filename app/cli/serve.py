@@ -108,6 +108,7 @@ async def _serve(
 
     await _open_database(settings, migrate_first)
     key = await _dev_key(settings)
+    warning = await worker_warning(settings)
     servers = [
         uvicorn.Server(
             uvicorn.Config(
@@ -116,12 +117,14 @@ async def _serve(
                 port=settings.port,
                 log_level=log_level,
                 proxy_headers=False,
+                # uvicorn's own lines go through our logging (JSON in production)
+                log_config=None,
             )
         )
     ]
     if settings.uses_built_in_sandbox:
         servers.append(_sandbox_server(settings, log_level))
-    _banner(settings, key)
+    _banner(settings, key, warning)
     tasks = [
         asyncio.create_task(server.serve(sockets=[sock]))
         for server, sock in zip(servers, sockets, strict=True)
@@ -197,6 +200,7 @@ def _sandbox_server(settings: Settings, log_level: str) -> uvicorn.Server:
             host="127.0.0.1",
             port=settings.sandbox_port,
             log_level="warning" if log_level == "info" else log_level,
+            log_config=None,
         )
     )
 
@@ -230,9 +234,34 @@ def _write_key_file(path: Path, key: str) -> None:
     path.chmod(0o600)
 
 
-def _banner(settings: Settings, key: str | None) -> None:
+async def worker_warning(settings: Settings) -> str | None:
+    """With REDIS_URL: a line when scheduled messages are due and no worker heartbeat is
+    recent (workers send them; this server only after WAGRAPH_WORKER_TIMEOUT)."""
+    if not settings.redis_url:
+        return None
+    from app.outages import worker_warning as warning_for
+    from jobs.watch import WorkerWatch
+    from whatsapp.messages import scheduling
+
+    watch = WorkerWatch(
+        settings.redis_url,
+        settings.queue_name,
+        timeout_s=settings.worker_timeout_s,
+        retry_s=settings.redis_retry_max_s,
+    )
+    try:
+        sighting = await watch.look()
+    finally:
+        await watch.aclose()
+    due = await scheduling.count_due()
+    return warning_for(sighting, due=due, timeout_s=settings.worker_timeout_s)
+
+
+def _banner(settings: Settings, key: str | None, warning: str | None = None) -> None:
     url = f"http://{settings.host}:{settings.port}/graphql"
     console.print(f"[bold green]wagraph[/] GraphiQL: {url}")
+    if warning:
+        console.print(f"  [yellow]warning:[/] {warning}")
     console.print(f"  database: {settings.database_url.split('@')[-1]}")
     console.print(
         f"  Cloud API: {settings.graph_base_url}/{settings.graph_api_version}"

@@ -19,7 +19,13 @@ def worker(
     Start as many as you like; they share the work and the per-number rate limit. SIGINT or
     SIGTERM stops one gracefully: it takes no new work, sends already on their way to Meta
     finish (within WAGRAPH_SHUTDOWN_GRACE, 30 s by default), claimed messages not yet sent go
-    back to SCHEDULED, and it exits 0."""
+    back to SCHEDULED, and it exits 0.
+
+    If Redis goes away, the worker keeps running: it logs one line, retries (every
+    WAGRAPH_REDIS_RETRY_MAX seconds at most), logs one line when Redis is back, and its sweeps
+    send what fell due meanwhile. A database outage is one line too; the sweeps resume after it.
+    While no worker is seen for WAGRAPH_WORKER_TIMEOUT, `wagraph serve` sends scheduled
+    messages itself."""
     from jobs.worker import build_worker
 
     settings = get_settings()

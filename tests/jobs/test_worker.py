@@ -4,53 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
-import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from app.runtime import build_runtime
 from jobs.queue import JobQueue
 from jobs.worker import build_worker
 from models import MessageStatus, WhatsAppMessage
 from sandbox import Sandbox
-from tests.conftest import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, WABA_ID, make_settings
+from tests import workers
+from tests.conftest import make_settings
 from tests.conftest import wait_for as poll
+from tests.processes import ROOT, Process, Processes, deployment_env
 from tests.whatsapp.messages.test_scheduling import due_messages, sent_once, statuses
+from tests.workers import run_burst
 from whatsapp.kit.clock import utcnow
 from whatsapp.messages import scheduling
 from whatsapp.messages import sending as messaging
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        if os.environ.get("WAGRAPH_REQUIRE_SERVICES"):
-            pytest.fail("REDIS_URL must be set when WAGRAPH_REQUIRE_SERVICES is")
-        pytest.skip("REDIS_URL is not set (CI's second pass runs these against Redis)")
-    return url
-
-
-@pytest.fixture
-async def queue_name(redis_url: str) -> AsyncIterator[str]:
-    """A queue of this test's own, so parallel runs and leftovers never meet."""
-    from redis.asyncio import Redis
-
-    name = f"wagraph:test:{secrets.token_hex(4)}"
-    yield name
-    redis = Redis.from_url(redis_url)
-    keys = [k async for k in redis.scan_iter(f"{name}*")]
-    if keys:
-        await redis.delete(*keys)
-    await redis.aclose()
+redis_url = workers.redis_url
+queue_name = workers.queue_name
 
 
 async def test_an_arq_worker_delivers_a_scheduled_message_on_time(
@@ -68,9 +43,8 @@ async def test_an_arq_worker_delivers_a_scheduled_message_on_time(
     # when: a real worker runs until its queue is empty (burst waits for deferred jobs)
     worker = build_worker(settings, burst=True, handle_signals=False, poll_delay=0.05, cron_jobs=[])
     try:
-        await worker.async_run()
+        await run_burst(worker)
     finally:
-        await worker.close()
         await queue.aclose()
         await rt.aclose()
 
@@ -82,39 +56,14 @@ async def test_an_arq_worker_delivers_a_scheduled_message_on_time(
     assert sent_once(sandbox, [message])
 
 
-def flush_process(
-    db: str, sandbox_url: str, log: Path, *extra_env: tuple[str, str]
-) -> subprocess.Popen[bytes]:
-    """`wagraph scheduled flush` in a process of its own; its stderr goes to `log`."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": db,
-        "META_GRAPH_API_BASE_URL": sandbox_url,
-        "META_ACCESS_TOKEN": ACCESS_TOKEN,
-        "META_APP_SECRET": APP_SECRET,
-        "META_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-        "META_WHATSAPP_BUSINESS_ID": WABA_ID,
-        "WAGRAPH_ENV": "test",
-        "WAGRAPH_SANDBOX": "false",
-        **dict(extra_env),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "app.cli",
-        "scheduled",
-        "flush",
-        "--batch",
-        "10",
-        "--concurrency",
-        "4",
-    ]
-    with log.open("wb") as sink:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=sink)
-
-
-async def wait_exit(proc: subprocess.Popen[bytes], timeout: float = 60) -> int:
-    return await poll(lambda: proc.poll() is not None and (proc.returncode, True), timeout)
+def flush_process(processes: Processes, name: str, db: str, sandbox_url: str, rate: int) -> Process:
+    """`wagraph scheduled flush` in a process of its own, `rate` messages a second; with
+    REDIS_URL it shares its rate limit through Redis, like a deployment's workers."""
+    extra = {"WAGRAPH_RATE_LIMIT_MPS": str(rate)}
+    env = deployment_env(db, sandbox_url, redis_url=os.environ.get("REDIS_URL"), extra=extra)
+    return processes.wagraph(
+        name, "scheduled", "flush", "--batch", "10", "--concurrency", "4", env=env
+    )
 
 
 async def test_two_worker_processes_send_every_message_exactly_once(
@@ -126,13 +75,10 @@ async def test_two_worker_processes_send_every_message_exactly_once(
     finally:
         await rt.aclose()
 
-    logs = [tmp_path / f"worker{i}.log" for i in range(2)]
-    workers = [
-        flush_process(db, sandbox_url, log, ("WAGRAPH_RATE_LIMIT_MPS", "1000")) for log in logs
-    ]
-    for proc, log in zip(workers, logs, strict=True):
-        await wait_exit(proc)
-        assert proc.returncode == 0, log.read_text()
+    with Processes(tmp_path) as processes:
+        flushes = [flush_process(processes, f"flush{i}", db, sandbox_url, 1000) for i in range(2)]
+        for flush in flushes:
+            assert await flush.exited() == 0, flush.tail()
 
     assert await statuses(due) == {MessageStatus.SENT: 60}
     assert sent_once(sandbox, due)
@@ -147,14 +93,12 @@ async def test_a_worker_killed_mid_flush_loses_nothing_and_sends_nothing_twice(
         due = await due_messages(rt, 80)
     finally:
         await rt.aclose()
-    worker = flush_process(
-        db, sandbox_url, tmp_path / "worker.log", ("WAGRAPH_RATE_LIMIT_MPS", "20")
-    )
+    with Processes(tmp_path) as processes:
+        flush = flush_process(processes, "flush", db, sandbox_url, 20)
 
-    # when: it is killed with SIGKILL part-way through
-    await poll(lambda: sandbox.stats()["messages"]["accepted"] >= 20, timeout=30)
-    worker.send_signal(signal.SIGKILL)
-    await wait_exit(worker)
+        # when: it is killed with SIGKILL part-way through
+        await poll(lambda: sandbox.stats()["messages"]["accepted"] >= 20, timeout=30)
+        flush.kill()
     killed_at = await statuses(due)
     assert killed_at.get(MessageStatus.SENT, 0) < 80
 

@@ -3,16 +3,20 @@ and a Graph API out of reach is named with its setting."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from app.runtime import build_runtime
-from models import MessageStatus
+from models import MessageStatus, WhatsAppMessage
 from sandbox import Sandbox
-from tests.conftest import make_settings
+from tests.conftest import make_settings, wait_for
 from tests.operations.cli_runner import cli_env, closed_port, wagraph
+from tests.operations.test_worker_shutdown import only_what_was_sent
 from tests.whatsapp.messages.test_scheduling import due_messages, sent_once, statuses
 from whatsapp.messages import scheduling
 from whatsapp.messages.scheduling import FlushResult
@@ -89,3 +93,40 @@ async def test_list_with_nothing_scheduled_says_so(db: str, tmp_path: Path) -> N
 
     assert result.returncode == 0, result.stderr
     assert "no scheduled messages due now" in result.stderr
+
+
+async def test_sigterm_stops_a_flush_and_gives_back_what_was_not_sent(
+    rt: Runtime, sandbox: Sandbox, db: str, sandbox_url: str, tmp_path: Path
+) -> None:
+    # 60 due at 20 msg/s: three seconds of work, stopped after a few went out.
+    due = await due_messages(rt, 60)
+    env = cli_env(db, sandbox_url, WAGRAPH_RATE_LIMIT_MPS="20")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "app.cli",
+        "scheduled",
+        "flush",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await wait_for(lambda: len(sandbox.stats()["sends_per_callback_data"]) >= 5, timeout=30)
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+    assert process.returncode == 0, err.decode()
+    summary = err.decode()
+    assert "stopping on SIGTERM" in summary
+    counts = await statuses(due)
+    assert set(counts) <= {MessageStatus.SENT, MessageStatus.SCHEDULED}
+    assert counts.get(MessageStatus.SCHEDULED, 0) > 0, "the flush ran to the end: not stopped"
+    # one pass claimed all 60: every one not sent was given back, and the summary says so
+    assert f"released {counts[MessageStatus.SCHEDULED]} (scheduled again, not sent)" in summary
+    only_what_was_sent(sandbox, await WhatsAppMessage.filter(id__in=[m.id for m in due]))

@@ -3,10 +3,6 @@ one's workers run each of its periodic ticks, and each one's bookings are its ow
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
-import secrets
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -17,36 +13,24 @@ import pytest
 from jobs.queue import JobQueue
 from jobs.worker import build_worker
 from sandbox import Sandbox
+from tests import workers
 from tests.conftest import make_settings
 from tests.conftest import wait_for as poll
+from tests.workers import forget_queue, new_queue_name, running
 from whatsapp.kit.clock import utcnow
 
 PERIODIC = "webhooks.sweep"  # every second, on both deployments
 
-
-@pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        if os.environ.get("WAGRAPH_REQUIRE_SERVICES"):
-            pytest.fail("REDIS_URL must be set when WAGRAPH_REQUIRE_SERVICES is")
-        pytest.skip("REDIS_URL is not set (CI's second pass runs these against Redis)")
-    return url
+redis_url = workers.redis_url
 
 
 @pytest.fixture
 async def two_queues(redis_url: str) -> AsyncIterator[tuple[str, str]]:
     """Two deployments' queue names; every key either left behind is removed after."""
-    from redis.asyncio import Redis
-
-    names = (f"wagraph:test:a{secrets.token_hex(3)}", f"wagraph:test:b{secrets.token_hex(3)}")
+    names = (new_queue_name(), new_queue_name())
     yield names
-    redis = Redis.from_url(redis_url)
     for name in names:
-        keys = [k async for k in redis.scan_iter(f"*{name}*")]
-        if keys:
-            await redis.delete(*keys)
-    await redis.aclose()
+        await forget_queue(redis_url, name)
 
 
 async def test_each_deployment_runs_its_own_periodic_ticks(
@@ -72,18 +56,11 @@ async def test_each_deployment_runs_its_own_periodic_ticks(
         )
         for name in two_queues
     ]
-    runs = [asyncio.create_task(worker.async_run()) for worker in workers]
-    try:
+    async with running(workers[0]), running(workers[1]):
         # when: they run side by side for a few ticks; then: the same second's sweep ran for
         # each deployment (with a shared job id only one of them books, so runs, each tick)
         a, b = two_queues
         await poll(lambda: len(ran[a] & ran[b]) >= 3, timeout=30)
-    finally:
-        for worker in workers:
-            await worker.close()
-        for run in runs:
-            with contextlib.suppress(asyncio.CancelledError):
-                await run
 
 
 async def test_each_deployment_books_its_own_delivery_jobs(

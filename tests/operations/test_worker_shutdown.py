@@ -1,16 +1,11 @@
 """Nothing is failed that was not attempted: a send counts as "outcome unknown" only if its
-request may have reached Meta. Whatever is interrupted before — a SIGTERM, the rate limiter's
-Redis failing, a database error, a cancelled task — goes back to SCHEDULED untouched."""
+request may have reached Meta. Whatever is interrupted before — a SIGTERM, a rate limiter that
+cannot decide, a database error, a cancelled task — goes back to SCHEDULED untouched; an
+immediate send interrupted before its hand-over is withdrawn, or sent by its retry."""
 
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -21,28 +16,21 @@ import pytest
 from app.runtime import build_runtime
 from models import MessageDirection, MessageStatus, WhatsAppMessage
 from sandbox import Sandbox
-from tests.conftest import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, WABA_ID, make_settings
+from tests import workers
+from tests.conftest import make_settings
 from tests.conftest import wait_for as poll
+from tests.processes import Process, Processes, deployment_env
 from tests.whatsapp.messages.test_scheduling import due_messages, sent_once, statuses
-from whatsapp.cloud.ratelimit import InProcessLimiter, RedisLimiter
+from tests.workers import limiter_that_cannot_decide
+from whatsapp.cloud.ratelimit import InProcessLimiter
 from whatsapp.kit.clock import utcnow
 from whatsapp.kit.errors import ErrorCode, WagraphError
-from whatsapp.messages import scheduling
+from whatsapp.messages import delivery, scheduling
 from whatsapp.messages import sending as messaging
 from whatsapp.runtime import Runtime
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def unused_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def redis_away() -> RedisLimiter:
-    """A limiter whose Redis does not answer (nothing listens on its port)."""
-    return RedisLimiter(f"redis://127.0.0.1:{unused_port()}/0", 80)
+redis_url = workers.redis_url
+queue_name = workers.queue_name
 
 
 @pytest.fixture
@@ -50,6 +38,12 @@ async def rt(db: str, sandbox: Sandbox, sandbox_url: str) -> AsyncIterator[Runti
     runtime = build_runtime(make_settings(db, sandbox_url, rate_limit_mps=1000))
     yield runtime
     await runtime.aclose()
+
+
+async def paced_at(rt: Runtime, rate: float) -> None:
+    """Slow the runtime's sends to `rate` a second (its own limiter, closed first)."""
+    await rt.limiter.aclose()
+    rt.limiter = InProcessLimiter(rate)
 
 
 async def rows(messages: list[WhatsAppMessage]) -> list[WhatsAppMessage]:
@@ -72,7 +66,7 @@ def only_what_was_sent(sandbox: Sandbox, stored: list[WhatsAppMessage]) -> None:
             assert message.lease_expires_at is None
 
 
-# -- the rate limiter's Redis fails -----------------------------------------------------------
+# -- the rate limiter cannot decide (its Redis refuses writes) -------------------------------
 
 
 async def test_a_failing_limiter_gives_claimed_messages_back_unsent(
@@ -80,12 +74,12 @@ async def test_a_failing_limiter_gives_claimed_messages_back_unsent(
 ) -> None:
     due = await due_messages(rt, 5)
     working = rt.limiter
-    rt.limiter = redis_away()
-    try:
-        result = await scheduling.flush_scheduled_messages(rt)
-    finally:
-        await rt.limiter.aclose()
-        rt.limiter = working
+    async with limiter_that_cannot_decide() as undecided:
+        rt.limiter = undecided
+        try:
+            result = await scheduling.flush_scheduled_messages(rt)
+        finally:
+            rt.limiter = working
 
     assert (result.claimed, result.sent, result.failed, result.released) == (5, 0, 0, 5)
     assert await statuses(due) == {MessageStatus.SCHEDULED: 5}
@@ -106,15 +100,15 @@ async def test_a_send_now_whose_limiter_fails_is_a_retryable_error_and_sends_not
     rt: Runtime, sandbox: Sandbox, customer: str
 ) -> None:
     working = rt.limiter
-    rt.limiter = redis_away()
-    try:
-        with pytest.raises(WagraphError) as refused:
-            await messaging.send_message(
-                rt, to=customer, content={"text": {"body": "hi"}}, idempotency_key="k-1"
-            )
-    finally:
-        await rt.limiter.aclose()
-        rt.limiter = working
+    async with limiter_that_cannot_decide() as undecided:
+        rt.limiter = undecided
+        try:
+            with pytest.raises(WagraphError) as refused:
+                await messaging.send_message(
+                    rt, to=customer, content={"text": {"body": "hi"}}, idempotency_key="k-1"
+                )
+        finally:
+            rt.limiter = working
 
     assert refused.value.code == ErrorCode.RATE_LIMITED
     assert "try again" in str(refused.value)
@@ -139,16 +133,16 @@ async def test_graphql_send_message_says_rate_limited_not_internal(
 ) -> None:
     runtime: Runtime = client.app.state.runtime
     working = runtime.limiter
-    runtime.limiter = redis_away()
-    try:
-        body = await gql(
-            """mutation($input: SendMessageInput!) {
-                 sendMessage(input: $input) { message { id } errors { code message } } }""",
-            {"input": {"to": customer, "content": {"text": {"body": "hi"}}}},
-        )
-    finally:
-        await runtime.limiter.aclose()
-        runtime.limiter = working
+    async with limiter_that_cannot_decide() as undecided:
+        runtime.limiter = undecided
+        try:
+            body = await gql(
+                """mutation($input: SendMessageInput!) {
+                     sendMessage(input: $input) { message { id } errors { code message } } }""",
+                {"input": {"to": customer, "content": {"text": {"body": "hi"}}}},
+            )
+        finally:
+            runtime.limiter = working
 
     codes = [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
     codes += [
@@ -177,12 +171,66 @@ async def test_a_database_error_before_sending_gives_the_batch_back(
     only_what_was_sent(sandbox, await rows(due))
 
 
+async def the_database_dies_at_hand_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The request's row is stored, then the database goes away before it is handed over (as
+    when PostgreSQL stops between the INSERT's commit and the next statement)."""
+
+    async def database_gone(*args: Any) -> Any:
+        raise ConnectionError("database connection lost")
+
+    monkeypatch.setattr(delivery, "_hand_over", database_gone)
+
+
+async def test_a_send_whose_request_died_before_hand_over_is_sent_by_its_retry(
+    rt: Runtime, sandbox: Sandbox, customer: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send = {"to": customer, "content": {"text": {"body": "hi"}}, "idempotency_key": "k-died"}
+    with monkeypatch.context() as patched:
+        await the_database_dies_at_hand_over(patched)
+        with pytest.raises(ConnectionError):
+            await messaging.send_message(rt, **send)
+    [stored] = await WhatsAppMessage.filter(idempotency_key="k-died")
+    assert (stored.status, stored.attempts) == (MessageStatus.SENDING, 0)
+    assert sandbox.stats()["messages"]["accepted"] == 0
+
+    # the client retries under the same key: that retry sends the stored message, once
+    retried = await messaging.send_message(rt, **send)
+    assert retried.replayed and retried.problem is None
+    assert retried.message.id == stored.id
+    assert retried.message.status == MessageStatus.SENT
+    assert sent_once(sandbox, [stored])
+
+    # and a further retry only reads the outcome
+    again = await messaging.send_message(rt, **send)
+    assert again.replayed and again.message.status == MessageStatus.SENT
+    assert sent_once(sandbox, [stored])
+
+
+async def test_a_send_never_handed_over_and_never_retried_is_withdrawn_not_failed(
+    rt: Runtime, sandbox: Sandbox, customer: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patched:
+        await the_database_dies_at_hand_over(patched)
+        with pytest.raises(ConnectionError):
+            await messaging.send_message(
+                rt, to=customer, content={"text": {"body": "hi"}}, idempotency_key="k-gone"
+            )
+
+    result = await scheduling.process_scheduled_messages(
+        rt, now=utcnow() + timedelta(minutes=5), limit=0
+    )
+
+    assert result.recovered == 0  # nothing failed as "outcome unknown"
+    assert not await WhatsAppMessage.filter(idempotency_key="k-gone").exists()
+    assert sandbox.stats()["messages"]["accepted"] == 0
+
+
 async def test_a_cancelled_sweep_fails_nothing_it_did_not_send(
     rt: Runtime, sandbox: Sandbox
 ) -> None:
     # given: a sweep paced at 5 messages a second, part-way through
     due = await due_messages(rt, 20)
-    rt.limiter = InProcessLimiter(5)
+    await paced_at(rt, 5)
     sweep = asyncio.create_task(scheduling.flush_scheduled_messages(rt, concurrency=20))
     await poll(lambda: sandbox.stats()["messages"]["accepted"] >= 3, timeout=30)
 
@@ -204,7 +252,7 @@ async def test_a_stopping_sweep_claims_nothing_more_and_gives_back_the_rest(
     rt: Runtime, sandbox: Sandbox
 ) -> None:
     due = await due_messages(rt, 20)
-    rt.limiter = InProcessLimiter(5)
+    await paced_at(rt, 5)
     stop = asyncio.Event()
     sweep = asyncio.create_task(
         scheduling.flush_scheduled_messages(rt, batch=5, concurrency=5, stop=stop)
@@ -224,51 +272,17 @@ async def test_a_stopping_sweep_claims_nothing_more_and_gives_back_the_rest(
 # -- SIGTERM on `wagraph worker` --------------------------------------------------------------
 
 
-@pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        if os.environ.get("WAGRAPH_REQUIRE_SERVICES"):
-            pytest.fail("REDIS_URL must be set when WAGRAPH_REQUIRE_SERVICES is")
-        pytest.skip("REDIS_URL is not set (CI's second pass runs these against Redis)")
-    return url
-
-
-@pytest.fixture
-async def queue_name(redis_url: str) -> AsyncIterator[str]:
-    from redis.asyncio import Redis
-
-    name = f"wagraph:test:{secrets.token_hex(4)}"
-    yield name
-    redis = Redis.from_url(redis_url)
-    keys = [k async for k in redis.scan_iter(f"*{name}*")]
-    if keys:
-        await redis.delete(*keys)
-    await redis.aclose()
-
-
 def worker_process(
-    db: str, sandbox_url: str, redis_url: str, queue_name: str, log: Path
-) -> subprocess.Popen[bytes]:
+    processes: Processes, db: str, sandbox_url: str, redis_url: str, queue_name: str
+) -> Process:
     """`wagraph worker` in a process of its own, sending 20 messages a second."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": db,
-        "REDIS_URL": redis_url,
+    extra = {
         "WAGRAPH_QUEUE_NAME": queue_name,
         "WAGRAPH_RATE_LIMIT_MPS": "20",
         "WAGRAPH_SHUTDOWN_GRACE": "30",
-        "META_GRAPH_API_BASE_URL": sandbox_url,
-        "META_ACCESS_TOKEN": ACCESS_TOKEN,
-        "META_APP_SECRET": APP_SECRET,
-        "META_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-        "META_WHATSAPP_BUSINESS_ID": WABA_ID,
-        "WAGRAPH_ENV": "test",
-        "WAGRAPH_SANDBOX": "false",
     }
-    command = [sys.executable, "-m", "app.cli", "worker"]
-    with log.open("wb") as sink:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    env = deployment_env(db, sandbox_url, redis_url=redis_url, extra=extra)
+    return processes.wagraph("worker", "worker", env=env)
 
 
 async def test_sigterm_mid_flush_sends_or_gives_back_every_message_and_exits_0(
@@ -285,21 +299,16 @@ async def test_sigterm_mid_flush_sends_or_gives_back_every_message_and_exits_0(
         due = await due_messages(rt, 200)
     finally:
         await rt.aclose()
-    log = tmp_path / "worker.log"
-    worker = worker_process(db, sandbox_url, redis_url, queue_name, log)
-    try:
+    with Processes(tmp_path) as processes:
+        worker = worker_process(processes, db, sandbox_url, redis_url, queue_name)
         await poll(lambda: sandbox.stats()["messages"]["accepted"] >= 20, timeout=60)
 
         # when: it gets SIGTERM part-way through
-        worker.send_signal(signal.SIGTERM)
-        code = await poll(lambda: worker.poll() is not None and (worker.returncode, True), 60)
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-            worker.wait()
+        worker.terminate()
+        code = await worker.exited(60)
 
     # then: it exits 0; every message is SENT (Meta got it once) or SCHEDULED untouched
-    assert code[0] == 0, log.read_text()
+    assert code == 0, worker.tail()
     stored = await rows(due)
     only_what_was_sent(sandbox, stored)
     assert 20 <= sum(m.status == MessageStatus.SENT for m in stored) < 200

@@ -35,6 +35,7 @@ from models import (
 )
 from whatsapp.automations import actions as _actions
 from whatsapp.automations.actions import ActionContext, ActionFailed
+from whatsapp.kit import log_context, metrics
 from whatsapp.kit.clock import utcnow
 from whatsapp.kit.errors import ErrorCode, WagraphError
 from whatsapp.kit.secrets import UnreadableSecret
@@ -76,13 +77,15 @@ async def run_pending(rt: Runtime, *, limit: int = 50) -> int:
 
     async def execute(claim: _Claim) -> None:
         async with gate:
-            await _execute(rt, claim)
+            with log_context.bound(automation_run_id=claim.run_id):
+                await _execute(rt, claim)
 
     outcomes = await asyncio.gather(*(execute(c) for c in claimed), return_exceptions=True)
     for claim, outcome in zip(claimed, outcomes, strict=True):
         if isinstance(outcome, BaseException):
             # The run stays RUNNING until its lease expires, then it is tried again.
             log.error("automation run %s crashed", claim.run_id, exc_info=outcome)
+            metrics.AUTOMATION_RUNS.labels("crashed").inc()
     return len(claimed)
 
 
@@ -133,6 +136,7 @@ async def _finish(
         duration_ms=round((time.monotonic() - claim.started) * 1000),
         locked_until=None,
     )
+    metrics.AUTOMATION_RUNS.labels(status.value if kept else "lease_lost").inc()
     if not kept:
         log.warning("automation run %s: lease lost before its outcome was written", claim.run_id)
     elif status == AutomationRunStatus.FAILED:

@@ -10,16 +10,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx
 import orjson
+from opentelemetry.trace import SpanKind
 
 from whatsapp.cloud import codes
+from whatsapp.kit import metrics, tracing
 
 log = logging.getLogger(__name__)
+CLIENT = SpanKind.CLIENT
 
 # The Graph API edges a message can be sent to: the Cloud API's, and the Marketing Messages
 # API's (same body; only MARKETING templates, reference §11.4).
@@ -286,7 +290,6 @@ class CloudClient:
     async def _request(
         self, method: str, path: str, *, attempts: int | None = None, **kwargs: Any
     ) -> dict[str, Any]:
-        url = f"{self._prefix}/{path}"
         max_attempts = attempts or self.config.max_attempts
         if "json" in kwargs:
             kwargs["content"] = orjson.dumps(kwargs.pop("json"))
@@ -294,17 +297,10 @@ class CloudClient:
         attempt = 0
         while True:
             attempt += 1
-            try:
-                async with self._in_flight:
-                    response = await self.http.request(method, url, **kwargs)
-            except httpx.TimeoutException as exc:
-                error: CloudError = CloudTransportError(f"{method} {path}: timed out ({exc!r})")
-            except httpx.TransportError as exc:
-                error = CloudTransportError(f"{method} {path}: {exc!r}")
-            else:
-                if response.is_success:
-                    return orjson.loads(response.content) if response.content else {}
-                error = CloudApiError.from_response(response)
+            answer = await self._attempt(method, path, kwargs)
+            if not isinstance(answer, CloudError):
+                return answer
+            error = answer
             delay = self._retry_delay(error, attempt, max_attempts)
             if delay is None:
                 raise error
@@ -318,6 +314,43 @@ class CloudClient:
             )
             await asyncio.sleep(delay)
 
+    async def _attempt(
+        self, method: str, path: str, kwargs: Mapping[str, Any]
+    ) -> dict[str, Any] | CloudError:
+        """One request: Meta's JSON answer, or the error it came to — timed
+        (`wagraph_graph_api_request_seconds`), traced (a client span) and logged at DEBUG with
+        the ids of the work it serves. The URL carries no secret (the token is a header)."""
+        url = f"{self._prefix}/{path}"
+        endpoint = endpoint_of(path)
+        attributes = {"http.request.method": method, "url.full": url, "wagraph.endpoint": endpoint}
+        status, outcome = 0, "ok"
+        async with self._in_flight:
+            started = time.perf_counter()
+            with tracing.span(f"{method} {endpoint}", kind=CLIENT, attributes=attributes) as span:
+                try:
+                    response = await self.http.request(method, url, **kwargs)
+                except httpx.TimeoutException as exc:
+                    answer: dict[str, Any] | CloudError = CloudTransportError(
+                        f"{method} {path}: timed out ({exc!r})"
+                    )
+                except httpx.TransportError as exc:
+                    answer = CloudTransportError(f"{method} {path}: {exc!r}")
+                else:
+                    status = response.status_code
+                    if response.is_success:
+                        answer = orjson.loads(response.content) if response.content else {}
+                    else:
+                        answer = CloudApiError.from_response(response)
+                if isinstance(answer, CloudError):
+                    outcome = "error" if status else "transport"
+                    tracing.failed(span, str(answer))
+                if span is not None and status:
+                    span.set_attribute("http.response.status_code", status)
+            elapsed = time.perf_counter() - started
+        metrics.GRAPH_API_SECONDS.labels(endpoint, outcome).observe(elapsed)
+        log.debug("cloud api %s %s: %s in %.1f ms", method, path, status or outcome, elapsed * 1e3)
+        return answer
+
     def _retry_delay(self, error: CloudError, attempt: int, max_attempts: int) -> float | None:
         """Exponential backoff with jitter, or None when retrying cannot help or we are done."""
         if not error.retryable or attempt >= max_attempts:
@@ -327,3 +360,15 @@ class CloudClient:
             return wait if wait <= self.config.backoff_max_s else None
         ceiling = min(self.config.backoff_max_s, self.config.backoff_base_s * 2 ** (attempt - 1))
         return random.uniform(ceiling / 2, ceiling)
+
+
+# The edges wagraph calls, as metric labels; anything else is a node read (`get_node`, media).
+_EDGES = frozenset(
+    {"messages", "marketing_messages", "media", "message_templates", "whatsapp_business_encryption"}
+)
+
+
+def endpoint_of(path: str) -> str:
+    """A bounded label for a Graph API path: its edge, never an id."""
+    edge = path.rsplit("/", 1)[-1] if "/" in path else ""
+    return edge if edge in _EDGES else "node"

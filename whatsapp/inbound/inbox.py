@@ -27,6 +27,7 @@ from tortoise.expressions import F, Q
 
 from models import InboxStatus, WebhookDelivery
 from whatsapp.inbound.dispatch import Applied, DeliveryRef, MalformedWebhook, apply_webhook
+from whatsapp.kit import log_context, tracing
 from whatsapp.kit.clock import utcnow
 
 log = logging.getLogger(__name__)
@@ -70,11 +71,27 @@ async def store_delivery(body: bytes, *, source: str = "whatsapp") -> tuple[Webh
         row = await WebhookDelivery.create(dedupe_key=key, source=source, body=text)
     except IntegrityError:
         return await WebhookDelivery.get(dedupe_key=key), False
+    # Its processing (another task, later) carries this POST's request id and span.
+    log_context.hand_over(row.id)
+    tracing.remember(row.id)
     return row, True
 
 
 async def process_delivery(delivery_id: uuid.UUID, *, processor: Processor = apply_webhook) -> bool:
-    """Claim and process one delivery; False when another worker holds it or it is done."""
+    """Claim and process one delivery; False when another worker holds it or it is done.
+    Its log lines carry its id and the request id of the POST that brought it, and its span
+    is a child of that POST's, when this process answered it; otherwise neither (whatever
+    the consuming task's context held is not this delivery's)."""
+    parent = tracing.recall(delivery_id)
+    request_id = log_context.take_over(delivery_id)
+    with (
+        log_context.bound(webhook_delivery_id=delivery_id, request_id=request_id),
+        tracing.span("webhook processing", parent=tracing.NEW_TRACE if parent is None else parent),
+    ):
+        return await _process_delivery(delivery_id, processor)
+
+
+async def _process_delivery(delivery_id: uuid.UUID, processor: Processor) -> bool:
     now = utcnow()
     claimed = await WebhookDelivery.filter(
         Q(locked_until__isnull=True) | Q(locked_until__lt=now),

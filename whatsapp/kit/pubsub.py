@@ -4,7 +4,8 @@ Live updates and API-key changes both cross processes this way: a message goes t
 outbox that one task sends in order (a full outbox or a Redis error is logged and the message
 dropped: the senders have their own fallback, the event log or the key cache's TTL); with a
 receiver, every message on the channel (this process's included) is handed to it, and a lost
-connection is re-subscribed after a pause.
+connection is re-subscribed after a pause. A Redis outage is one line when it starts and one
+when it ends (`whatsapp.kit.outages.Outage`), not a line per message or per reconnect.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import logging
 from collections.abc import Callable
 
 from redis.asyncio import Redis
+
+from whatsapp.kit.outages import Outage, is_redis_outage, redis_location
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,9 @@ class RedisChannel:
         self._outbox: asyncio.Queue[str] = asyncio.Queue(maxsize=outbox)
         self._tasks: list[asyncio.Task[None]] = []
         self._subscribed = asyncio.Event()
+        self._outage = Outage(
+            f"Redis ({what}s on {channel})", redis_location(url), log, retry_every_s=RECONNECT_S
+        )
 
     async def start(self, *, subscribed_within: float | None = None) -> None:
         """Start sending; with a receiver, listen and wait until subscribed (at most
@@ -80,7 +86,12 @@ class RedisChannel:
             try:
                 await self._redis.publish(self.channel, message)
             except Exception as exc:
-                log.warning("%s not published on %s (%s)", self.what, self.channel, exc)
+                if is_redis_outage(exc):
+                    self._outage.failed(exc, doing=f"publishing a {self.what}")
+                else:
+                    log.warning("%s not published on %s (%s)", self.what, self.channel, exc)
+            else:
+                self._outage.recovered()
             finally:
                 self._outbox.task_done()
 
@@ -90,11 +101,15 @@ class RedisChannel:
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.subscribe(self.channel)
                     self._subscribed.set()
+                    self._outage.recovered()
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
                             receive(message["data"])
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("%s subscription to Redis lost (%s); reconnecting", self.what, exc)
+                if is_redis_outage(exc):
+                    self._outage.failed(exc, doing="listening")
+                else:
+                    log.warning("%s subscription to Redis lost (%s); reconnecting", self.what, exc)
                 await asyncio.sleep(RECONNECT_S)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Protocol
 
-from whatsapp.kit.pubsub import RedisChannel
+from whatsapp.kit.pubsub import FLUSH_S, RedisChannel
 from whatsapp.live import publisher
 from whatsapp.live.hub import Hub
 
@@ -56,7 +56,8 @@ class RedisBroker:
         self._redis = RedisChannel(url, channel, outbox=OUTBOX, what="live update", receive=receive)
 
     async def start(self) -> None:
-        await self._redis.start()
+        # Redis may be away when the server starts: it serves, and subscribes once it is back.
+        await self._redis.start(subscribed_within=FLUSH_S)
         publisher.add_sink(self.publish)
 
     def publish(self, ids: Sequence[str]) -> None:

@@ -11,6 +11,7 @@ SENDING becomes SENT or FAILED.
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import DoesNotExist
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models import (
@@ -32,6 +35,7 @@ from whatsapp.cloud.client import MARKETING_MESSAGES, MESSAGES, CloudApiError, C
 from whatsapp.cloud.problems import problem_from_cloud
 from whatsapp.conversations.consent import CLOUD_API, record_consent
 from whatsapp.events.log import emit_event, emit_events
+from whatsapp.kit import log_context, metrics
 from whatsapp.kit.clock import utcnow
 from whatsapp.kit.errors import ErrorCode, Problem, WagraphError
 from whatsapp.kit.sql import Params, dialect
@@ -43,6 +47,7 @@ SEND_LEASE = timedelta(minutes=2)
 # When Meta answers THROUGHPUT anyway, the number's budget pauses this long for every sender.
 THROUGHPUT_PENALTY_S = 1.0
 # A send now whose rate limiter failed before Meta was called: RATE_LIMITED, retryable.
+WITHDRAWN = "The message was withdrawn before it was sent; nothing was sent: try again"
 LIMITER_UNAVAILABLE = (
     "The send rate limiter is unavailable (Redis did not answer); nothing was sent: try again"
 )
@@ -65,6 +70,15 @@ SCHEDULER = Origin("scheduler")
 
 
 @dataclass(frozen=True, slots=True)
+class SendResult:
+    """The stored message, and Meta's refusal when there was one (stored on the message too)."""
+
+    message: WhatsAppMessage
+    problem: Problem | None = None
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Failure:
     """Why a send failed, as the message stores it: Meta's code and title, or our own title."""
 
@@ -80,22 +94,48 @@ class Failure:
 
 
 async def send_now(
-    rt: Runtime, message: WhatsAppMessage, origin: Origin, *, edge: Edge = MESSAGES
+    rt: Runtime,
+    message: WhatsAppMessage,
+    origin: Origin,
+    *,
+    edge: Edge = MESSAGES,
+    withdraw: bool = True,
 ) -> Problem | None:
     """Call the Cloud API (at `edge`) for a stored SENDING message and record the outcome with
     its event.
 
-    Stopped before its request goes out (the limiter's Redis is away, or the caller cancelled),
-    the message is withdrawn: its row is deleted, nothing was sent, so it never ends FAILED as
-    "outcome unknown", and a retry (under the same idempotency key too) sends it afresh."""
+    A message is stored not handed over (`attempts` 0) and handed over (`attempts` 1, one
+    conditional UPDATE) just before its request goes out: only a handed-over message may have
+    reached Meta. Stopped before that (the limiter failed, the caller cancelled), the message
+    is withdrawn: its row is deleted, nothing was sent, so it never ends FAILED as "outcome
+    unknown", and a retry (under the same idempotency key too) sends it afresh. A request
+    that died before handing its message over without being able to withdraw it (the
+    database went away as the row was stored) leaves it not handed over: a retry under the
+    same idempotency key sends it (`resume`), and lease recovery deletes it if none comes.
+
+    `withdraw=False` leaves the row in place when stopped early (a resumed send: the row is
+    the first request's)."""
+    with log_context.bound(message_id=message.id):
+        return await _send_now(rt, message, origin, edge, withdraw=withdraw)
+
+
+async def _send_now(
+    rt: Runtime, message: WhatsAppMessage, origin: Origin, edge: Edge, *, withdraw: bool
+) -> Problem | None:
+    waiting = time.perf_counter()
     try:
         await rt.limiter.acquire(message.phone_number_id)
     except asyncio.CancelledError:
-        await asyncio.shield(_withdraw(message))
+        if withdraw:
+            await asyncio.shield(_withdraw(message))
         raise
     except Exception as exc:  # the limiter's store failed: say "try again", not INTERNAL
-        await _withdraw(message)
+        if withdraw:
+            await _withdraw(message)
         raise WagraphError.of(ErrorCode.RATE_LIMITED, LIMITER_UNAVAILABLE) from exc
+    metrics.RATE_LIMIT_WAIT_SECONDS.observe(time.perf_counter() - waiting)
+    if not await _hand_over(message):
+        return await _taken_over(message)
     try:
         sent = await rt.cloud.send_message(
             message.phone_number_id, message.payload or {}, edge=edge
@@ -112,8 +152,32 @@ async def send_now(
 
 
 async def _withdraw(message: WhatsAppMessage) -> None:
-    """Delete a message that never left: still SENDING, no outcome, no event recorded yet."""
-    await WhatsAppMessage.filter(id=message.id, status=MessageStatus.SENDING).delete()
+    """Delete a message that never left: still SENDING, not handed over, no event yet."""
+    if await not_handed_over().filter(id=message.id).delete():
+        metrics.count_send("released")
+
+
+def not_handed_over() -> QuerySet[WhatsAppMessage]:
+    """Immediate sends stored but not handed to Meta yet (`attempts` 0 while SENDING: a
+    scheduled message's claim counts its attempt as it takes the row)."""
+    return WhatsAppMessage.filter(status=MessageStatus.SENDING, attempts=0)
+
+
+async def _hand_over(message: WhatsAppMessage) -> bool:
+    """Mark the message handed over, just before its request goes out; False when another
+    request (a retry under the same idempotency key) took it, or it was withdrawn."""
+    handed = await not_handed_over().filter(id=message.id).update(attempts=1)
+    message.attempts = 1
+    return bool(handed)
+
+
+async def _taken_over(message: WhatsAppMessage) -> Problem | None:
+    """Another request sends this message: answer with the row as it stands."""
+    try:
+        await message.refresh_from_db()
+    except DoesNotExist:
+        raise WagraphError.of(ErrorCode.RATE_LIMITED, WITHDRAWN) from None
+    return None
 
 
 async def slow_down(rt: Runtime, message: WhatsAppMessage, exc: CloudError) -> None:
@@ -142,6 +206,7 @@ async def record_sent(
     async with in_transaction() as conn:
         await conn.execute_query(sql, params)
         await _emit(events, conn)
+    metrics.count_send("sent", amount=len(accepted))
 
 
 async def record_failed(
@@ -188,6 +253,8 @@ async def record_failed(
                     detail=failure.details or failure.title,
                     message_id=message.id,
                 )
+    if failed:
+        metrics.count_send("failed", failure.code)
     return bool(failed)
 
 

@@ -1,4 +1,8 @@
-"""Idempotency keys: a retried send finds the message its first attempt stored, never a second."""
+"""Idempotency keys: a retried send finds the message its first attempt stored, never a second.
+
+The retry answers with the first attempt's outcome (a replay), except when that attempt stored
+its message and died before handing it to Meta (the database went away as it answered): then
+the retry sends it (a resume), and only one of the two can hand it over."""
 
 from __future__ import annotations
 
@@ -7,8 +11,12 @@ from typing import Any
 
 import orjson
 
-from models import WhatsAppMessage
+from models import MessageStatus, WhatsAppMessage
+from whatsapp.cloud.problems import problem_from_stored
 from whatsapp.kit.errors import ErrorCode, WagraphError, invalid
+from whatsapp.messages.delivery import Origin, SendResult, edge_of, send_now
+from whatsapp.runtime import Runtime
+from whatsapp.templates.routing import marketing_message_ids
 
 KEY_MAX = 128
 
@@ -34,3 +42,31 @@ async def earlier_message(idempotency_key: str | None, request_hash: str) -> Wha
             ("idempotencyKey",),
         )
     return earlier
+
+
+async def replay(
+    rt: Runtime, idempotency_key: str | None, request_hash: str, origin: Origin
+) -> SendResult | None:
+    """The earlier result for this key (Meta's refusal included), marked as a replay; None
+    when the key is new. An earlier message stored but never handed over is sent now."""
+    earlier = await earlier_message(idempotency_key, request_hash)
+    if earlier is None:
+        return None
+    if earlier.status == MessageStatus.SENDING and earlier.attempts == 0:
+        return await _resume(rt, earlier, origin)
+    problem = None
+    if earlier.status == MessageStatus.FAILED:
+        problem = problem_from_stored(
+            earlier.error_code, earlier.error_title, earlier.error_details
+        )
+    return SendResult(message=earlier, problem=problem, replayed=True)
+
+
+async def _resume(rt: Runtime, message: WhatsAppMessage, origin: Origin) -> SendResult:
+    """Send the message an earlier request with this key stored and did not hand over (if
+    that request is in fact still running, only one of the two hands it over)."""
+    marketing = await marketing_message_ids(rt, [message])
+    problem = await send_now(
+        rt, message, origin, edge=edge_of(message.id, marketing), withdraw=False
+    )
+    return SendResult(message=message, problem=problem, replayed=True)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ from whatsapp.cloud import codes
 from whatsapp.cloud.client import CloudApiError, CloudError, Edge
 from whatsapp.conversations.windows import require_open_window
 from whatsapp.events.log import emit_event
+from whatsapp.kit import log_context, metrics, tracing
 from whatsapp.kit.clock import utcnow
 from whatsapp.kit.errors import ErrorCode, WagraphError
 from whatsapp.kit.ids import from_db
@@ -62,6 +64,7 @@ from whatsapp.messages.delivery import (
     Accepted,
     Failure,
     edge_of,
+    not_handed_over,
     record_failed,
     record_sent,
     slow_down,
@@ -294,8 +297,15 @@ async def deliver_due_message(
 
 
 async def recover_abandoned(rt: Runtime, *, now: datetime | None = None) -> int:
-    """SENDING rows whose lease expired: their sender stopped mid-send."""
+    """SENDING rows whose lease expired: their sender stopped mid-send.
+
+    An immediate send never handed over (its request died before: the database went away as
+    it was stored, and no retry under its idempotency key came) was not sent: it is deleted,
+    as its request would have withdrawn it, never failed as "outcome unknown"."""
     now = now or utcnow()
+    withdrawn = await not_handed_over().filter(lease_expires_at__lt=now).delete()
+    if withdrawn:
+        log.warning("%d messages stored but never handed to Meta were withdrawn", withdrawn)
     if rt.lease_recovery == "retry":
         return await WhatsAppMessage.filter(
             status=MessageStatus.SENDING, lease_expires_at__lt=now
@@ -347,6 +357,8 @@ async def _send_claimed(
         result = await _send_all(rt, messages, concurrency, progress, held=held)
     finally:
         result.released = await held.release()
+        if result.released:
+            metrics.count_send("released", amount=result.released)
     return result
 
 
@@ -387,7 +399,8 @@ async def _send_all(
                 await record_sent(batch, SCHEDULER, marketing=marketing)
 
     async def watched(message: WhatsAppMessage) -> None:
-        await one(message)
+        with log_context.bound(message_id=message.id), tracing.span("scheduled send"):
+            await one(message)
         if progress is not None:
             progress(result)
 
@@ -403,11 +416,13 @@ async def _send_one(
 
     Until its request starts (`held.handing_over`) nothing has reached Meta: a stop or a failed
     limiter leaves the message to `held.release` (back to SCHEDULED), never to lease recovery."""
+    waiting = time.perf_counter()
     try:
         paced = await held.paced(rt.limiter, message.phone_number_id)
     except Exception as exc:  # the limiter's store (Redis) failed: nothing was sent
         held.pacing_failed(exc)
         return "released"
+    metrics.RATE_LIMIT_WAIT_SECONDS.observe(time.perf_counter() - waiting)
     if not paced or not held.handing_over(message.id):
         return "released"
     try:
@@ -421,6 +436,15 @@ async def _send_one(
 
 async def _after_failure(rt: Runtime, message: WhatsAppMessage, exc: CloudError, edge: Edge) -> str:
     code = exc.code if isinstance(exc, CloudApiError) else None
+    outcome = await _settle_failure(rt, message, exc, edge, code)
+    if outcome == "retried":
+        metrics.count_send("retried", code)
+    return outcome
+
+
+async def _settle_failure(
+    rt: Runtime, message: WhatsAppMessage, exc: CloudError, edge: Edge, code: int | None
+) -> str:
     now = utcnow()
     if code in (codes.THROUGHPUT, codes.PAIR_RATE_LIMIT):
         # Slow down, do not fail: the attempt does not count.

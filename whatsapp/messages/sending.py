@@ -29,14 +29,20 @@ from models import (
     WhatsAppMessage,
 )
 from whatsapp.cloud.client import MESSAGES, Edge
-from whatsapp.cloud.problems import problem_from_stored
 from whatsapp.conversations.contacts import contact_for
 from whatsapp.conversations.sessions import SessionHint, new_flow_token, resolve_session
 from whatsapp.events.log import emit_event
 from whatsapp.kit.clock import utcnow
-from whatsapp.kit.errors import ErrorCode, Problem, WagraphError, invalid
+from whatsapp.kit.errors import ErrorCode, WagraphError, invalid
 from whatsapp.messages import idempotency, payloads
-from whatsapp.messages.delivery import SEND_LEASE, Origin, event_prefix, send_now, send_properties
+from whatsapp.messages.delivery import (
+    SEND_LEASE,
+    Origin,
+    SendResult,
+    event_prefix,
+    send_now,
+    send_properties,
+)
 from whatsapp.messages.media import resolve_media_ids
 from whatsapp.messages.queries import find_reply_target, raw_wamid
 from whatsapp.messages.recipients import (
@@ -67,15 +73,6 @@ KIND_TO_TYPE: dict[str, MessageType] = {
 
 # Uploaded media lives 30 days at Meta; a message scheduled further out could not be sent.
 MAX_SCHEDULE_AHEAD = timedelta(days=30)
-
-
-@dataclass(frozen=True, slots=True)
-class SendResult:
-    """The stored message, and Meta's refusal when there was one (stored on the message too)."""
-
-    message: WhatsAppMessage
-    problem: Problem | None = None
-    replayed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +138,8 @@ async def send_message(
     request_hash = idempotency.request_hash(
         "message", to, content, phone_number_id, reply_to, metadata, schedule_for, *_of(group)
     )
-    if (replay := await _replay(idempotency_key, request_hash)) is not None:
+    origin = Origin(source, automation_run_id)
+    if (replay := await idempotency.replay(rt, idempotency_key, request_hash, origin)) is not None:
         return replay
     check_schedule_time(schedule_for)
     kind = payloads.content_kind(content)
@@ -152,7 +150,7 @@ async def send_message(
     request = _Request(
         to=found,
         phone_number_id=number,
-        origin=Origin(source, automation_run_id),
+        origin=origin,
         request_hash=request_hash,
         idempotency_key=idempotency_key,
         metadata=dict(metadata) if metadata else None,
@@ -193,21 +191,10 @@ async def send_template(
     """
     given = named_header is not None or bool(named_body)
     named = {"named_header": named_header, "named_body": named_body} if given else {}
-    request_hash = idempotency.request_hash(
-        "template",
-        to,
-        name,
-        language,
-        header,
-        body,
-        buttons,
-        phone_number_id,
-        metadata,
-        schedule_for,
-        *named.values(),
-        *_of(group),
-    )
-    if (replay := await _replay(idempotency_key, request_hash)) is not None:
+    what = ("template", to, name, language, header, body, buttons, phone_number_id, metadata)
+    request_hash = idempotency.request_hash(*what, schedule_for, *named.values(), *_of(group))
+    origin = Origin(source, automation_run_id)
+    if (replay := await idempotency.replay(rt, idempotency_key, request_hash, origin)) is not None:
         return replay
     check_schedule_time(schedule_for)
     found = await addressee(to, group, at=schedule_for)
@@ -215,7 +202,7 @@ async def send_template(
     request = _Request(
         to=await check_template_addressee(found, draft.template_category),
         phone_number_id=rt.number(phone_number_id),
-        origin=Origin(source, automation_run_id),
+        origin=origin,
         request_hash=request_hash,
         idempotency_key=idempotency_key,
         metadata=dict(metadata) if metadata else None,
@@ -236,7 +223,9 @@ async def send_reaction(
 ) -> SendResult:
     """React to a message (ours or a customer's); an empty emoji removes the reaction."""
     request_hash = idempotency.request_hash("reaction", message_id, emoji, phone_number_id)
-    if (replay := await _replay(idempotency_key, request_hash)) is not None:
+    if (
+        replay := await idempotency.replay(rt, idempotency_key, request_hash, Origin(source))
+    ) is not None:
         return replay
     target = await find_reply_target(message_id, field=("messageId",))
     if target is None or not target.wamid:
@@ -364,7 +353,9 @@ async def _store_and_deliver(rt: Runtime, request: _Request, draft: _Draft) -> S
     except IntegrityError:
         # Another request with the same idempotency key won the race: answer with its result.
         if request.idempotency_key and (
-            replay := await _replay(request.idempotency_key, request.request_hash)
+            replay := await idempotency.replay(
+                rt, request.idempotency_key, request.request_hash, request.origin
+            )
         ):
             return replay
         raise
@@ -413,7 +404,7 @@ async def _store(
         content=draft.content,
         metadata=request.metadata,
         payload=draft.payload,
-        attempts=0 if scheduled else 1,
+        attempts=0,  # an immediate send's attempt counts when it is handed over (send_now)
         lease_expires_at=None if scheduled else utcnow() + SEND_LEASE,
         idempotency_key=request.idempotency_key,
         request_hash=request.request_hash,
@@ -466,19 +457,6 @@ def _preview(kind: str, content: Mapping[str, Any]) -> str:
     if kind == "text":
         return str(content["text"]["body"])[: payloads.DESCRIBE_MAX]
     return payloads.describe(content)
-
-
-async def _replay(idempotency_key: str | None, request_hash: str) -> SendResult | None:
-    """The earlier result for this key (Meta's refusal included), marked as a replay."""
-    earlier = await idempotency.earlier_message(idempotency_key, request_hash)
-    if earlier is None:
-        return None
-    problem = None
-    if earlier.status == MessageStatus.FAILED:
-        problem = problem_from_stored(
-            earlier.error_code, earlier.error_title, earlier.error_details
-        )
-    return SendResult(message=earlier, problem=problem, replayed=True)
 
 
 def _with_flow_token(

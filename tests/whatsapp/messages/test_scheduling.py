@@ -230,8 +230,8 @@ async def test_a_message_whose_window_closed_fails_without_calling_meta(
 
 async def test_an_abandoned_send_fails_by_default(rt: Runtime, sandbox: Sandbox) -> None:
     [message] = await due_messages(rt, 1)
-    await WhatsAppMessage.filter(id=message.id).update(
-        status=MessageStatus.SENDING, lease_expires_at=utcnow() - timedelta(seconds=1)
+    await WhatsAppMessage.filter(id=message.id).update(  # claimed, as a sweep claims
+        status=MessageStatus.SENDING, attempts=1, lease_expires_at=utcnow() - timedelta(seconds=1)
     )
 
     result = await scheduling.process_scheduled_messages(rt)
@@ -245,8 +245,8 @@ async def test_an_abandoned_send_fails_by_default(rt: Runtime, sandbox: Sandbox)
 
 async def test_an_abandoned_send_is_retried_when_configured(rt: Runtime, sandbox: Sandbox) -> None:
     [message] = await due_messages(rt, 1)
-    await WhatsAppMessage.filter(id=message.id).update(
-        status=MessageStatus.SENDING, lease_expires_at=utcnow() - timedelta(seconds=1)
+    await WhatsAppMessage.filter(id=message.id).update(  # claimed, as a sweep claims
+        status=MessageStatus.SENDING, attempts=1, lease_expires_at=utcnow() - timedelta(seconds=1)
     )
     rt.lease_recovery = "retry"
 
