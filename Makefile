@@ -45,8 +45,8 @@ migrations-check: install  ## fail when models changed without a migration
 schema: install  ## write the GraphQL SDL to schema.graphql
 	$(BIN)/wagraph schema > schema.graphql
 
-bench: install  ## run the benchmarks (they print figures)
-	$(BIN)/python bench/send.py
+bench: install  ## run every benchmark and write bench/RESULTS.md (DATABASE_URL/REDIS_URL pick the backends)
+	$(BIN)/python bench/all.py $(if $(DATABASE_URL),--database-url $(DATABASE_URL)) $(if $(REDIS_URL),--redis-url $(REDIS_URL))
 
 clean:  ## remove the venv and local data
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

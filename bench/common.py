@@ -1,12 +1,41 @@
-"""What every benchmark needs: a database of its own, so runs never see each other's rows."""
+"""What every benchmark needs: a database of its own, so runs never see each other's rows, and
+the processes it measures, started and waited for."""
 
 from __future__ import annotations
 
 import secrets
+import socket
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 30.0) -> None:
+    """Until `url` answers below 500; a benchmark whose process never came up stops here."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1.0).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"{url} did not come up within {timeout:.0f}s")
 
 
 @contextmanager

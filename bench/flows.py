@@ -24,18 +24,18 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import fresh_database
-from bench.send import BIN, ROOT, free_port, report, run_load, wait_http
+from bench.common import BIN, ROOT, free_port, fresh_database, wait_http
+from bench.measure import Side, compared, http_client, interleaved, record
 
 SECRET = "bench-app-secret"
 PNID = "106540352242922"
@@ -119,24 +119,41 @@ async def seed_sessions(database_url: str, count: int) -> list[str]:
         await close_db()
 
 
-async def post_all(
-    url: str, bodies: list[tuple[bytes, bytes, bytes]], concurrency: int
-) -> tuple[float, list[float], int]:
-    pool = min(concurrency, 16)
-    limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
-    async with httpx.AsyncClient(limits=limits, timeout=30.0) as http:
+async def bench(
+    args: argparse.Namespace,
+    bodies: list[tuple[bytes, bytes, bytes]],
+    ports: dict[str, int],
+    pids: dict[str, int],
+) -> tuple[Side, Side]:
+    """The same encrypted requests to wagraph and to the bare endpoint, in interleaved
+    batches; each answer must decrypt with the request's key to count."""
+    async with http_client(args.concurrency) as http:
 
-        async def post(i: int) -> bool:
-            body, aes_key, iv = bodies[i]
-            signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-            response = await http.post(
-                url,
-                content=body,
-                headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
-            )
-            return response.status_code == 200 and decrypts(response.text, aes_key, iv)
+        def poster(port: int) -> Callable[[int], Awaitable[bool]]:
+            async def post(i: int) -> bool:
+                body, aes_key, iv = bodies[i]
+                digest = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+                response = await http.post(
+                    f"http://127.0.0.1:{port}/flows/booking",
+                    content=body,
+                    headers={
+                        "Content-Type": "application/json",
+                        "X-Hub-Signature-256": f"sha256={digest}",
+                    },
+                )
+                return response.status_code == 200 and decrypts(response.text, aes_key, iv)
 
-        return await run_load(len(bodies), concurrency, post)
+            return post
+
+        ours = Side("wagraph /flows/booking round trip", pids=[pids["server"]])
+        bare = Side("bare Starlette decrypt+encrypt", pids=[pids["bare"]])
+        await interleaved(
+            len(bodies),
+            args.batches,
+            args.concurrency,
+            [(ours, poster(ports["server"])), (bare, poster(ports["bare"]))],
+        )
+        return ours, bare
 
 
 def start(args: list[str], env: dict[str, str], cwd: str | Path) -> subprocess.Popen[bytes]:
@@ -152,6 +169,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--sessions", type=int, default=200)
+    parser.add_argument("--batches", type=int, default=8, help="interleaved batches per side")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
 
@@ -208,14 +226,18 @@ def main() -> None:
                 f"{args.requests} encrypted Flows requests over {args.sessions} sessions, "
                 f"{args.concurrency} in flight, database {database_url.split('://')[0]}"
             )
-            for label, port in (
-                ("wagraph /flows/booking round trip", server_port),
-                ("bare Starlette decrypt+encrypt", bare_port),
-            ):
-                elapsed, latencies, failures = asyncio.run(
-                    post_all(f"http://127.0.0.1:{port}/flows/booking", bodies, args.concurrency)
+            ours, bare = asyncio.run(
+                bench(
+                    args,
+                    bodies,
+                    {"server": server_port, "bare": bare_port},
+                    {"server": procs[0].pid, "bare": procs[1].pid},
                 )
-                report(label, args.requests, elapsed, latencies, failures)
+            )
+            print(ours.line("req/s"))
+            print(bare.line("req/s"))
+            dialect = database_url.split("://")[0]
+            record(compared(f"Flows endpoint round trip ({dialect})", "req/s", ours, bare))
         finally:
             for proc in procs:
                 proc.terminate()

@@ -3,8 +3,9 @@
 Seeds N due template messages (distinct recipients), starts the sandbox with Meta's top
 throughput tier (1,000 msg/s per number) and runs W `wagraph scheduled flush` processes at
 once, with the per-number limiter at 1,000/s (shared through Redis when W > 1). Prints messages
-per second, each worker's peak memory, and the sandbox's measured peak send rate against the
-limit.
+per second against that limit (the flush's ceiling: Meta refuses more), the workers' CPU
+milliseconds per message (their rusage from their first send to their exit, so start-up is not
+counted), each worker's peak memory, and the sandbox's measured peak send rate.
 
     .venv/bin/python bench/flush.py --messages 10000 --workers 1
     REDIS_URL=redis://127.0.0.1:6379 .venv/bin/python bench/flush.py --messages 10000 --workers 2
@@ -21,14 +22,15 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import fresh_database
-from bench.send import BIN, ROOT, free_port, wait_http
+from bench.common import BIN, ROOT, free_port, fresh_database, wait_http
+from bench.measure import Result, command_line, cpu_seconds, record
 
 PNID = "106540352242922"
 TOKEN = "bench-token"
@@ -162,12 +164,10 @@ def main() -> None:
                 )
                 for _ in range(args.workers)
             ]
-            peaks = [0] * len(workers)
-            while any(w.poll() is None for w in workers):
-                peaks = [max(p, peak_rss_kb(w.pid)) for p, w in zip(peaks, workers, strict=True)]
-                time.sleep(0.1)
+            stats_url = f"http://127.0.0.1:{sandbox_port}/_sandbox/stats"
+            flushing = watch(workers, stats_url)
             elapsed = time.perf_counter() - started
-            stats = httpx.get(f"http://127.0.0.1:{sandbox_port}/_sandbox/stats").json()
+            stats = httpx.get(stats_url).json()
             number = stats["per_phone_number"][PNID]
             counts = asyncio.run(sent_count(database_url))
         finally:
@@ -175,14 +175,59 @@ def main() -> None:
             sandbox.wait(timeout=10)
 
     dialect = "postgres" if args.database_url else "sqlite"
+    cpu_ms = flushing.cpu_s * 1000 / args.messages
     print(f"{args.messages} due messages, {args.workers} worker(s), {dialect}, limit {LIMIT}/s")
     print(f"  flushed in {elapsed:.1f} s: {args.messages / elapsed:.0f} msg/s; final {counts}")
-    print(f"  peak worker memory: {', '.join(f'{p / 1024:.0f} MB' for p in peaks)}")
+    print(f"  worker CPU {cpu_ms:.2f} ms per message (from the first send to exit)")
+    print(f"  peak worker memory: {', '.join(f'{p / 1024:.0f} MB' for p in flushing.peaks_kb)}")
     print(
         f"  sandbox: {stats['messages']['accepted']} accepted, peak {number['peak_mps']}/s "
         f"(limit {LIMIT}), {number['rate_limited']} refused with 130429, "
         f"{len(stats['duplicate_callback_data'])} sent twice"
     )
+    record(
+        Result(
+            measure=f"scheduled flush, {args.messages:,} messages, {args.workers} worker(s) "
+            f"({dialect})",
+            figure=args.messages / elapsed,
+            unit="msg/s",
+            ceiling=float(LIMIT),
+            cpu_ms_per_op=cpu_ms,
+            ceiling_cpu_ms_per_op=None,
+            failures=counts.get("FAILED", 0),
+            command=command_line(),
+            note=f"ceiling: Meta's top tier per number; sandbox peak {number['peak_mps']}/s, "
+            f"{len(stats['duplicate_callback_data'])} sent twice",
+        )
+    )
+
+
+@dataclass
+class Flushing:
+    cpu_s: float
+    peaks_kb: list[int]
+
+
+def watch(workers: list[subprocess.Popen[bytes]], stats_url: str) -> Flushing:
+    """Wait for the workers to exit; their CPU from the first message the sandbox accepted
+    (start-up and imports are not the flush's) to their exit (rusage, exact), and peak RSS."""
+    peaks = [0] * len(workers)
+    at_first_send: list[float] | None = None
+    cpu = 0.0
+    running = {w.pid: w for w in workers}
+    while running:
+        if at_first_send is None and httpx.get(stats_url).json()["messages"]["accepted"]:
+            at_first_send = [cpu_seconds(w.pid) for w in workers]
+        for i, w in enumerate(workers):
+            peaks[i] = max(peaks[i], peak_rss_kb(w.pid))
+        for pid, w in list(running.items()):
+            done, status, usage = os.wait4(pid, os.WNOHANG)
+            if done:
+                w.returncode = os.waitstatus_to_exitcode(status)
+                cpu += usage.ru_utime + usage.ru_stime
+                del running[pid]
+        time.sleep(0.05)
+    return Flushing(cpu - sum(at_first_send or []), peaks)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 """Benchmark: concurrent `sendMessage` through a real wagraph server to the sandbox.
 
 Starts the sandbox and `wagraph serve` as separate processes (as in production: Meta is
-elsewhere), fires N GraphQL sends with C in flight, and prints messages per second and p50/p99
-latency — beside N raw httpx sends straight to the sandbox, the ceiling on this machine.
+elsewhere) and fires N GraphQL sends with C in flight, in batches interleaved with as many raw
+httpx sends straight to the sandbox (the ceiling on this machine). Prints messages per second,
+p50/p99 latency and the server's CPU milliseconds per send (from its rusage) beside the
+sandbox's CPU per raw request: CPU per operation is the figure that holds when other work
+shares the machine.
 
     .venv/bin/python bench/send.py --messages 2000 --concurrency 16
     .venv/bin/python bench/send.py --database-url postgres://postgres@127.0.0.1:5432/test
@@ -13,23 +16,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import fresh_database
+from bench.common import BIN, ROOT, fresh_database, wait_http
+from bench.common import free_port as free_port
+from bench.measure import Side, compared, http_client, interleaved, record
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 PNID = "106540352242922"
 TOKEN = "bench-token"
 
@@ -38,60 +35,10 @@ SEND = """mutation($input: SendMessageInput!) {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1.0).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"{url} did not come up")
-
-
-async def run_load(
-    n: int, concurrency: int, send_one: Callable[[int], Awaitable[bool]]
-) -> tuple[float, list[float], int]:
-    latencies: list[float] = []
-    failures = 0
-    queue = iter(range(n))
-
-    async def worker() -> None:
-        nonlocal failures
-        for i in queue:
-            started = time.perf_counter()
-            ok = await send_one(i)
-            latencies.append(time.perf_counter() - started)
-            failures += 0 if ok else 1
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - started, latencies, failures
-
-
-def report(label: str, n: int, elapsed: float, latencies: list[float], failures: int) -> None:
-    ordered = sorted(latencies)
-    p50 = statistics.median(ordered) * 1000
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-    print(
-        f"{label:<34} {n / elapsed:>8.0f} msg/s   p50 {p50:>6.1f} ms   p99 {p99:>6.1f} ms"
-        f"   failures {failures}"
-    )
-
-
-async def bench(args: argparse.Namespace, graphql_url: str, key: str, sandbox_url: str) -> None:
-    # httpx's pool slows down as its connection count grows (encode/httpx#3215), so the load
-    # generator keeps at most 16 connections however many requests are in flight.
-    pool = min(args.concurrency, 16)
-    limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
-    async with httpx.AsyncClient(limits=limits, timeout=30.0) as http:
+async def bench(
+    args: argparse.Namespace, urls: dict[str, str], key: str, pids: dict[str, int]
+) -> None:
+    async with http_client(args.concurrency) as http:
         headers = {"Authorization": f"Bearer {key}"}
 
         async def via_graphql(i: int) -> bool:
@@ -99,7 +46,7 @@ async def bench(args: argparse.Namespace, graphql_url: str, key: str, sandbox_ur
                 "input": {"to": f"+1555{i:07d}", "content": {"text": {"body": f"bench {i}"}}}
             }
             response = await http.post(
-                graphql_url, json={"query": SEND, "variables": variables}, headers=headers
+                urls["graphql"], json={"query": SEND, "variables": variables}, headers=headers
             )
             body = response.json()
             return (
@@ -110,7 +57,7 @@ async def bench(args: argparse.Namespace, graphql_url: str, key: str, sandbox_ur
 
         async def raw(i: int) -> bool:
             response = await http.post(
-                f"{sandbox_url}/v23.0/{PNID}/messages",
+                f"{urls['sandbox']}/v23.0/{PNID}/messages",
                 json={
                     "messaging_product": "whatsapp",
                     "to": f"1666{i:07d}",
@@ -121,15 +68,21 @@ async def bench(args: argparse.Namespace, graphql_url: str, key: str, sandbox_ur
             )
             return response.status_code == 200
 
-        await run_load(min(200, args.messages), args.concurrency, via_graphql)  # warm-up
+        warm = Side("warm-up")
+        await interleaved(min(200, args.messages), 1, args.concurrency, [(warm, via_graphql)])
+        dialect = "postgres" if args.database_url else "sqlite"
         print(
-            f"{args.messages} messages, {args.concurrency} in flight, database "
-            f"{'postgres' if args.database_url else 'sqlite'}"
+            f"{args.messages} messages, {args.concurrency} in flight, {args.batches} interleaved "
+            f"batches, database {dialect}"
         )
-        elapsed, latencies, failures = await run_load(args.messages, args.concurrency, via_graphql)
-        report("sendMessage via wagraph (GraphQL)", args.messages, elapsed, latencies, failures)
-        elapsed, latencies, failures = await run_load(args.messages, args.concurrency, raw)
-        report("raw httpx -> sandbox (ceiling)", args.messages, elapsed, latencies, failures)
+        ours = Side("sendMessage via wagraph (GraphQL)", pids=[pids["server"]])
+        ceiling = Side("raw httpx -> sandbox (ceiling)", pids=[pids["sandbox"]])
+        await interleaved(
+            args.messages, args.batches, args.concurrency, [(ours, via_graphql), (ceiling, raw)]
+        )
+        print(ours.line("msg/s"))
+        print(ceiling.line("msg/s"))
+        record(compared(f"sendMessage ({dialect})", "msg/s", ours, ceiling))
 
 
 def main() -> None:
@@ -138,6 +91,7 @@ def main() -> None:
     )
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--batches", type=int, default=10, help="interleaved batches per side")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
 
@@ -199,14 +153,11 @@ def main() -> None:
             )
             wait_http(f"http://127.0.0.1:{sandbox_port}/_sandbox/stats")
             wait_http(f"http://127.0.0.1:{server_port}/healthz")
-            asyncio.run(
-                bench(
-                    args,
-                    f"http://127.0.0.1:{server_port}/graphql",
-                    key,
-                    f"http://127.0.0.1:{sandbox_port}",
-                )
-            )
+            urls = {
+                "graphql": f"http://127.0.0.1:{server_port}/graphql",
+                "sandbox": f"http://127.0.0.1:{sandbox_port}",
+            }
+            asyncio.run(bench(args, urls, key, {"sandbox": procs[0].pid, "server": procs[1].pid}))
         finally:
             for proc in procs:
                 proc.terminate()

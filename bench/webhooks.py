@@ -1,9 +1,12 @@
 """Benchmark: signed status and message webhooks posted at a real wagraph server.
 
 Seeds outbound messages, then posts N signed deliveries (half status updates for those
-messages, half customers' messages) with C in flight. Prints deliveries acknowledged per second,
-p50/p99 acknowledgement latency and the time until every delivery is processed, beside a bare
-Starlette endpoint that only answers 200 (the ceiling for this load generator and machine).
+messages, half customers' messages) with C in flight, in batches interleaved with the same
+posts to a bare Starlette endpoint that only answers 200 (the ceiling for this load generator
+and machine). After each of wagraph's batches it waits until every delivery is applied, so
+the server's CPU per delivery (from its rusage) counts acknowledging and applying. Prints
+deliveries acknowledged per second, p50/p99 acknowledgement latency, CPU milliseconds per
+delivery beside the bare endpoint's, and how long applying took.
 
     .venv/bin/python bench/webhooks.py --deliveries 4000 --concurrency 16
     .venv/bin/python bench/webhooks.py --database-url postgres://postgres@127.0.0.1:5432/test
@@ -21,14 +24,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import fresh_database
-from bench.send import BIN, ROOT, free_port, report, run_load, wait_http
+from bench.common import BIN, ROOT, free_port, fresh_database, wait_http
+from bench.measure import Side, compared, cpu_seconds, http_client, record, run_batch
 
 SECRET = "bench-app-secret"
 PNID = "106540352242922"
@@ -132,35 +134,77 @@ async def seed_messages(database_url: str, count: int) -> list[str]:
         await close_db()
 
 
-async def pending(database_url: str) -> int:
-    from app.db import close_db, init_db
+async def pending() -> int:
     from models import InboxStatus, WebhookDelivery
 
+    return await WebhookDelivery.filter(status=InboxStatus.PENDING).count()
+
+
+async def applied(server_pid: int, patience_s: float = 120.0) -> tuple[float, float]:
+    """Wait until no delivery is pending: (seconds waited, server CPU seconds spent)."""
+    cpu_before, started = cpu_seconds(server_pid), time.perf_counter()
+    while await pending():
+        if time.perf_counter() - started > patience_s:
+            print(f"  {await pending()} deliveries still pending after {patience_s:.0f}s")
+            break
+        await asyncio.sleep(0.05)
+    return time.perf_counter() - started, cpu_seconds(server_pid) - cpu_before
+
+
+async def bench(
+    args: argparse.Namespace,
+    database_url: str,
+    bodies: list[bytes],
+    ports: dict[str, int],
+    pids: dict[str, int],
+) -> None:
+    from app.db import close_db, init_db
+
     await init_db(database_url)
+    ours = Side("wagraph webhook acknowledged", pids=[pids["server"]])
+    bare = Side("bare Starlette 200 (ceiling)", pids=[pids["bare"]])
+    applying_s = 0.0
     try:
-        return await WebhookDelivery.filter(status=InboxStatus.PENDING).count()
+        async with http_client(args.concurrency) as http:
+
+            def poster(port: int) -> Callable[[int], Awaitable[bool]]:
+                async def post(i: int) -> bool:
+                    body = bodies[i]
+                    digest = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+                    response = await http.post(
+                        f"http://127.0.0.1:{port}/webhooks/whatsapp",
+                        content=body,
+                        headers={
+                            "Content-Type": "application/json",
+                            "X-Hub-Signature-256": f"sha256={digest}",
+                        },
+                    )
+                    return response.status_code == 200
+
+                return post
+
+            size = max(1, len(bodies) // args.batches)
+            for start in range(0, len(bodies), size):
+                indices = range(start, min(len(bodies), start + size))
+                await run_batch(ours, indices, args.concurrency, poster(ports["server"]))
+                waited, cpu = await applied(pids["server"])
+                applying_s += waited
+                ours.cpu_s += cpu
+                await run_batch(bare, indices, args.concurrency, poster(ports["bare"]))
     finally:
         await close_db()
-
-
-async def post_all(
-    url: str, bodies: list[bytes], concurrency: int
-) -> tuple[float, list[float], int]:
-    pool = min(concurrency, 16)
-    limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
-    async with httpx.AsyncClient(limits=limits, timeout=30.0) as http:
-
-        async def post(i: int) -> bool:
-            body = bodies[i]
-            signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-            response = await http.post(
-                url,
-                content=body,
-                headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
-            )
-            return response.status_code == 200
-
-        return await run_load(len(bodies), concurrency, post)
+    print(ours.line("deliveries/s"))
+    print(bare.line("deliveries/s"))
+    print(f"{'applying after the acks':<38} {applying_s:>8.2f} s in all")
+    record(
+        compared(
+            f"webhooks acknowledged and applied ({database_url.split('://')[0]})",
+            "deliveries/s",
+            ours,
+            bare,
+            note=f"CPU counts acknowledging and applying; applying waited {applying_s:.1f}s",
+        )
+    )
 
 
 def main() -> None:
@@ -169,6 +213,7 @@ def main() -> None:
     )
     parser.add_argument("--deliveries", type=int, default=4000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--batches", type=int, default=8, help="interleaved batches per side")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
 
@@ -221,29 +266,18 @@ def main() -> None:
             wait_http(f"http://127.0.0.1:{server_port}/healthz")
             wait_http(f"http://127.0.0.1:{bare_port}/webhooks/whatsapp")
             print(
-                f"{args.deliveries} signed deliveries, {args.concurrency} in flight, database "
-                f"{database_url.split('://')[0]}"
+                f"{args.deliveries} signed deliveries, {args.concurrency} in flight, "
+                f"{args.batches} interleaved batches, database {database_url.split('://')[0]}"
             )
-            started = time.perf_counter()
-            elapsed, latencies, failures = asyncio.run(
-                post_all(
-                    f"http://127.0.0.1:{server_port}/webhooks/whatsapp", bodies, args.concurrency
+            asyncio.run(
+                bench(
+                    args,
+                    database_url,
+                    bodies,
+                    {"server": server_port, "bare": bare_port},
+                    {"server": procs[0].pid, "bare": procs[1].pid},
                 )
             )
-            report("wagraph webhook acknowledged", args.deliveries, elapsed, latencies, failures)
-            while asyncio.run(pending(database_url)):
-                time.sleep(0.1)
-            processed_in = time.perf_counter() - started
-            print(
-                f"{'all processed after':<34} {processed_in:>8.2f} s "
-                f"({args.deliveries / processed_in:.0f} deliveries/s end to end)"
-            )
-            elapsed, latencies, failures = asyncio.run(
-                post_all(
-                    f"http://127.0.0.1:{bare_port}/webhooks/whatsapp", bodies, args.concurrency
-                )
-            )
-            report("bare Starlette 200 (ceiling)", args.deliveries, elapsed, latencies, failures)
         finally:
             for proc in procs:
                 proc.terminate()
