@@ -6,7 +6,6 @@ one command) loads only what it uses.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -17,6 +16,7 @@ from pydantic import AliasChoices, ValidationError
 from rich.console import Console
 from rich.markup import escape
 
+from app import loop
 from app.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ def run_explained(work: Callable[[Settings], Coroutine[Any, Any, T]]) -> T:
     except ValueError as exc:
         _fail(f"DATABASE_URL: {exc}")
     try:
-        return asyncio.run(work(settings))
+        return loop.run(work(settings))
     except Exception as exc:
         message = explain(exc, settings)
         if message is None:

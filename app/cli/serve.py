@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import importlib.util
 import logging
 import os
 import socket
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from app import loop
 from app.cli.common import console, fail, load_settings, setup_logging
 from app.cli.sandbox import sandbox_config
 from app.settings import Settings, get_settings
@@ -44,7 +46,7 @@ def serve(
     if settings.uses_built_in_sandbox:
         sockets.append(_listen("127.0.0.1", settings.sandbox_port, "WAGRAPH_SANDBOX_PORT"))
     try:
-        asyncio.run(_serve(settings, log_level, migrate_first, sockets))
+        loop.run(_serve(settings, log_level, migrate_first, sockets))
     finally:
         for sock in sockets:
             sock.close()
@@ -263,6 +265,8 @@ def _banner(settings: Settings, key: str | None, warning: str | None = None) -> 
     if warning:
         console.print(f"  [yellow]warning:[/] {warning}")
     console.print(f"  database: {settings.database_url.split('@')[-1]}")
+    parser = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    console.print(f"  event loop: {loop.name()}, HTTP parser: {parser}")
     console.print(
         f"  Cloud API: {settings.graph_base_url}/{settings.graph_api_version}"
         + ("  (built-in sandbox)" if settings.uses_built_in_sandbox else "")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import typer
 
+from app import loop
 from app.cli.common import console, setup_logging
 from app.settings import get_settings
 
@@ -40,4 +42,6 @@ def worker(
         f"worker on {settings.redis_url.split('@')[-1]}, "
         f"{settings.rate_limit_mps:.0f} msg/s per number"
     )
+    # arq runs on the thread's current loop: uvloop's (app.loop)
+    asyncio.set_event_loop(loop.new_event_loop())
     build_worker(settings, burst=burst).run()
