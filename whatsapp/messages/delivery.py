@@ -38,6 +38,7 @@ from whatsapp.events.log import emit_event, emit_events
 from whatsapp.kit import log_context, metrics
 from whatsapp.kit.clock import utcnow
 from whatsapp.kit.errors import ErrorCode, Problem, WagraphError
+from whatsapp.kit.ids import from_db
 from whatsapp.kit.sql import Params, dialect
 from whatsapp.messages.statuses import attach_pending_statuses
 from whatsapp.runtime import Runtime
@@ -146,8 +147,9 @@ async def _send_now(
         return problem_from_cloud(exc)
     marketing = {message.id} if edge == MARKETING_MESSAGES else set()
     await record_sent([(message, sent.wamid)], origin, marketing=marketing)
-    await attach_pending_statuses(message)
-    await message.refresh_from_db(fields=["status", "delivered_at", "read_at", "failed_at"])
+    overtaken = message.status != MessageStatus.SENT  # a status webhook was first
+    if await attach_pending_statuses(message) or overtaken:  # Meta's statuses overtook
+        await message.refresh_from_db(fields=["status", "delivered_at", "read_at", "failed_at"])
     return None
 
 
@@ -204,8 +206,13 @@ async def record_sent(
         for message, _ in accepted
     ]
     async with in_transaction() as conn:
-        await conn.execute_query(sql, params)
+        # execute_query_dict: Tortoise's execute_query drops an UPDATE's RETURNING rows
+        rows = await conn.execute_query_dict(sql, params)
         await _emit(events, conn)
+    # SENT, or further already when a status webhook found the row by its callback data first
+    now_status = {from_db(row["id"]): MessageStatus(row["status"]) for row in rows}
+    for message, _ in accepted:
+        message.status = now_status.get(message.id, message.status)
     metrics.count_send("sent", amount=len(accepted))
 
 
@@ -329,7 +336,8 @@ def _sent_update(accepted: Sequence[Accepted], now: datetime) -> tuple[str, list
     ids = ", ".join(p(message.id) for message, _ in accepted)
     sql = (
         "UPDATE whatsapp_message SET status = CASE WHEN status = 'SENDING' THEN 'SENT' "
-        f"ELSE status END, wamid = CASE id {cases} END, {stamps} WHERE id IN ({ids})"
+        f"ELSE status END, wamid = CASE id {cases} END, {stamps} WHERE id IN ({ids}) "
+        "RETURNING id, status"
     )
     return sql, p.values
 

@@ -262,9 +262,10 @@ async def attach_pending_statuses(message: WhatsAppMessage) -> int:
     pending = await WhatsAppMessageStatus.filter(wamid=message.wamid, message_id=None).order_by(
         "occurred_at"
     )
-    await WhatsAppGroupReceipt.filter(wamid=message.wamid, message_id=None).update(
-        message_id=message.id
-    )
+    if message.group_id is not None:  # per-participant receipts exist for group messages only
+        await WhatsAppGroupReceipt.filter(wamid=message.wamid, message_id=None).update(
+            message_id=message.id
+        )
     for row in pending:
         async with in_transaction() as conn:
             claimed = (
