@@ -17,6 +17,7 @@ from app.settings import Settings
 from whatsapp.analytics import flows_stats, messages_stats, statements
 from whatsapp.automations import channels as notify_channels
 from whatsapp.automations import egress
+from whatsapp.automations import enabled as enabled_automations
 from whatsapp.automations import matching as automation_matching
 from whatsapp.cloud.client import CloudClient, CloudConfig
 from whatsapp.cloud.ratelimit import build_limiter
@@ -68,6 +69,7 @@ def build_runtime(settings: Settings, *, on_scheduled: ScheduleHook | None = Non
     stored_secrets.use_box(settings.secret_box())
     messages_stats.use_rates(settings.pricing_rate_table())
     statements.use_timeout(settings.analytics_timeout_s)
+    enabled_automations.ENABLED.ttl_s = settings.automation_cache_ttl_s
     flows_stats.use_token_ttl(timedelta(days=settings.flow_token_ttl_days))
     return Runtime(
         cloud=CloudClient(cloud_config(settings)),

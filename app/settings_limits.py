@@ -99,6 +99,15 @@ class RequestLimits(BaseSettings):
         validation_alias="WAGRAPH_LIVE_CHANNEL",
         description="The Redis pub/sub channel live updates cross processes on.",
     )
+    automation_cache_ttl_s: float = Field(
+        1.0,
+        validation_alias="WAGRAPH_AUTOMATION_CACHE_TTL",
+        ge=0,
+        le=60,
+        description="Seconds the enabled automations are matched from memory instead of "
+        "the table; a change made in another process takes effect here within it (one saved "
+        "here, at once). 0 reads the table for every event.",
+    )
     key_cache_ttl_s: float = Field(
         1.0,
         validation_alias="WAGRAPH_KEY_CACHE_TTL",

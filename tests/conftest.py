@@ -34,6 +34,7 @@ from models import (
 )
 from sandbox import Sandbox, SandboxConfig
 from whatsapp.access import api_keys
+from whatsapp.automations.enabled import ENABLED
 from whatsapp.conversations.contacts import get_or_create_contact
 from whatsapp.flows import crypto as flows_crypto
 from whatsapp.kit.clock import utcnow
@@ -126,6 +127,8 @@ def _tables() -> list[str]:
 
 @pytest.fixture(autouse=True)
 async def clean_tables(db: str) -> None:
+    # Raw deletes fire no ORM signal: the process's cache of enabled automations is told here.
+    ENABLED.invalidate()
     conn = Tortoise.get_connection("default")
     tables = _tables()
     if dialect_of(db) == "postgres":

@@ -2,10 +2,11 @@
 
 `on_events_recorded` is subscribed to the event log when a process is composed
 (`app.runtime`), and runs in the event's own transaction, so an event and its runs commit
-together or not at all. It loads the enabled automations (a small table) and matches triggers
-in Python: an exact name, or an fnmatch pattern (`flow.*`). An event caused by an automation
-run triggers nothing (loop safety): the log hands every event to every subscriber (the live
-publisher needs them all), so the guard is here, where the reaction is.
+together or not at all. It reads the enabled automations (a small table, cached per process
+for about a second: `enabled.py`) and matches triggers in Python: an exact name, or an fnmatch
+pattern (`flow.*`). An event caused by an automation run triggers nothing (loop safety): the
+log hands every event to every subscriber (the live publisher needs them all), so the guard
+is here, where the reaction is.
 
 The per-contact cooldown is checked after locking the automation's row (`SELECT … FOR UPDATE`;
 SQLite serialises writers anyway), so a burst of concurrent events for one contact yields one
@@ -32,6 +33,7 @@ from models import (
     WhatsAppAutomationRun,
 )
 from whatsapp.automations import conditions as _conditions
+from whatsapp.automations.enabled import ENABLED
 from whatsapp.kit.clock import utcnow
 
 log = logging.getLogger(__name__)
@@ -70,7 +72,7 @@ async def on_events_recorded(
 
 
 async def _any_enabled(conn: BaseDBAsyncClient) -> bool:
-    return await WhatsAppAutomation.filter(enabled=True).using_db(conn).exists()
+    return bool(await ENABLED.rows(conn))
 
 
 async def enqueue_matching(
@@ -111,7 +113,7 @@ async def enqueue_matching(
 async def _matching(
     event: WhatsAppAnalyticsEvent, conn: BaseDBAsyncClient
 ) -> list[WhatsAppAutomation]:
-    enabled = await WhatsAppAutomation.filter(enabled=True).using_db(conn)
+    enabled = await ENABLED.rows(conn)
     candidates = [a for a in enabled if trigger_matches(a.trigger, event.name)]
     if not candidates:
         return []
