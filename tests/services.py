@@ -92,6 +92,14 @@ def throwaway_redis(*options: str) -> Iterator[ThrowawayRedis]:
         redis.stop()
 
 
+@pytest.fixture
+def redis() -> Iterator[ThrowawayRedis]:
+    """A throwaway Redis for one test (a module takes it with `from tests.services import
+    redis as redis`)."""
+    with throwaway_redis() as server:
+        yield server
+
+
 def _pg_bin() -> Path:
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
     if found:

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,21 +22,17 @@ from jobs.watch import seen_key
 from jobs.worker import Worker, build_worker
 from models import MessageStatus, WhatsAppMessage
 from sandbox import Sandbox
-from tests.conftest import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, WABA_ID, make_settings
+from tests.conftest import make_settings
 from tests.conftest import wait_for as poll
-from tests.services import ThrowawayRedis, throwaway_redis
+from tests.processes import deployment_env
+from tests.services import ThrowawayRedis
+from tests.services import redis as redis  # a fixture
 from tests.whatsapp.messages.test_scheduling import due_messages, sent_once, statuses
 from whatsapp.kit.clock import utcnow
 from whatsapp.messages import sending as messaging
 from whatsapp.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def redis() -> Iterator[ThrowawayRedis]:
-    with throwaway_redis() as server:
-        yield server
 
 
 @pytest.fixture
@@ -114,19 +109,9 @@ async def test_a_worker_rides_out_a_redis_restart_and_delivers_what_fell_due(
 
 
 def worker_process(db: str, sandbox_url: str, redis_url: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": db,
-        "REDIS_URL": redis_url,
-        "META_GRAPH_API_BASE_URL": sandbox_url,
-        "META_ACCESS_TOKEN": ACCESS_TOKEN,
-        "META_APP_SECRET": APP_SECRET,
-        "META_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-        "META_WHATSAPP_BUSINESS_ID": WABA_ID,
-        "WAGRAPH_ENV": "test",
-        "WAGRAPH_SANDBOX": "false",
-        "WAGRAPH_REDIS_RETRY_MAX": "1",
-    }
+    env = deployment_env(
+        db, sandbox_url, redis_url=redis_url, extra={"WAGRAPH_REDIS_RETRY_MAX": "1"}
+    )
     with log.open("wb") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "app.cli", "worker"], cwd=ROOT, env=env, stderr=out, stdout=out

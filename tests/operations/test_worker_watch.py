@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -24,17 +24,12 @@ from models import MessageStatus
 from sandbox import Sandbox
 from tests.conftest import make_settings
 from tests.conftest import wait_for as poll
-from tests.services import ThrowawayRedis, throwaway_redis
+from tests.services import ThrowawayRedis
+from tests.services import redis as redis  # a fixture
 from tests.whatsapp.messages.test_scheduling import due_messages, sent_once, statuses
 from whatsapp.runtime import Runtime
 
 QUEUE = "wagraph:test:watch"
-
-
-@pytest.fixture
-def redis() -> Iterator[ThrowawayRedis]:
-    with throwaway_redis() as server:
-        yield server
 
 
 @pytest.fixture

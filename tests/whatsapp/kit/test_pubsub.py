@@ -6,19 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 
 import pytest
 
 from tests.conftest import wait_for
-from tests.services import ThrowawayRedis, throwaway_redis
+from tests.services import ThrowawayRedis
+from tests.services import redis as redis  # a fixture
 from whatsapp.kit.pubsub import FLUSH_S, RedisChannel
-
-
-@pytest.fixture
-def redis() -> Iterator[ThrowawayRedis]:
-    with throwaway_redis() as server:
-        yield server
 
 
 def outage_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
