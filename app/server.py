@@ -375,6 +375,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             token_ttl=timedelta(days=settings.flow_token_ttl_days),
         ),
         door=Door(settings.max_flow_request_bytes, unverified, settings.unverified_body_timeout_s),
+        retry_after_s=settings.retry_after_s,
     )
     keys = KeyCache(ttl_s=settings.key_cache_ttl_s, max_entries=settings.key_cache_size)
     graphql = _graphql_app(settings, keys)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -11,6 +12,9 @@ from starlette.routing import Route
 
 from webhooks.bodies import BodyRefused, Door
 from whatsapp.flows.endpoint import FlowEndpoint, answer
+from whatsapp.kit.outages import is_database_outage
+
+log = logging.getLogger("wagraph.flows")
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +22,8 @@ class FlowsRoute:
     endpoint: FlowEndpoint
     door: Door
     """How a body is read before its signature is checked (size, shared budget, time)."""
+    retry_after_s: int = 5
+    """The Retry-After of the 503 answered while the database cannot be reached."""
 
     def routes(self, path: str = "/flows/{flow}") -> list[Route]:
         return [Route(path, self.receive, methods=["POST"])]
@@ -32,4 +38,14 @@ class FlowsRoute:
                 result = await answer(self.endpoint, flow, body, signature)
         except BodyRefused as refused:
             return refused.response()
+        except Exception as exc:
+            if not is_database_outage(exc):
+                raise
+            # Nothing of the step was stored (each is one transaction): WhatsApp may retry it.
+            log.warning("flows request answered 503: the database is unreachable (%s)", exc)
+            return PlainTextResponse(
+                "The database is unavailable; retry shortly.",
+                status_code=503,
+                headers={"Retry-After": str(self.retry_after_s)},
+            )
         return PlainTextResponse(result.body, status_code=result.status)

@@ -23,7 +23,7 @@ from models import SessionStatus, WhatsAppAnalyticsEvent, WhatsAppSession
 from tests.conftest import APP_SECRET, FLOWS_KEY, make_settings
 from tests.whatsapp.flows.test_crypto import whatsapp_decrypts, whatsapp_encrypts
 from whatsapp.conversations.contacts import get_or_create_contact
-from whatsapp.flows import crypto, handlers
+from whatsapp.flows import crypto, handlers, journeys
 from whatsapp.flows.handlers import Complete, FlowStep, NextScreen, Reply, ScreenError
 from whatsapp.kit.clock import utcnow
 
@@ -219,6 +219,21 @@ async def test_garbage_bodies_never_500_and_store_nothing(
 
     assert response.status_code in (400, 421)
     assert await WhatsAppAnalyticsEvent.all().count() == 0
+
+
+async def test_a_database_outage_is_503_with_retry_after_not_500(
+    client: httpx.AsyncClient, journey: WhatsAppSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def database_gone(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
+
+    monkeypatch.setattr(journeys, "find", database_gone)
+    body, _, _ = whatsapp_encrypts(step("INIT"), FLOWS_KEY.public_key())
+    response = await client.post(f"/flows/{FLOW}", content=body, headers=signed(body))
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "database is unavailable" in response.text
 
 
 async def test_a_truncated_request_is_421(client: httpx.AsyncClient) -> None:
