@@ -11,6 +11,7 @@ import pytest
 
 from models import MessageDirection, MessageStatus, MessageType, WhatsAppMessage
 from tests.conftest import PHONE_NUMBER_ID, GraphQL
+from whatsapp.automations.enabled import ENABLED
 from whatsapp.conversations.contacts import get_or_create_contact
 from whatsapp.conversations.sessions import SessionHint, resolve_session
 from whatsapp.kit.clock import utcnow
@@ -108,6 +109,9 @@ async def test_bad_paging_arguments(gql: GraphQL, variables: dict[str, object], 
 
 @contextmanager
 def count_queries() -> Iterator[list[str]]:
+    """The statements run inside the block. The block starts with the enabled-automations
+    cache cold, so an event recorded inside reads them once, whenever the block runs."""
+    ENABLED.invalidate()
     queries: list[str] = []
 
     class Handler(logging.Handler):
