@@ -23,6 +23,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 from tortoise import Tortoise
 
+from app.bearer import bearer
 from app.db import close_db, init_db
 from app.dev_flows import flows_keys
 from app.observability.http import MetricsEndpoint, RequestIds
@@ -164,7 +165,7 @@ class GraphQLApp(GraphQL[Context, None]):
         without a valid one the socket is closed with 4403 Forbidden."""
         if context.api_key is None:
             params = getattr(context, "connection_params", None) or {}
-            token = _bearer(_text(params.get("Authorization") or params.get("authorization")))
+            token = bearer(_text(params.get("Authorization") or params.get("authorization")))
             token = token or _text(params.get("apiKey"))
             context.api_key = await self.keys.authenticate(token)
             if context.api_key is None:
@@ -174,12 +175,6 @@ class GraphQLApp(GraphQL[Context, None]):
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def _bearer(value: str | None) -> str | None:
-    if value and value[:7].lower() == "bearer ":
-        return value[7:].strip()
-    return None
 
 
 def _unauthenticated(message: str) -> JSONResponse:
@@ -206,7 +201,7 @@ class ApiKeyGate:
         if scope["type"] == "http" and _is_ide_page(scope, headers):
             await self.app(scope, receive, send)
             return
-        token = _bearer(headers.get(b"authorization", b"").decode("latin-1") or None)
+        token = bearer(headers.get(b"authorization", b"").decode("latin-1") or None)
         if scope["type"] == "websocket" and token is None:
             # Browsers cannot set headers on a websocket: the key comes in connection_init.
             await self.app(scope, receive, send)

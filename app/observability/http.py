@@ -14,7 +14,6 @@ WAGRAPH_METRICS_TOKEN set it needs `Authorization: Bearer <token>` (401 otherwis
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import re
 import uuid
@@ -29,6 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.bearer import presents
 from whatsapp.backlog import Backlog, read_backlog
 from whatsapp.kit import log_context, tracing
 
@@ -135,9 +135,7 @@ class MetricsEndpoint:
 
     def _authorized(self, request: Request) -> bool:
         assert self.token is not None
-        header = request.headers.get("authorization", "")
-        presented = header[7:].strip() if header[:7].lower() == "bearer " else ""
-        return hmac.compare_digest(presented.encode(), self.token)
+        return presents(request.headers.get("authorization"), self.token)
 
     async def _backlog(self) -> Backlog | None:
         try:

@@ -9,7 +9,6 @@ for the loop; with WAGRAPH_METRICS_TOKEN set it needs the same Bearer token as t
 
 from __future__ import annotations
 
-import hmac
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -18,6 +17,8 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import REGISTRY, make_wsgi_app
+
+from app.bearer import presents
 
 log = logging.getLogger("wagraph.metrics")
 
@@ -40,9 +41,7 @@ def guarded(app: Callable[..., Iterable[bytes]], token: str | None) -> Callable[
     expected = token.encode()
 
     def check(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        header = str(environ.get("HTTP_AUTHORIZATION", ""))
-        presented = header[7:].strip() if header[:7].lower() == "bearer " else ""
-        if hmac.compare_digest(presented.encode(), expected):
+        if presents(environ.get("HTTP_AUTHORIZATION"), expected):
             return app(environ, start_response)
         start_response(
             "401 Unauthorized",
