@@ -152,9 +152,11 @@ class Settings(RequestLimits, Observability, Resilience):
         description="Seconds per Cloud API request.",
     )
     http_max_connections: int = Field(
-        32,
+        128,
         validation_alias="WAGRAPH_HTTP_MAX_CONNECTIONS",
-        description="Connection pool size towards the Cloud API.",
+        ge=1,
+        description="Connections towards the Cloud API (in pools of 4: whatsapp.cloud.pool). "
+        "A remote Meta needs rate x round trip in flight: 1,000 msg/s at 100 ms is 100.",
     )
     cloud_max_attempts: int = Field(
         4,
@@ -204,7 +206,7 @@ class Settings(RequestLimits, Observability, Resilience):
         description="Scheduled messages claimed per pass.",
     )
     scheduled_concurrency: int = Field(
-        64,
+        128,
         validation_alias="WAGRAPH_SCHEDULED_CONCURRENCY",
         ge=1,
         description="Scheduled sends in flight per worker.",

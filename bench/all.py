@@ -35,6 +35,11 @@ from bench.measure import Result
 PYTHON = sys.executable
 
 
+# Meta as far away as it is from a server in another region: the flush must keep enough
+# requests in flight (rate x round trip) without its connection pool eating the CPU.
+REMOTE = ["--latency-ms", "100"]
+
+
 def plan(args: argparse.Namespace) -> list[tuple[list[str], dict[str, str]]]:
     """The benchmark commands, each with extra environment."""
     scale = 0.2 if args.quick else 1.0
@@ -48,14 +53,19 @@ def plan(args: argparse.Namespace) -> list[tuple[list[str], dict[str, str]]]:
         (["bench/webhooks.py", "--deliveries", n(4000), "--concurrency", "16", *db], {}),
         (["bench/flows.py", "--requests", n(2000), "--concurrency", "16", *db], {}),
         (["bench/flush.py", "--messages", n(10_000), "--workers", "1", *db], {"REDIS_URL": ""}),
+        (
+            ["bench/flush.py", "--messages", n(10_000), "--workers", "1", *REMOTE, *db],
+            {"REDIS_URL": ""},
+        ),
     ]
     if args.redis_url:
-        runs.append(
-            (
-                ["bench/flush.py", "--messages", n(10_000), "--workers", "2", *db],
-                {"REDIS_URL": args.redis_url},
+        for remote in ([], REMOTE):
+            runs.append(
+                (
+                    ["bench/flush.py", "--messages", n(10_000), "--workers", "2", *remote, *db],
+                    {"REDIS_URL": args.redis_url},
+                )
             )
-        )
     return runs
 
 

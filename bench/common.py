@@ -4,6 +4,7 @@ the processes it measures, started and waited for."""
 from __future__ import annotations
 
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -53,3 +54,22 @@ def fresh_database(given: str | None, tmp: str) -> Iterator[str]:
     finally:
         drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
         subprocess.run(["psql", given, "-qc", drop], check=False)
+
+
+@contextmanager
+def profiled(pid: int, path: str | None) -> Iterator[None]:
+    """Sample process `pid` with py-spy into `path` (raw collapsed stacks, one line per stack
+    with its count) while the block runs; nothing when `path` is None."""
+    if path is None:
+        yield
+        return
+    spy = subprocess.Popen(
+        [str(BIN / "py-spy"), "record", "--pid", str(pid), "-f", "raw", "-o", path],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its file when interrupted
+        spy.wait(timeout=30)

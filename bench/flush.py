@@ -116,6 +116,29 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="the sandbox answers each send this late, like a remote Meta (default 0)",
+    )
+    parser.add_argument(
+        "--pool",
+        type=int,
+        default=None,
+        help="WAGRAPH_HTTP_MAX_CONNECTIONS for the workers (default: the setting's default)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help="WAGRAPH_SCHEDULED_CONCURRENCY for the workers (default: the setting's default)",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="record the first worker with py-spy (raw collapsed stacks) into FILE",
+    )
     args = parser.parse_args()
     if args.workers > 1 and not os.environ.get("REDIS_URL"):
         raise SystemExit("several workers share the rate limit through Redis: set REDIS_URL")
@@ -135,13 +158,25 @@ def main() -> None:
             "WAGRAPH_SANDBOX": "false",
             "WAGRAPH_ENV": "test",
             "WAGRAPH_RATE_LIMIT_MPS": str(LIMIT),
-            "WAGRAPH_HTTP_MAX_CONNECTIONS": "32",
         }
+        if args.pool:
+            env["WAGRAPH_HTTP_MAX_CONNECTIONS"] = str(args.pool)
+        if args.concurrency:
+            env["WAGRAPH_SCHEDULED_CONCURRENCY"] = str(args.concurrency)
         if args.workers == 1:
             env.pop("REDIS_URL", None)
         wagraph = str(BIN / "wagraph")
         sandbox = subprocess.Popen(
-            [wagraph, "sandbox", "--port", str(sandbox_port), "--rate-limit", str(LIMIT)],
+            [
+                wagraph,
+                "sandbox",
+                "--port",
+                str(sandbox_port),
+                "--rate-limit",
+                str(LIMIT),
+                "--response-delay",
+                str(args.latency_ms / 1000),
+            ],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
@@ -154,15 +189,18 @@ def main() -> None:
             asyncio.run(seed(database_url, args.messages))
             wait_http(f"http://127.0.0.1:{sandbox_port}/_sandbox/stats")
             started = time.perf_counter()
+            flush = [wagraph, "scheduled", "flush"]
+            spy = [str(BIN / "py-spy"), "record", "-f", "raw", "-o", str(args.profile), "--"]
+            profiled = [*spy, *flush]
             workers = [
                 subprocess.Popen(
-                    [wagraph, "scheduled", "flush"],
+                    profiled if args.profile and i == 0 else flush,
                     env=env,
                     cwd=ROOT,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
-                for _ in range(args.workers)
+                for i in range(args.workers)
             ]
             stats_url = f"http://127.0.0.1:{sandbox_port}/_sandbox/stats"
             flushing = watch(workers, stats_url)
@@ -187,8 +225,9 @@ def main() -> None:
     )
     record(
         Result(
-            measure=f"scheduled flush, {args.messages:,} messages, {args.workers} worker(s) "
-            f"({dialect})",
+            measure=f"scheduled flush, {args.messages:,} messages, {args.workers} worker(s)"
+            + (f", Meta {args.latency_ms:g} ms away" if args.latency_ms else "")
+            + f" ({dialect})",
             figure=args.messages / elapsed,
             unit="msg/s",
             ceiling=float(LIMIT),

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BIN, ROOT, fresh_database, wait_http
+from bench.common import BIN, ROOT, fresh_database, profiled, wait_http
 from bench.common import free_port as free_port
 from bench.measure import Side, compared, http_client, interleaved, record
 
@@ -93,6 +93,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--batches", type=int, default=10, help="interleaved batches per side")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="sample the server with py-spy into FILE (raw stacks)"
+    )
     args = parser.parse_args()
 
     with (
@@ -157,7 +160,9 @@ def main() -> None:
                 "graphql": f"http://127.0.0.1:{server_port}/graphql",
                 "sandbox": f"http://127.0.0.1:{sandbox_port}",
             }
-            asyncio.run(bench(args, urls, key, {"sandbox": procs[0].pid, "server": procs[1].pid}))
+            pids = {"sandbox": procs[0].pid, "server": procs[1].pid}
+            with profiled(pids["server"], args.profile):
+                asyncio.run(bench(args, urls, key, pids))
         finally:
             for proc in procs:
                 proc.terminate()

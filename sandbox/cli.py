@@ -60,6 +60,13 @@ FLAGS: tuple[Flag, ...] = (
     ),
     Flag("fault_rate", float, "Share of requests that fail on purpose (0..1).", "fault_rate"),
     Flag("fault_kind", str, "How they fail.", "fault_kind", choices=tuple(sorted(FAULT_KINDS))),
+    Flag(
+        "response_delay_s",
+        float,
+        "Seconds each Graph API answer takes, like a remote Meta's round trip.",
+        "response_delay_s",
+        aliases=("--response-delay",),
+    ),
     Flag("seed", int, "Seed of the random choices, for repeatable runs.", "seed"),
 )
 

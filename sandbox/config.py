@@ -32,6 +32,7 @@ RUNTIME_KNOBS: dict[str, type | tuple[type, ...]] = {
     "restricted_countries": (list, tuple),
     "flows_endpoint": (str, type(None)),
     "flows_timeout_s": (int, float),
+    "response_delay_s": (int, float),
 }
 _TUPLE_KNOBS = frozenset({"status_delays_s", "restricted_countries"})
 
@@ -78,6 +79,9 @@ class SandboxConfig:
     # simulated client waits for an answer (Meta: about 10 s).
     flows_endpoint: str | None = None
     flows_timeout_s: float = 10.0
+    # How long each Graph API answer takes: the round trip to a remote Meta (benchmarks size
+    # connection pools with it; 0 answers at once).
+    response_delay_s: float = 0.0
 
     def __post_init__(self) -> None:
         self.status_delays_s = tuple(float(d) for d in self.status_delays_s)  # type: ignore[assignment]
@@ -99,6 +103,8 @@ class SandboxConfig:
             raise ValueError(f"fault_kind must be one of {sorted(FAULT_KINDS)}")
         if self.rate_limit_mps < 0 or self.pair_limit_burst < 0:
             raise ValueError("limits must be >= 0 (0 disables the limit)")
+        if self.response_delay_s < 0:
+            raise ValueError("response_delay_s must be >= 0")
         if self.flows_timeout_s <= 0:
             raise ValueError("flows_timeout_s must be > 0")
         if self.pair_limit_interval_s <= 0 or self.window_hours < 0:

@@ -6,6 +6,7 @@ accepted-request log behave identically for messages, media and templates.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import re
 from collections.abc import Awaitable, Callable
@@ -126,6 +127,8 @@ def make_endpoint(resolve: Resolver) -> Callable[[Request], Awaitable[Response]]
                     raise object_not_found(request.method, call.node)
                 raise unknown_path(f"/{call.edge}")
             body = await handler(call)
+            if sb.config.response_delay_s:
+                await asyncio.sleep(sb.config.response_delay_s)
         except GraphError as exc:
             return error_response(sb, request, exc, reply_version)
         record(sb, request, call.json, call.form, 200, body, message=call.message)

@@ -183,7 +183,9 @@ async def sandbox(sandbox_server: tuple[Sandbox, str]) -> AsyncIterator[Sandbox]
     box.reset()
     yield box
     box.faults.clear()
-    box.config.update({"rate_limit_mps": 80, "webhook_url": None, "fault_rate": 0.0})
+    box.config.update(
+        {"rate_limit_mps": 80, "webhook_url": None, "fault_rate": 0.0, "response_delay_s": 0.0}
+    )
 
 
 @pytest.fixture

@@ -192,3 +192,29 @@ async def test_auth_is_checked_before_faults(client: httpx.AsyncClient) -> None:
 
     error_of(await client.post(MESSAGES, json=message(), headers={"Authorization": "x"}), 401, 190)
     error_of(await client.post(MESSAGES, json=message()), 500, 131000)
+
+
+async def test_response_delay_holds_each_graph_answer_like_a_remote_meta(
+    client: httpx.AsyncClient, sandbox: Sandbox
+) -> None:
+    # given: Meta a fifth of a second away
+    response = await client.put("/_sandbox/config", json={"response_delay_s": 0.2})
+    assert response.status_code == 200, response.text
+    loop = asyncio.get_running_loop()
+
+    # when: two sends at once
+    started = loop.time()
+    answers = await asyncio.gather(*(client.post(MESSAGES, json=message()) for _ in range(2)))
+    elapsed = loop.time() - started
+
+    # then: both are answered (and sent), each after the delay, held side by side
+    assert [a.status_code for a in answers] == [200, 200]
+    assert elapsed >= 0.2
+    assert len(sandbox.requests) == 2
+
+
+async def test_a_negative_response_delay_is_refused(client: httpx.AsyncClient) -> None:
+    response = await client.put("/_sandbox/config", json={"response_delay_s": -1})
+
+    assert response.status_code == 400
+    assert "response_delay_s" in response.text

@@ -20,6 +20,7 @@ import orjson
 from opentelemetry.trace import SpanKind
 
 from whatsapp.cloud import codes
+from whatsapp.cloud.pool import ShardedTransport
 from whatsapp.kit import metrics, tracing
 
 log = logging.getLogger(__name__)
@@ -152,12 +153,9 @@ class CloudClient:
 
     @staticmethod
     def new_http_client(config: CloudConfig) -> httpx.AsyncClient:
-        limits = httpx.Limits(
-            max_connections=config.max_connections,
-            max_keepalive_connections=config.max_connections,
-        )
-        # Limits go on the transport: the client's own are ignored when a transport is passed.
-        transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
+        # Several small pools, not one large one: httpcore's bookkeeping per request grows
+        # with the square of a pool (`whatsapp.cloud.pool`).
+        transport = ShardedTransport(config.max_connections, retries=0)
         return httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(config.timeout_s, connect=min(config.timeout_s, 5.0)),
