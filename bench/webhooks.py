@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BIN, ROOT, free_port, fresh_database, wait_http
+from bench.common import BIN, ROOT, free_port, fresh_database, profiled, wait_http
 from bench.measure import Side, compared, cpu_seconds, http_client, record, run_batch
 
 SECRET = "bench-app-secret"
@@ -215,6 +215,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--batches", type=int, default=8, help="interleaved batches per side")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="sample the server with py-spy into FILE (raw stacks)"
+    )
     args = parser.parse_args()
 
     with (
@@ -269,15 +272,16 @@ def main() -> None:
                 f"{args.deliveries} signed deliveries, {args.concurrency} in flight, "
                 f"{args.batches} interleaved batches, database {database_url.split('://')[0]}"
             )
-            asyncio.run(
-                bench(
-                    args,
-                    database_url,
-                    bodies,
-                    {"server": server_port, "bare": bare_port},
-                    {"server": procs[0].pid, "bare": procs[1].pid},
+            with profiled(procs[0].pid, args.profile):
+                asyncio.run(
+                    bench(
+                        args,
+                        database_url,
+                        bodies,
+                        {"server": server_port, "bare": bare_port},
+                        {"server": procs[0].pid, "bare": procs[1].pid},
+                    )
                 )
-            )
         finally:
             for proc in procs:
                 proc.terminate()
