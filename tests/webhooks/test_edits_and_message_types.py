@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -191,8 +192,11 @@ async def test_a_revoke_of_a_message_never_seen_is_kept_and_applies_when_it_arri
     late["entry"][0]["changes"][0]["value"]["messages"][0]["id"] = "wamid.CORPUS-GONE"
     await post_webhook(client, late)
 
-    # then: it is stored deleted
-    assert (await message(gql, "wamid.CORPUS-GONE"))["deletedAt"] is not None
+    # then: it is stored deleted, at the time the revoke said
+    deleted_at = (await message(gql, "wamid.CORPUS-GONE"))["deletedAt"]
+    assert datetime.fromisoformat(deleted_at) == datetime.fromisoformat(
+        deleted.properties["deletedAt"]
+    )
 
 
 async def test_an_edit_without_new_content_is_set_aside_and_the_rest_applied(

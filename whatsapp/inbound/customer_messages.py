@@ -26,7 +26,6 @@ from models import (
     MessageStatus,
     MessageType,
     SessionStatus,
-    WhatsAppAnalyticsEvent,
     WhatsAppContact,
     WhatsAppGroup,
     WhatsAppMessage,
@@ -46,6 +45,7 @@ from whatsapp.inbound.flow_replies import (
 from whatsapp.inbound.keywords import apply_consent_keywords
 from whatsapp.inbound.system import apply_system_message
 from whatsapp.kit.clock import utcnow
+from whatsapp.kit.sql import Params, as_datetime, dialect
 from whatsapp.messages.statuses import meta_time
 
 log = logging.getLogger(__name__)
@@ -103,13 +103,14 @@ async def apply_inbound_message(
         at=meta_time(item["timestamp"]),
         flow_reply=read_flow_reply(item),
         group=await _group_of(item, phone_number_id),
-        fields={**(fields or {}), **await _revoked_before(wamid)},
+        fields=fields or {},
     )
 
     async def apply(conn: BaseDBAsyncClient) -> WhatsAppMessage | None:
-        if await WhatsAppMessage.filter(wamid=wamid).using_db(conn).exists():
+        stored, revoked = await _seen_before(wamid, conn)
+        if stored:
             return None  # a redelivery
-        return await _store(received, conn)
+        return await _store(received, conn, revoked)
 
     # A second copy of this wamid, or of a new contact, racing in another process, fails on a
     # unique constraint; the transaction then runs again and sees what the other one stored.
@@ -130,7 +131,9 @@ class _Received:
     fields: Mapping[str, Any]
 
 
-async def _store(received: _Received, conn: BaseDBAsyncClient) -> WhatsAppMessage:
+async def _store(
+    received: _Received, conn: BaseDBAsyncClient, revoked: Mapping[str, Any]
+) -> WhatsAppMessage:
     item, group = received.item, received.group
     contact = await identify(received.sender, conn, source="webhook")
     contact = await apply_system_message(item, contact, conn)
@@ -162,6 +165,7 @@ async def _store(received: _Received, conn: BaseDBAsyncClient) -> WhatsAppMessag
         error_code=error.get("code"),
         error_title=error.get("title"),
         **received.fields,
+        **revoked,
         using_db=conn,
     )
     if session is not None:
@@ -188,13 +192,24 @@ def revoke_event_id(original_wamid: str) -> uuid.UUID:
     return uuid.uuid5(_REVOKE_NAMESPACE, original_wamid)
 
 
-async def _revoked_before(wamid: str) -> dict[str, Any]:
-    """A message whose revoke came first (Meta does not keep order) is stored deleted."""
-    event = await WhatsAppAnalyticsEvent.get_or_none(id=revoke_event_id(wamid))
-    if event is None:
-        return {}
-    deleted_at = (event.properties or {}).get("deletedAt")
-    return {"deleted_at": datetime.fromisoformat(deleted_at) if deleted_at else event.created_at}
+async def _seen_before(wamid: str, conn: BaseDBAsyncClient) -> tuple[bool, dict[str, Any]]:
+    """Whether this wamid is stored already (a redelivery), and, when its revoke came first
+    (Meta does not keep order), the columns that store it deleted: one statement for both,
+    since every customer message asks."""
+    p = Params(dialect(conn))
+    deleted = (
+        "e.properties->>'deletedAt'" if p.postgres else "json_extract(e.properties, '$.deletedAt')"
+    )
+    sql = (
+        f"SELECT EXISTS (SELECT 1 FROM whatsapp_message WHERE wamid = {p(wamid)}) AS stored, "
+        f"{deleted} AS deleted_at, e.created_at AS revoked_at FROM (SELECT 1 AS one) AS o "
+        f"LEFT JOIN whatsapp_analytics_event e ON e.id = {p(revoke_event_id(wamid))}"
+    )
+    [row] = await conn.execute_query_dict(sql, p.values)
+    if row["revoked_at"] is None:
+        return bool(row["stored"]), {}
+    deleted_at = as_datetime(row["deleted_at"]) or as_datetime(row["revoked_at"])
+    return bool(row["stored"]), {"deleted_at": deleted_at}
 
 
 def preview(item: Mapping[str, Any]) -> str:

@@ -18,17 +18,19 @@ import hmac
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q
 
 from models import InboxStatus, WebhookDelivery
 from whatsapp.inbound.dispatch import Applied, DeliveryRef, MalformedWebhook, apply_webhook
 from whatsapp.kit import log_context, tracing
 from whatsapp.kit.clock import utcnow
+from whatsapp.kit.sql import Params, connection, dialect
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +94,9 @@ async def process_delivery(delivery_id: uuid.UUID, *, processor: Processor = app
 
 
 async def _process_delivery(delivery_id: uuid.UUID, processor: Processor) -> bool:
-    now = utcnow()
-    claimed = await WebhookDelivery.filter(
-        Q(locked_until__isnull=True) | Q(locked_until__lt=now),
-        id=delivery_id,
-        status=InboxStatus.PENDING,
-    ).update(locked_until=now + LEASE, attempts=_increment())
-    if not claimed:
+    row = await _claim(delivery_id, utcnow())
+    if row is None:
         return False
-    row = await WebhookDelivery.get(id=delivery_id)
     try:
         payload = orjson.loads(row.body)
         final = row.attempts >= MAX_ATTEMPTS
@@ -115,6 +111,31 @@ async def _process_delivery(delivery_id: uuid.UUID, processor: Processor) -> boo
     await _finish(row, InboxStatus.PROCESSED, None)
     log.debug("webhook delivery %s processed: %s", row.id, applied)
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Claimed:
+    """A delivery this process holds the lease of: what processing it needs."""
+
+    id: uuid.UUID
+    attempts: int
+    body: str
+
+
+async def _claim(delivery_id: uuid.UUID, now: datetime) -> _Claimed | None:
+    """Lease a PENDING delivery nobody holds (or whose lease ran out) and read it, in one
+    statement: UPDATE … RETURNING (Tortoise's update cannot return the row)."""
+    conn = connection()
+    p = Params(dialect(conn))
+    sql = (
+        f"UPDATE webhook_delivery SET locked_until = {p(now + LEASE)}, attempts = attempts + 1 "
+        f"WHERE id = {p(delivery_id)} AND status = {p(InboxStatus.PENDING.value)} "
+        f"AND (locked_until IS NULL OR locked_until < {p(now)}) RETURNING attempts, body"
+    )
+    rows = await conn.execute_query_dict(sql, p.values)
+    if not rows:
+        return None
+    return _Claimed(delivery_id, int(rows[0]["attempts"]), str(rows[0]["body"]))
 
 
 async def process_due(*, limit: int = 100, processor: Processor = apply_webhook) -> int:
@@ -175,11 +196,7 @@ async def failed_deliveries(*, limit: int = 50) -> list[WebhookDelivery]:
     return await query.order_by("-created_at", "-id").limit(limit)
 
 
-def _increment() -> Any:
-    return F("attempts") + 1
-
-
-async def _finish(row: WebhookDelivery, status: InboxStatus, error: str | None) -> None:
+async def _finish(row: _Claimed, status: InboxStatus, error: str | None) -> None:
     await WebhookDelivery.filter(id=row.id).update(
         status=status,
         processed_at=utcnow(),
@@ -189,7 +206,7 @@ async def _finish(row: WebhookDelivery, status: InboxStatus, error: str | None) 
     )
 
 
-async def _retry_later(row: WebhookDelivery, exc: Exception) -> None:
+async def _retry_later(row: _Claimed, exc: Exception) -> None:
     attempts = row.attempts
     error = f"{type(exc).__name__}: {exc}"[:2000]
     if attempts >= MAX_ATTEMPTS:

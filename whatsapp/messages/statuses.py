@@ -37,6 +37,7 @@ from whatsapp.conversations.consent import CLOUD_API, record_consent
 from whatsapp.conversations.identities import Identity, identify, identity_transaction
 from whatsapp.events.log import emit_event
 from whatsapp.kit.ids import from_db, is_uuid
+from whatsapp.kit.sql import Params, dialect
 
 log = logging.getLogger(__name__)
 
@@ -295,17 +296,7 @@ async def _advance(
     """Move the message forward (never back), keep each status's time, emit the event."""
     status = row.status
     moved = await _move(message, row, conn)
-    stamp = _TIMESTAMP_FIELD[status]
-    await (
-        WhatsAppMessage.filter(id=message.id, **{f"{stamp}__isnull": True})
-        .using_db(conn)
-        .update(**{stamp: row.occurred_at})
-    )
-    await (
-        WhatsAppMessage.filter(id=message.id, wamid__isnull=True)
-        .using_db(conn)
-        .update(wamid=row.wamid)
-    )
+    await _keep_time_and_wamid(message, row, conn)
     event = _EVENT.get(status)
     if event is None or (status == MessageStatus.FAILED and not moved):
         return
@@ -337,6 +328,21 @@ async def _advance(
         caused_by_automation_run_id=_automation_run(message),
         using_db=conn,
     )
+
+
+async def _keep_time_and_wamid(
+    message: WhatsAppMessage, row: WhatsAppMessageStatus, conn: BaseDBAsyncClient
+) -> None:
+    """The status's time, and the wamid (a status may find the message by its callback data
+    before the send recorded it), each written only where still empty: the first report
+    of each status wins, whatever order they came in. One statement for both."""
+    stamp = _TIMESTAMP_FIELD[row.status]  # a column name from a fixed table, never input
+    p = Params(dialect(conn))
+    sql = (
+        f"UPDATE whatsapp_message SET {stamp} = COALESCE({stamp}, {p(row.occurred_at)}), "
+        f"wamid = COALESCE(wamid, {p(row.wamid)}) WHERE id = {p(message.id)}"
+    )
+    await conn.execute_query(sql, p.values)
 
 
 async def _move(
