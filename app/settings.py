@@ -58,6 +58,14 @@ class Settings(RequestLimits, Observability, Resilience):
         validation_alias="WAGRAPH_PORT",
         description="The port the server listens on.",
     )
+    workers: int = Field(
+        1,
+        validation_alias="WAGRAPH_WORKERS",
+        ge=1,
+        description="Server processes sharing the port, one per core at most (uvicorn's workers, "
+        "not `wagraph worker`). Above 1 it needs PostgreSQL, REDIS_URL and a sandbox run apart "
+        "(`wagraph sandbox`).",
+    )
     public_url: str | None = Field(
         None,
         validation_alias="WAGRAPH_PUBLIC_URL",

@@ -9,6 +9,11 @@ shares the machine.
 
     .venv/bin/python bench/send.py --messages 2000 --concurrency 16
     .venv/bin/python bench/send.py --database-url postgres://postgres@127.0.0.1:5432/test
+    REDIS_URL=redis://127.0.0.1:6379 .venv/bin/python bench/send.py --server-processes 2 \
+        --database-url postgres://postgres@127.0.0.1:5432/test
+
+With `--server-processes N` above 1 the server is `wagraph serve --workers N` (which needs
+PostgreSQL and Redis), and its CPU per send is the sum over every process it runs.
 """
 
 from __future__ import annotations
@@ -26,6 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import BIN, ROOT, fresh_database, profiled, wait_http
 from bench.common import free_port as free_port
 from bench.measure import Side, compared, http_client, interleaved, record
+from bench.processes import (
+    add_server_processes,
+    measure_suffix,
+    processes_text,
+    serve_command,
+    server_env,
+    server_pids,
+)
 
 PNID = "106540352242922"
 TOKEN = "bench-token"
@@ -36,7 +49,7 @@ SEND = """mutation($input: SendMessageInput!) {
 
 
 async def bench(
-    args: argparse.Namespace, urls: dict[str, str], key: str, pids: dict[str, int]
+    args: argparse.Namespace, urls: dict[str, str], key: str, pids: dict[str, list[int]]
 ) -> None:
     async with http_client(args.concurrency) as http:
         headers = {"Authorization": f"Bearer {key}"}
@@ -73,16 +86,17 @@ async def bench(
         dialect = "postgres" if args.database_url else "sqlite"
         print(
             f"{args.messages} messages, {args.concurrency} in flight, {args.batches} interleaved "
-            f"batches, database {dialect}"
+            f"batches, database {dialect}, {processes_text(args.server_processes)}"
         )
-        ours = Side("sendMessage via wagraph (GraphQL)", pids=[pids["server"]])
-        ceiling = Side("raw httpx -> sandbox (ceiling)", pids=[pids["sandbox"]])
+        ours = Side("sendMessage via wagraph (GraphQL)", pids=pids["server"])
+        ceiling = Side("raw httpx -> sandbox (ceiling)", pids=pids["sandbox"])
         await interleaved(
             args.messages, args.batches, args.concurrency, [(ours, via_graphql), (ceiling, raw)]
         )
         print(ours.line("msg/s"))
         print(ceiling.line("msg/s"))
-        record(compared(f"sendMessage ({dialect})", "msg/s", ours, ceiling))
+        measure = f"sendMessage ({dialect})" + measure_suffix(args.server_processes)
+        record(compared(measure, "msg/s", ours, ceiling))
 
 
 def main() -> None:
@@ -96,7 +110,9 @@ def main() -> None:
     parser.add_argument(
         "--profile", metavar="FILE", help="sample the server with py-spy into FILE (raw stacks)"
     )
+    add_server_processes(parser)
     args = parser.parse_args()
+    extra_env = server_env(args)
 
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -118,6 +134,7 @@ def main() -> None:
             "WAGRAPH_RATE_LIMIT_MPS": "1000",
             "WAGRAPH_PORT": str(server_port),
             "WAGRAPH_DEV_KEY_FILE": f"{tmp}/key",
+            **extra_env,
         }
         wagraph = str(BIN / "wagraph")
         procs = [
@@ -147,7 +164,7 @@ def main() -> None:
             )
             procs.append(
                 subprocess.Popen(
-                    [wagraph, "serve", "--no-migrate", "--log-level", "warning"],
+                    serve_command(wagraph, args.server_processes),
                     env=env,
                     cwd=ROOT,
                     stdout=subprocess.DEVNULL,
@@ -160,8 +177,11 @@ def main() -> None:
                 "graphql": f"http://127.0.0.1:{server_port}/graphql",
                 "sandbox": f"http://127.0.0.1:{sandbox_port}",
             }
-            pids = {"sandbox": procs[0].pid, "server": procs[1].pid}
-            with profiled(pids["server"], args.profile):
+            pids = {
+                "sandbox": [procs[0].pid],
+                "server": server_pids(procs[1].pid, args.server_processes),
+            }
+            with profiled(pids["server"][0], args.profile):
                 asyncio.run(bench(args, urls, key, pids))
         finally:
             for proc in procs:

@@ -10,6 +10,11 @@ delivery beside the bare endpoint's, and how long applying took.
 
     .venv/bin/python bench/webhooks.py --deliveries 4000 --concurrency 16
     .venv/bin/python bench/webhooks.py --database-url postgres://postgres@127.0.0.1:5432/test
+    REDIS_URL=redis://127.0.0.1:6379 .venv/bin/python bench/webhooks.py --server-processes 2 \
+        --database-url postgres://postgres@127.0.0.1:5432/test
+
+With `--server-processes N` above 1 the server is `wagraph serve --workers N` (which needs
+PostgreSQL and Redis), and its CPU per delivery is the sum over every process it runs.
 """
 
 from __future__ import annotations
@@ -31,6 +36,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import BIN, ROOT, free_port, fresh_database, profiled, wait_http
 from bench.measure import Side, compared, cpu_seconds, http_client, record, run_batch
+from bench.processes import (
+    add_server_processes,
+    measure_suffix,
+    processes_text,
+    serve_command,
+    server_env,
+    server_pids,
+)
 
 SECRET = "bench-app-secret"
 PNID = "106540352242922"
@@ -140,15 +153,19 @@ async def pending() -> int:
     return await WebhookDelivery.filter(status=InboxStatus.PENDING).count()
 
 
-async def applied(server_pid: int, patience_s: float = 120.0) -> tuple[float, float]:
+def server_cpu(pids: list[int]) -> float:
+    return sum(cpu_seconds(pid) for pid in pids)
+
+
+async def applied(pids: list[int], patience_s: float = 120.0) -> tuple[float, float]:
     """Wait until no delivery is pending: (seconds waited, server CPU seconds spent)."""
-    cpu_before, started = cpu_seconds(server_pid), time.perf_counter()
+    cpu_before, started = server_cpu(pids), time.perf_counter()
     while await pending():
         if time.perf_counter() - started > patience_s:
             print(f"  {await pending()} deliveries still pending after {patience_s:.0f}s")
             break
         await asyncio.sleep(0.05)
-    return time.perf_counter() - started, cpu_seconds(server_pid) - cpu_before
+    return time.perf_counter() - started, server_cpu(pids) - cpu_before
 
 
 async def bench(
@@ -156,13 +173,13 @@ async def bench(
     database_url: str,
     bodies: list[bytes],
     ports: dict[str, int],
-    pids: dict[str, int],
+    pids: dict[str, list[int]],
 ) -> None:
     from app.db import close_db, init_db
 
     await init_db(database_url)
-    ours = Side("wagraph webhook acknowledged", pids=[pids["server"]])
-    bare = Side("bare Starlette 200 (ceiling)", pids=[pids["bare"]])
+    ours = Side("wagraph webhook acknowledged", pids=pids["server"])
+    bare = Side("bare Starlette 200 (ceiling)", pids=pids["bare"])
     applying_s = 0.0
     try:
         async with http_client(args.concurrency) as http:
@@ -198,7 +215,8 @@ async def bench(
     print(f"{'applying after the acks':<38} {applying_s:>8.2f} s in all")
     record(
         compared(
-            f"webhooks acknowledged and applied ({database_url.split('://')[0]})",
+            f"webhooks acknowledged and applied ({database_url.split('://')[0]})"
+            + measure_suffix(args.server_processes),
             "deliveries/s",
             ours,
             bare,
@@ -218,7 +236,9 @@ def main() -> None:
     parser.add_argument(
         "--profile", metavar="FILE", help="sample the server with py-spy into FILE (raw stacks)"
     )
+    add_server_processes(parser)
     args = parser.parse_args()
+    extra_env = server_env(args)
 
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -235,6 +255,7 @@ def main() -> None:
             "WAGRAPH_PORT": str(server_port),
             "WAGRAPH_BACKGROUND_INTERVAL": "0.2",
             "WAGRAPH_DEV_KEY_FILE": f"{tmp}/key",
+            **extra_env,
         }
         wagraph = str(BIN / "wagraph")
         subprocess.run(
@@ -245,7 +266,7 @@ def main() -> None:
         Path(tmp, "bare.py").write_text(BARE_APP)
         procs = [
             subprocess.Popen(
-                [wagraph, "serve", "--no-migrate", "--log-level", "warning"],
+                serve_command(wagraph, args.server_processes),
                 env=env,
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
@@ -268,18 +289,20 @@ def main() -> None:
         try:
             wait_http(f"http://127.0.0.1:{server_port}/healthz")
             wait_http(f"http://127.0.0.1:{bare_port}/webhooks/whatsapp")
+            server = server_pids(procs[0].pid, args.server_processes)
             print(
                 f"{args.deliveries} signed deliveries, {args.concurrency} in flight, "
-                f"{args.batches} interleaved batches, database {database_url.split('://')[0]}"
+                f"{args.batches} interleaved batches, database {database_url.split('://')[0]}, "
+                + processes_text(args.server_processes)
             )
-            with profiled(procs[0].pid, args.profile):
+            with profiled(server[0], args.profile):
                 asyncio.run(
                     bench(
                         args,
                         database_url,
                         bodies,
                         {"server": server_port, "bare": bare_port},
-                        {"server": procs[0].pid, "bare": procs[1].pid},
+                        {"server": server, "bare": [procs[1].pid]},
                     )
                 )
         finally:

@@ -1,4 +1,7 @@
-"""`wagraph serve`: the GraphQL server, with the Cloud API sandbox beside it in development."""
+"""`wagraph serve`: the GraphQL server, with the Cloud API sandbox beside it in development.
+
+One process by default; `--workers N` runs N under uvicorn's supervisor (`serve_processes`).
+"""
 
 from __future__ import annotations
 
@@ -28,6 +31,14 @@ CANNOT_START = "wagraph cannot start"
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (WAGRAPH_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (WAGRAPH_PORT).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Server processes sharing the port (WAGRAPH_WORKERS); above 1 needs "
+            "PostgreSQL, REDIS_URL and the sandbox run apart.",
+        ),
+    ] = None,
     log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
     migrate_first: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Apply migrations before starting.")
@@ -38,9 +49,16 @@ def serve(
         os.environ["WAGRAPH_HOST"] = host
     if port:
         os.environ["WAGRAPH_PORT"] = str(port)
+    if workers:
+        os.environ["WAGRAPH_WORKERS"] = str(workers)
     get_settings.cache_clear()
     settings = load_settings()  # every problem, one line each, then exit 1
     setup_logging(log_level)
+    if settings.workers > 1:
+        from app.cli.serve_processes import serve_processes
+
+        serve_processes(settings, log_level, migrate_first)
+        return
     # The ports are taken before anything is printed: a second `make run` says so and stops.
     sockets = [_listen(settings.host, settings.port, "WAGRAPH_PORT")]
     if settings.uses_built_in_sandbox:
@@ -262,6 +280,11 @@ async def worker_warning(settings: Settings) -> str | None:
 def _banner(settings: Settings, key: str | None, warning: str | None = None) -> None:
     url = f"http://{settings.host}:{settings.port}/graphql"
     console.print(f"[bold green]wagraph[/] GraphiQL: {url}")
+    if settings.workers > 1:
+        console.print(
+            f"  {settings.workers} processes on one port (uvicorn's supervisor restarts any "
+            "that dies; SIGTERM or Ctrl-C stops them all)"
+        )
     if warning:
         console.print(f"  [yellow]warning:[/] {warning}")
     console.print(f"  database: {settings.database_url.split('@')[-1]}")
