@@ -15,6 +15,7 @@ from models import (
 )
 from sandbox import Sandbox
 from tests.conftest import PHONE_NUMBER_ID, WABA_ID, GraphQL
+from tests.resolvers.test_messages_query import count_queries
 from tests.resolvers.test_messages_send import SEND, graph_requests
 
 pytestmark = pytest.mark.usefixtures("customer")
@@ -210,6 +211,25 @@ async def test_reaction_and_its_removal(gql: GraphQL, sandbox: Sandbox) -> None:
     assert added["data"]["sendReaction"]["message"]["replyTo"] == {"id": target["id"]}
     events = await WhatsAppAnalyticsEvent.filter(name="reaction.sent").count()
     assert events == 2
+
+
+async def test_only_a_send_meta_cannot_tie_by_callback_data_looks_for_waiting_statuses(
+    gql: GraphQL, sandbox: Sandbox
+) -> None:
+    # A message carries its id as callback data, which Meta echoes in every status: a status
+    # finds the row by it, so none can be waiting. A reaction carries none: its statuses
+    # can only wait for the wamid, so its send looks for them.
+    with count_queries() as message_statements:
+        sent = await gql(
+            SEND, {"input": {"to": "15551234567", "content": {"text": {"body": "hi"}}}}
+        )
+    target = sent["data"]["sendMessage"]["message"]
+    with count_queries() as reaction_statements:
+        await gql(REACT, {"input": {"messageId": target["id"], "emoji": "👍"}})
+
+    assert target["payload"]["biz_opaque_callback_data"] == target["id"]
+    assert not [q for q in message_statements if "whatsapp_message_status" in q]
+    assert [q for q in reaction_statements if 'FROM "whatsapp_message_status"' in q]
 
 
 async def test_reaction_must_be_one_emoji(gql: GraphQL, sandbox: Sandbox) -> None:

@@ -148,9 +148,18 @@ async def _send_now(
     marketing = {message.id} if edge == MARKETING_MESSAGES else set()
     await record_sent([(message, sent.wamid)], origin, marketing=marketing)
     overtaken = message.status != MessageStatus.SENT  # a status webhook was first
-    if await attach_pending_statuses(message) or overtaken:  # Meta's statuses overtook
+    # Statuses kept waiting for this wamid exist only for a send Meta cannot tie to our row:
+    # with our id as its callback data, every status finds the row by it, even before the
+    # wamid is stored (Meta echoes the callback data in each status, reference §2.1).
+    waiting = 0 if carries_its_id(message) else await attach_pending_statuses(message)
+    if waiting or overtaken:  # Meta's statuses overtook the answer
         await message.refresh_from_db(fields=["status", "delivered_at", "read_at", "failed_at"])
     return None
+
+
+def carries_its_id(message: WhatsAppMessage) -> bool:
+    """Whether the send told Meta our id as its callback data (`biz_opaque_callback_data`)."""
+    return (message.payload or {}).get("biz_opaque_callback_data") == str(message.id)
 
 
 async def _withdraw(message: WhatsAppMessage) -> None:
