@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.context import Info
 from schema.events import Event, EventConnection, EventFilter
 from schema.fields import query
+from schema.loaders import lean_events
 from whatsapp.events import queries as event_queries
 
 
 async def events(
-    filter: EventFilter | None = None, first: int | None = 20, after: str | None = None
+    info: Info,
+    filter: EventFilter | None = None,
+    first: int | None = 20,
+    after: str | None = None,
 ) -> EventConnection:
     f = filter or EventFilter()
     where = event_queries.EventQuery(
@@ -22,7 +27,9 @@ async def events(
         since=f.since,
         until=f.until,
     )
-    page = await event_queries.list_events(query=where, first=first, after=after)
+    page = await event_queries.list_events(
+        query=where, first=first, after=after, lean=lean_events(info)
+    )
     return EventConnection.from_page(page, Event.from_model)
 
 

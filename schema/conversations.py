@@ -25,7 +25,7 @@ from schema.connection import TOTAL_COUNT, TOTAL_COUNT_CAPPED, Connection, Edge,
 from schema.context import Info
 from schema.errors import UserError
 from schema.events import Event
-from schema.loaders import lean_messages, lean_sessions, unread_is_none
+from schema.loaders import lean_messages, lean_sessions, lean_timeline, unread_is_none
 from schema.messages import Message, MessageConnection
 from whatsapp.conversations import session_queries
 from whatsapp.conversations.timeline import TimelinePage
@@ -198,7 +198,11 @@ class Contact:
     async def timeline(
         self, info: Info, first: int | None = FIRST, after: str | None = None
     ) -> TimelineConnection:
-        page = await info.context.loaders.contact_timeline.load(uuid.UUID(self.id), first, after)
+        loaders = info.context.loaders
+        relation = (
+            loaders.contact_timeline_lean if lean_timeline(info) else loaders.contact_timeline
+        )
+        page = await relation.load(uuid.UUID(self.id), first, after)
         return TimelineConnection.from_page(page)
 
     @strawberry.field(
@@ -347,7 +351,11 @@ class Session:
     async def timeline(
         self, info: Info, first: int | None = FIRST, after: str | None = None
     ) -> TimelineConnection:
-        page = await info.context.loaders.session_timeline.load(uuid.UUID(self.id), first, after)
+        loaders = info.context.loaders
+        relation = (
+            loaders.session_timeline_lean if lean_timeline(info) else loaders.session_timeline
+        )
+        page = await relation.load(uuid.UUID(self.id), first, after)
         return TimelineConnection.from_page(page)
 
     @classmethod

@@ -15,6 +15,7 @@ from strawberry.scalars import JSON
 from models import WhatsAppAnalyticsEvent
 from schema.connection import Connection
 from schema.context import Info
+from schema.loaders import unread_is_none
 from schema.messages import Message
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class Event:
             id=strawberry.ID(str(row.id)),
             name=row.name,
             source=row.source,
-            properties=JSON(row.properties or {}),
+            properties=JSON(unread_is_none(row, "properties") or {}),
             created_at=row.created_at,
             caused_by_automation_run_id=strawberry.ID(str(run_id)) if run_id else None,
             _row=row,

@@ -27,6 +27,7 @@ from whatsapp.calls import queries as call_queries
 from whatsapp.conversations import consent, session_queries, timeline
 from whatsapp.conversations.timeline import TimelinePage
 from whatsapp.kit.paging import Count, Page
+from whatsapp.kit.rows import by_ids
 from whatsapp.messages import queries as message_queries
 from whatsapp.messages.statuses import status_histories
 
@@ -39,11 +40,23 @@ FetchCounts = Callable[[Sequence[uuid.UUID]], Awaitable[dict[uuid.UUID, Count]]]
 MessageStatusRow = WhatsAppMessageStatus | WhatsAppGroupReceipt
 
 
-def node_fields(info: Info[Any, Any]) -> set[str]:
+def node_fields(info: Info[Any, Any]) -> frozenset[str]:
     """The fields a connection field asks of each node (`edges { node { … } }`, through
-    fragments): a page whose nodes ask for no JSON document can leave those columns unread."""
+    fragments): a page whose nodes ask for no JSON document can leave those columns unread.
+
+    Worked out once per field of the query and request: a page of 50 sessions asks it of
+    each session's timeline, and strawberry builds `selected_fields` anew at every call."""
+    key = id(info._raw_info.field_nodes[0])  # the query's own node: one per field and request
+    loaders = getattr(info.context, "loaders", None)
+    memo: dict[int, frozenset[str]] = loaders.node_fields if isinstance(loaders, Loaders) else {}
+    if key not in memo:
+        memo[key] = frozenset(_node_fields(info.selected_fields))
+    return memo[key]
+
+
+def _node_fields(selected: Sequence[Selection]) -> set[str]:
     names: set[str] = set()
-    for connection in _fields(info.selected_fields):
+    for connection in _fields(selected):
         for edges in _fields(connection.selections):
             for node in _fields(edges.selections) if edges.name == "edges" else ():
                 if node.name == "node":
@@ -57,6 +70,8 @@ MESSAGE_JSON_FIELDS = frozenset(
 """The Message fields that read a JSON column (a group send's recipient is in its payload)."""
 SESSION_JSON_FIELDS = frozenset({"context", "flowState"})
 """The Session fields that read its `context` (a Flow's whole journey)."""
+EVENT_JSON_FIELDS = frozenset({"properties"})
+"""The Event fields that read its JSON column."""
 
 
 def lean_messages(info: Info[Any, Any]) -> bool:
@@ -69,6 +84,18 @@ def lean_messages(info: Info[Any, Any]) -> bool:
 def lean_sessions(info: Info[Any, Any]) -> bool:
     """Whether a page of sessions may leave their `context` unread."""
     return not node_fields(info) & SESSION_JSON_FIELDS
+
+
+def lean_events(info: Info[Any, Any]) -> bool:
+    """Whether a page of events may leave their `properties` unread."""
+    return not node_fields(info) & EVENT_JSON_FIELDS
+
+
+def lean_timeline(info: Info[Any, Any]) -> bool:
+    """Whether a page of a timeline may leave the JSON of its messages and events unread: its
+    nodes' fields (both types' fragments together) read none of them. A page of 50 sessions
+    with 20 entries each then decodes in about half the time."""
+    return not node_fields(info) & (MESSAGE_JSON_FIELDS | EVENT_JSON_FIELDS)
 
 
 def unread_is_none(row: Model, column: str) -> Any:
@@ -88,8 +115,11 @@ def _fields(selections: Sequence[Selection]) -> list[SelectedField]:
 
 
 def by_id_loader(model: type[M]) -> DataLoader[uuid.UUID, M | None]:
+    """Whole rows by id, decoded without Tortoise's per-row machinery (`whatsapp.kit.rows`):
+    a page of 50 sessions loads its 50 contacts here."""
+
     async def load(keys: Sequence[uuid.UUID]) -> list[M | None]:
-        rows: dict[Any, M] = {row.pk: row for row in await model.filter(id__in=list(keys))}
+        rows = await by_ids(model, keys)
         return [rows.get(key) for key in keys]
 
     return DataLoader(load_fn=load)
@@ -162,6 +192,8 @@ def _relation(fetch_pages: FetchPages[P], fetch_counts: FetchCounts) -> Callable
 
 @dataclass(slots=True)
 class Loaders:
+    node_fields: dict[int, frozenset[str]] = field(default_factory=dict)
+    """`node_fields` of each connection field of the request, by its query node."""
     message: DataLoader[uuid.UUID, WhatsAppMessage | None] = field(
         default_factory=lambda: by_id_loader(WhatsAppMessage)
     )
@@ -228,6 +260,18 @@ class Loaders:
     contact_timeline: Relation[TimelinePage] = field(
         default_factory=_relation(
             partial(timeline.timelines, "contact_id"),
+            partial(timeline.timeline_counts, "contact_id"),
+        )
+    )
+    session_timeline_lean: Relation[TimelinePage] = field(
+        default_factory=_relation(
+            partial(timeline.timelines, "session_id", lean=True),
+            partial(timeline.timeline_counts, "session_id"),
+        )
+    )
+    contact_timeline_lean: Relation[TimelinePage] = field(
+        default_factory=_relation(
+            partial(timeline.timelines, "contact_id", lean=True),
             partial(timeline.timeline_counts, "contact_id"),
         )
     )

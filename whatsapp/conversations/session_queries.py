@@ -18,15 +18,13 @@ from whatsapp.kit.clock import as_utc, utcnow
 from whatsapp.kit.errors import invalid
 from whatsapp.kit.paging import Count, Page, capped_counts, keyset_page, keyset_pages
 from whatsapp.kit.phone import wa_id_digits
+from whatsapp.kit.rows import without
 
 
 def lean_or_whole(rows: QuerySet[WhatsAppSession], lean: bool) -> QuerySet[WhatsAppSession]:
     """`lean`: every column but `context`, the session's JSON document (a Flow's whole
     journey), for a page that shows neither it nor the Flow state; the rows then lack it."""
-    if not lean:
-        return rows
-    columns = WhatsAppSession._meta.fields_db_projection  # complete once Tortoise is set up
-    return rows.only(*(name for name in columns if name != "context"))
+    return without(rows, ("context",)) if lean else rows
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,8 @@ from models import WhatsAppAnalyticsEvent, WhatsAppMessage
 from whatsapp.kit.clock import as_utc
 from whatsapp.kit.errors import invalid
 from whatsapp.kit.paging import Count, capped_count, capped_counts, check_first, windowed
+from whatsapp.kit.rows import select, without
+from whatsapp.messages.queries import JSON_COLUMNS
 
 TimelineItem = WhatsAppMessage | WhatsAppAnalyticsEvent
 Scope = Mapping[str, uuid.UUID]
@@ -36,6 +38,11 @@ MESSAGE, EVENT = 0, 1
 _KIND: dict[type[Any], int] = {WhatsAppMessage: MESSAGE, WhatsAppAnalyticsEvent: EVENT}
 _CODE = {MESSAGE: "m", EVENT: "e"}  # the kind, as written in cursors
 _KIND_OF_CODE = {code: kind for kind, code in _CODE.items()}
+_JSON: dict[type[Any], tuple[str, ...]] = {
+    WhatsAppMessage: JSON_COLUMNS,
+    WhatsAppAnalyticsEvent: ("properties",),
+}
+"""Each table's JSON documents, which a lean page leaves unread."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -47,6 +54,11 @@ class Position:
 
 def position(item: TimelineItem) -> Position:
     return Position(item.created_at, _KIND[type(item)], item.id)
+
+
+def _order(item: TimelineItem) -> tuple[datetime, int, uuid.UUID]:
+    """`position` as a plain tuple: the sort key of a merge (a thousand entries a page)."""
+    return (item.created_at, _KIND[type(item)], item.id)
 
 
 def encode_cursor(item: TimelineItem) -> str:
@@ -138,10 +150,18 @@ async def timeline(
 
 
 async def timelines(
-    column: str, keys: Sequence[uuid.UUID], *, first: int | None, after: str | None
+    column: str,
+    keys: Sequence[uuid.UUID],
+    *,
+    first: int | None,
+    after: str | None,
+    lean: bool = False,
 ) -> dict[uuid.UUID, TimelinePage]:
     """The same page of the timeline of each session or contact (`column`: `session_id` or
     `contact_id`): two statements (one a table) whatever the number of parents.
+
+    `lean`: without the JSON documents of either table, for a page whose entries show none
+    (a dashboard's list of messages and event names); the rows then lack those attributes.
 
     Faces: GraphQL `Session.timeline` and `Contact.timeline` (through a DataLoader).
     """
@@ -150,7 +170,7 @@ async def timelines(
     found: dict[str, list[TimelineItem]] = {}
     models: tuple[type[Any], ...] = (WhatsAppMessage, WhatsAppAnalyticsEvent)
     for model in models:
-        rows: QuerySet[Any] = model.all()
+        rows: QuerySet[Any] = without(model.all(), _JSON[model]) if lean else model.all()
         if start is not None:
             rows = rows.filter(_after(start, _KIND[model]))
         for row in await windowed(
@@ -159,7 +179,7 @@ async def timelines(
             found.setdefault(str(getattr(row, column)), []).append(row)
     pages = {}
     for key in keys:
-        merged = sorted(found.get(str(key), []), key=position)[: size + 1]
+        merged = sorted(found.get(str(key), []), key=_order)[: size + 1]
         items = merged[:size]
         pages[key] = TimelinePage(
             items=items,
@@ -183,7 +203,7 @@ async def _rows_after(
     rows = model.filter(**scope)
     if start is not None:
         rows = rows.filter(_after(start, _KIND[model]))
-    return list(await rows.order_by("created_at", "id").limit(limit))
+    return await select(rows.order_by("created_at", "id").limit(limit))
 
 
 def _after(start: Position, kind: int) -> Q:

@@ -13,6 +13,7 @@ from pypika_tortoise.enums import Dialects
 from pypika_tortoise.terms import Criterion, Term, ValueWrapper
 from tortoise.expressions import Q
 from tortoise.filters import escape_like
+from tortoise.queryset import QuerySet
 
 from models import WhatsAppAnalyticsEvent
 from whatsapp.conversations.contact_queries import SqlCondition
@@ -21,6 +22,7 @@ from whatsapp.kit.errors import invalid
 from whatsapp.kit.ids import parse_id
 from whatsapp.kit.paging import Page, keyset_page
 from whatsapp.kit.phone import wa_id_digits
+from whatsapp.kit.rows import without
 
 MAX_NAME = 128
 WILDCARD = "*"
@@ -38,9 +40,11 @@ class EventQuery:
 
 
 async def list_events(
-    query: EventQuery, *, first: int | None = None, after: str | None = None
+    query: EventQuery, *, first: int | None = None, after: str | None = None, lean: bool = False
 ) -> Page[WhatsAppAnalyticsEvent]:
-    rows = WhatsAppAnalyticsEvent.all()
+    """`lean`: leave `properties` unread, for a page whose events do not show it (the rows
+    then lack the attribute)."""
+    rows = lean_or_whole(WhatsAppAnalyticsEvent.all(), lean)
     if query.name is not None:
         rows = rows.filter(named(query.name))
     if query.source is not None:
@@ -59,6 +63,13 @@ async def list_events(
     if query.until is not None:
         rows = rows.filter(created_at__lt=as_utc(query.until))
     return await keyset_page(rows, first=first, after=after)
+
+
+def lean_or_whole(
+    rows: QuerySet[WhatsAppAnalyticsEvent], lean: bool
+) -> QuerySet[WhatsAppAnalyticsEvent]:
+    """`lean`: every column but `properties`, the event's JSON document."""
+    return without(rows, ("properties",)) if lean else rows
 
 
 def named(pattern: str) -> Q:

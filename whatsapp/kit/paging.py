@@ -5,6 +5,9 @@ relation paged under each parent of a page (a contact's sessions, a session's me
 read for all the parents in one statement: `ROW_NUMBER() OVER (PARTITION BY parent …)` keeps
 the first `first + 1` rows of each (PostgreSQL, and SQLite since 3.25).
 
+Rows are decoded by `whatsapp.kit.rows` (a plan per column set, not Tortoise's per-row
+machinery): a page costs far more to build than to read.
+
 Counting is capped: `totalCount` is exact up to `COUNT_CAP` and `COUNT_CAP` with `capped`
 set beyond, a COUNT over a LIMITed subquery, so a filter matching millions of rows reads at
 most `COUNT_CAP + 1` of them.
@@ -26,6 +29,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from whatsapp.kit import rows
 from whatsapp.kit.clock import as_utc
 from whatsapp.kit.errors import invalid
 
@@ -146,9 +150,8 @@ async def keyset_page(
     query: QuerySet[Any], *, first: int | None, after: str | None, stamp: str = "created_at"
 ) -> Page[Any]:
     size = check_first(first)
-    window = query.filter(older_than(after, stamp))
-    rows = await window.order_by(f"-{stamp}", "-id").limit(size + 1)
-    return _page(rows, size, query, stamp)
+    window = query.filter(older_than(after, stamp)).order_by(f"-{stamp}", "-id").limit(size + 1)
+    return _page(await rows.select(window), size, query, stamp)
 
 
 async def keyset_pages(
@@ -164,11 +167,11 @@ async def keyset_pages(
     statement; each page's `query` is its own parent's, for counting."""
     size = check_first(first)
     window = query.filter(older_than(after, stamp))
-    rows = await windowed(
+    found = await windowed(
         window, parent, parent_keys=keys, order=(f"-{stamp}", "-id"), limit=size + 1
     )
     grouped: dict[str, list[M]] = {}
-    for row in rows:
+    for row in found:
         grouped.setdefault(str(getattr(row, parent)), []).append(row)
     return {
         key: _page(grouped.get(str(key), []), size, query.filter(**{parent: key}), stamp)
@@ -186,13 +189,11 @@ async def windowed(
 ) -> list[M]:
     """Up to `limit` rows of `query` under each of `parent_keys`, each parent's in `order`
     (`-column` for descending), the whole in one statement; returned in `order` per parent."""
-    rows = query.filter(**{f"{parent}__in": list(parent_keys)})
-    sql, params = _windowed_sql(rows, parent, order, limit)
-    model = rows.model
-    executor = rows._db.executor_class(model=model, db=rows._db)
-    found: list[M] = await executor.execute_select(sql, params, custom_fields=["_rn"])
-    found.sort(key=lambda row: (str(getattr(row, parent)), row._rn))  # type: ignore[attr-defined]
-    return found
+    under = query.filter(**{f"{parent}__in": list(parent_keys)})
+    sql, params = _windowed_sql(under, parent, order, limit)
+    _, records = await under._db.execute_query(sql, params)
+    ordered = sorted(records, key=lambda record: (str(record[parent]), record["_rn"]))
+    return rows.decode(under.model, ordered)
 
 
 def _windowed_sql(

@@ -15,6 +15,7 @@ from whatsapp.kit.errors import ErrorCode, WagraphError, invalid
 from whatsapp.kit.ids import is_uuid
 from whatsapp.kit.paging import Count, Page, capped_counts, keyset_page, keyset_pages
 from whatsapp.kit.recipients import parse_recipient
+from whatsapp.kit.rows import without
 
 JSON_COLUMNS = ("content", "metadata", "payload", "conversation", "pricing", "revisions")
 """A message's JSON documents: most of a row's bytes, read and decoded only when asked for."""
@@ -23,10 +24,7 @@ JSON_COLUMNS = ("content", "metadata", "payload", "conversation", "pricing", "re
 def lean_or_whole(rows: QuerySet[WhatsAppMessage], lean: bool) -> QuerySet[WhatsAppMessage]:
     """`lean`: every column but the JSON documents (a page that shows none of them reads a
     few times fewer bytes on PostgreSQL); the rows then lack those attributes."""
-    if not lean:
-        return rows
-    columns = WhatsAppMessage._meta.fields_db_projection  # complete once Tortoise is set up
-    return rows.only(*(name for name in columns if name not in JSON_COLUMNS))
+    return without(rows, JSON_COLUMNS) if lean else rows
 
 
 @dataclass(frozen=True, slots=True)
