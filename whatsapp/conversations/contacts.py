@@ -14,6 +14,7 @@ from whatsapp.conversations.identities import (
     identity_transaction,
 )
 from whatsapp.kit.recipients import Recipient
+from whatsapp.kit.sql import Params, dialect, fetch_models
 
 
 async def find_contact(
@@ -24,13 +25,24 @@ async def find_contact(
     for column, value in (("bsuid", bsuid), ("wa_id", wa_id)):
         if not value:
             continue
-        current = await WhatsAppContact.filter(**{column: value}).using_db(using_db).first()
+        current = await _current_holder(column, value, using_db)
         if current is not None:
             return current
         earlier = await WhatsAppContact.filter(identities__value=value).using_db(using_db).first()
         if earlier is not None:
             return earlier
     return None
+
+
+async def _current_holder(
+    column: str, value: str, using_db: BaseDBAsyncClient | None
+) -> WhatsAppContact | None:
+    """The contact whose `column` (bsuid or wa_id: a fixed name, never input) is `value`:
+    every send asks, so its SQL is written once (`fetch_models`)."""
+    p = Params(dialect(using_db))
+    sql = f"SELECT * FROM whatsapp_contact WHERE {column} = {p(value)} LIMIT 1"
+    found = await fetch_models(WhatsAppContact, sql, p.values, using_db)
+    return found[0] if found else None
 
 
 async def contact_for(recipient: Recipient, *, source: str = "api") -> WhatsAppContact:

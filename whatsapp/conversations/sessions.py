@@ -14,6 +14,7 @@ from models import SessionStatus, WhatsAppContact, WhatsAppSession
 from whatsapp.conversations.windows import SERVICE_WINDOW
 from whatsapp.kit.clock import utcnow
 from whatsapp.kit.errors import ErrorCode, WagraphError, invalid
+from whatsapp.kit.sql import Params, dialect, fetch_models
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,17 +60,17 @@ async def resolve_session(
 
 
 async def active_session(contact_id: uuid.UUID, phone_number_id: str) -> WhatsAppSession | None:
-    """The conversation a reply without hints joins: the customer's live session, if any."""
-    return (
-        await WhatsAppSession.filter(
-            contact_id=contact_id,
-            phone_number_id=phone_number_id,
-            status=SessionStatus.ACTIVE,
-            updated_at__gte=utcnow() - SERVICE_WINDOW,
-        )
-        .order_by("-updated_at")
-        .first()
+    """The conversation a reply without hints joins: the customer's live session, if any.
+    Every send asks, so its SQL is written once (`fetch_models`)."""
+    p = Params(dialect())
+    sql = (
+        f"SELECT * FROM whatsapp_session WHERE contact_id = {p(contact_id)} "
+        f"AND phone_number_id = {p(phone_number_id)} "
+        f"AND status = {p(SessionStatus.ACTIVE.value)} "
+        f"AND updated_at >= {p(utcnow() - SERVICE_WINDOW)} ORDER BY updated_at DESC LIMIT 1"
     )
+    found = await fetch_models(WhatsAppSession, sql, p.values)
+    return found[0] if found else None
 
 
 async def _session_for_token(

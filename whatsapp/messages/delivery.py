@@ -39,7 +39,7 @@ from whatsapp.kit import log_context, metrics
 from whatsapp.kit.clock import utcnow
 from whatsapp.kit.errors import ErrorCode, Problem, WagraphError
 from whatsapp.kit.ids import from_db
-from whatsapp.kit.sql import Params, dialect
+from whatsapp.kit.sql import Params, connection, dialect
 from whatsapp.messages.statuses import attach_pending_statuses
 from whatsapp.runtime import Runtime
 
@@ -177,7 +177,12 @@ def not_handed_over() -> QuerySet[WhatsAppMessage]:
 async def _hand_over(message: WhatsAppMessage) -> bool:
     """Mark the message handed over, just before its request goes out; False when another
     request (a retry under the same idempotency key) took it, or it was withdrawn."""
-    handed = await not_handed_over().filter(id=message.id).update(attempts=1)
+    p = Params(dialect())
+    sql = (  # not_handed_over(), written once: every send runs it
+        f"UPDATE whatsapp_message SET attempts = 1 WHERE id = {p(message.id)} "
+        f"AND status = {p(MessageStatus.SENDING.value)} AND attempts = 0 RETURNING id"
+    )
+    handed = await connection().execute_query_dict(sql, p.values)
     message.attempts = 1
     return bool(handed)
 
