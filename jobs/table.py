@@ -85,7 +85,7 @@ async def sweep_scheduled(ctx: JobContext) -> dict[str, int]:
 
 
 async def sweep_inbox(ctx: JobContext) -> int:
-    return await inbox.process_due()
+    return await inbox.process_due(settled_for=inbox.SETTLED)
 
 
 async def run_automations(ctx: JobContext) -> int:

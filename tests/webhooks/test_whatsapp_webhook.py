@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -32,6 +33,7 @@ from tests.resolvers.test_messages_send import SEND
 from whatsapp.conversations.contacts import find_contact, get_or_create_contact
 from whatsapp.inbound import inbox
 from whatsapp.inbound.dispatch import apply_webhook
+from whatsapp.kit.clock import utcnow
 from whatsapp.messages.statuses import attach_pending_statuses
 
 CUSTOMER = "16505551234"
@@ -633,6 +635,27 @@ async def test_a_processing_failure_is_retried_and_not_lost(
     assert delivery.status == InboxStatus.PROCESSED
     assert delivery.attempts == 2
     assert await WhatsAppMessage.filter(direction=MessageDirection.INBOUND).count() == 1
+
+
+async def test_the_sweep_leaves_new_deliveries_to_their_consumers_for_a_while(
+    client: httpx.AsyncClient, sandbox_url: str
+) -> None:
+    # given: a delivery just acknowledged (its process's consumer will take it) and one
+    # acknowledged long ago by a process that stopped before processing it
+    fresh, _ = await inbox.store_delivery(json.dumps(status("wamid.A", "sent", 1)).encode())
+    stale, _ = await inbox.store_delivery(json.dumps(status("wamid.B", "sent", 1)).encode())
+    await WebhookDelivery.filter(id=stale.id).update(
+        created_at=utcnow() - inbox.SETTLED - timedelta(seconds=1)
+    )
+
+    # when: the sweep runs
+    assert await inbox.process_due(settled_for=inbox.SETTLED) == 1
+
+    # then: it took the old one only; the new one is still waiting for its consumer
+    statuses = {d.id: d.status for d in await WebhookDelivery.all()}
+    assert statuses == {stale.id: InboxStatus.PROCESSED, fresh.id: InboxStatus.PENDING}
+    # and a direct run (the CLI, a replay) takes everything at once
+    assert await inbox.process_due() == 1
 
 
 async def test_exhausted_deliveries_wait_for_replay(

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 SIGNATURE_PREFIX = "sha256="
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
+SETTLED = timedelta(seconds=10)
+"""How long the sweep leaves a new delivery to the consumers of the process that took it in."""
 BACKOFF_BASE = timedelta(seconds=2)
 BACKOFF_MAX = timedelta(minutes=30)
 
@@ -138,12 +140,26 @@ async def _claim(delivery_id: uuid.UUID, now: datetime) -> _Claimed | None:
     return _Claimed(delivery_id, int(rows[0]["attempts"]), str(rows[0]["body"]))
 
 
-async def process_due(*, limit: int = 100, processor: Processor = apply_webhook) -> int:
-    """Process deliveries waiting for a (first or next) attempt; returns how many were tried."""
+async def process_due(
+    *,
+    limit: int = 100,
+    processor: Processor = apply_webhook,
+    settled_for: timedelta = timedelta(0),
+) -> int:
+    """Process deliveries waiting for a (first or next) attempt; returns how many were tried.
+
+    `settled_for`: leave first attempts younger than this to the consumers of the process
+    that acknowledged them (the sweep's case): a sweep that took them too would only add a
+    third consumer competing with the acknowledgements for the CPU, and make the consumer's
+    own claim a wasted statement. Retries, and deliveries a stopped process left, wait no
+    longer than their time."""
     now = utcnow()
+    first_attempt = Q(next_attempt_at__isnull=True)
+    if settled_for:
+        first_attempt &= Q(created_at__lt=now - settled_for)
     due = (
         await WebhookDelivery.filter(
-            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+            first_attempt | Q(next_attempt_at__lte=now),
             Q(locked_until__isnull=True) | Q(locked_until__lt=now),
             status=InboxStatus.PENDING,
         )
