@@ -1,8 +1,9 @@
 """The audit trail: every mutation field that runs leaves an `audit.mutation` event naming the
 acting key and how it ended.
 
-One place for all of them (a schema extension around root mutation fields), so a new mutation
-is audited without a line of its own: messages, tags, mark-as-read, automations, key
+One place for all of them (a field extension every root mutation gets from
+`schema.fields.mutation`, outermost, so it sees the scope check's refusals too), so a new
+mutation is audited without a line of its own: messages, tags, mark-as-read, automations, key
 management, webhook replays alike. The event says which field (and alias), which key (id,
 prefix, name, scope — never the key or its digest), over which transport, and the outcome:
 `ok`; `rejected` with the payload's error codes (INVALID_INPUT, NOT_FOUND, …); `refused`
@@ -10,18 +11,21 @@ prefix, name, scope — never the key or its digest), over which transport, and 
 recorded: they may hold message text or secrets.
 
 Recording happens after the field resolved, in a transaction of its own; if it fails, the
-mutation's answer is unchanged and the failure is logged.
+mutation's answer is unchanged and the failure is logged. (It was a schema extension's
+`resolve` hook, which graphql-core then ran around every field of every request — a nested
+page's thousands of fields each paid for a check that only root mutations pass.)
 """
 
 from __future__ import annotations
 
-import inspect
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from graphql import GraphQLError, GraphQLResolveInfo, OperationType
+from graphql import GraphQLError, GraphQLResolveInfo
 from starlette.websockets import WebSocket
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import FieldExtension
+from strawberry.types import Info
 
 from whatsapp.events.log import emit_event
 from whatsapp.kit.errors import WagraphError
@@ -32,30 +36,22 @@ log = logging.getLogger("wagraph.audit")
 EVENT = "audit.mutation"
 
 
-class AuditMutations(SchemaExtension):
-    def resolve(
-        self, _next: Any, root: Any, info: GraphQLResolveInfo, *args: Any, **kwargs: Any
+class AuditedMutation(FieldExtension):
+    """Records the mutation it wraps, however it ends (see the module docstring)."""
+
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any
     ) -> Any:
-        # Every field passes here: anything but a root mutation field goes straight through.
-        if info.path.prev is not None or info.operation.operation is not OperationType.MUTATION:
-            return _next(root, info, *args, **kwargs)
-        return _audited(_next, root, info, *args, **kwargs)
-
-
-async def _audited(
-    _next: Any, root: Any, info: GraphQLResolveInfo, *args: Any, **kwargs: Any
-) -> Any:
-    try:
-        result = _next(root, info, *args, **kwargs)
-        if inspect.isawaitable(result):
-            result = await result
-    except Exception as exc:
-        await _record(info, *_refusal(exc))
-        raise
-    errors = getattr(result, "errors", None) or []
-    codes = sorted({str(getattr(e, "code", "")) for e in errors})
-    await _record(info, "rejected" if errors else "ok", codes)
-    return result
+        raw = info._raw_info
+        try:
+            result = await next_(source, info, **kwargs)
+        except Exception as exc:
+            await _record(raw, *_refusal(exc))
+            raise
+        errors = getattr(result, "errors", None) or []
+        codes = sorted({str(getattr(e, "code", "")) for e in errors})
+        await _record(raw, "rejected" if errors else "ok", codes)
+        return result
 
 
 def _refusal(exc: Exception) -> tuple[str, list[str]]:

@@ -23,7 +23,6 @@ from strawberry.extensions import (
 )
 from strawberry.types.execution import StreamExecutionResult
 
-from schema.audit import AuditMutations
 from schema.cost import QueryTooCostly, operation_cost
 from schema.observability import (
     ObservedOperations,
@@ -150,7 +149,6 @@ def schema_extensions(
         CostLimit,
         MaskUnexpectedErrors,
         WagraphErrorsInQueries,
-        AuditMutations,
     ]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import strawberry
 
 from models import ApiKeyScope
+from schema.audit import AuditedMutation
 from schema.errors import ErrorsAsData
 from schema.permissions import NEEDS
 from schema.validation import CheckedArguments
@@ -38,10 +39,13 @@ def mutation(
     """A change: the key needs `scope` (write by default); a `WagraphError` the resolver lets
     through becomes the payload's `errors` (`schema.errors.ErrorsAsData`), the refusals of
     the argument checks (`schema.validation`) included. Field extensions wrap from last to
-    first, and the permission check is added last: scope, then errors-as-data, then checks."""
-    return strawberry.mutation(
+    first, and the permission check is added last: scope, then errors-as-data, then checks.
+    The audit trail (`schema.audit`) goes around them all, so a refused call is recorded too."""
+    field = strawberry.mutation(
         resolver=resolver,
         description=description,
         permission_classes=[NEEDS[scope]],
         extensions=[CheckedArguments(lookup=False), ErrorsAsData()],
     )
+    field.extensions.append(AuditedMutation())
+    return field

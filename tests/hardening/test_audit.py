@@ -119,3 +119,15 @@ async def test_a_mutation_over_a_websocket_is_audited(live: LiveServer, admin_ke
     assert event["transport"] == "websocket"
     assert event["outcome"] == "ok"
     assert event["key"]["prefix"] == prefix_of(admin_key)
+
+
+def test_every_mutation_is_audited_outside_its_scope_check() -> None:
+    # A mutation declared without `schema.fields.mutation` would escape the audit trail; the
+    # audit must be the outermost extension, or a scope refusal would go unrecorded.
+    from schema.audit import AuditedMutation
+    from schema.root import Mutation
+
+    fields = Mutation.__strawberry_definition__.fields
+    assert len(fields) >= 18
+    unaudited = [f.name for f in fields if not isinstance(f.extensions[-1], AuditedMutation)]
+    assert unaudited == []
