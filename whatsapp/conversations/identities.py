@@ -23,7 +23,6 @@ from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models import IdentityKind, WhatsAppContact, WhatsAppContactIdentity
@@ -31,6 +30,7 @@ from whatsapp.conversations.merging import merge_contacts, settle_identities
 from whatsapp.events.log import emit_event
 from whatsapp.kit.clock import utcnow
 from whatsapp.kit.ids import from_db
+from whatsapp.kit.sql import Params, dialect, fetch_models
 
 log = logging.getLogger(__name__)
 
@@ -221,25 +221,31 @@ async def _retire(contact: WhatsAppContact, value: str, conn: BaseDBAsyncClient)
 
 async def _holders(conn: BaseDBAsyncClient, *values: str | None) -> dict[str, WhatsAppContact]:
     """The contact holding each of these ids, locked: its current holder (the contact's own
-    `bsuid` / `wa_id` columns), else whoever held it before (an identity row)."""
+    `bsuid` / `wa_id` columns), else whoever held it before (an identity row). Every customer
+    message asks, so its two statements are written once, not built by Tortoise per call."""
     wanted = [value for value in values if value]
     if not wanted:
         return {}
-    identities = (
-        await WhatsAppContactIdentity.filter(value__in=wanted)
-        .select_for_update()
-        .order_by("value")
-        .using_db(conn)
-        .values_list("value", "contact_id")
+    p = Params(dialect(conn))
+    lock = " FOR UPDATE" if p.postgres else ""  # SQLite's one writer serialises them anyway
+    held = ", ".join(p(value) for value in wanted)
+    identities = await conn.execute_query_dict(
+        "SELECT value, contact_id FROM whatsapp_contact_identity "
+        f"WHERE value IN ({held}) ORDER BY value{lock}",
+        p.values,
     )
-    earlier = {value: from_db(contact_id) for value, contact_id in identities}
-    contacts = (
-        await WhatsAppContact.filter(
-            Q(id__in=list(earlier.values())) | Q(bsuid__in=wanted) | Q(wa_id__in=wanted)
-        )
-        .select_for_update()
-        .order_by("created_at", "id")
-        .using_db(conn)
+    earlier = {row["value"]: from_db(row["contact_id"]) for row in identities}
+    p = Params(dialect(conn))
+    ids = ", ".join(p(contact_id) for contact_id in earlier.values())
+    bsuids = ", ".join(p(value) for value in wanted)
+    wa_ids = ", ".join(p(value) for value in wanted)
+    by_earlier = f"id IN ({ids}) OR " if ids else ""
+    contacts = await fetch_models(
+        WhatsAppContact,
+        f"SELECT * FROM whatsapp_contact WHERE {by_earlier}bsuid IN ({bsuids}) "
+        f"OR wa_id IN ({wa_ids}) ORDER BY created_at, id{lock}",
+        p.values,
+        conn,
     )
     by_id = {contact.id: contact for contact in contacts}
     current = {contact.bsuid: contact for contact in contacts if contact.bsuid}

@@ -6,8 +6,10 @@ import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
 from models import SessionStatus, WhatsAppContact, WhatsAppSession
@@ -59,17 +61,28 @@ async def resolve_session(
     return session
 
 
-async def active_session(contact_id: uuid.UUID, phone_number_id: str) -> WhatsAppSession | None:
-    """The conversation a reply without hints joins: the customer's live session, if any.
-    Every send asks, so its SQL is written once (`fetch_models`)."""
-    p = Params(dialect())
+async def active_session(
+    contact_id: uuid.UUID,
+    phone_number_id: str,
+    *,
+    at: datetime | None = None,
+    ordinary: bool = False,
+    using_db: BaseDBAsyncClient | None = None,
+) -> WhatsAppSession | None:
+    """The conversation a message without hints joins: the customer's live session on this
+    number, touched within the 24-hour window before `at` (now); `ordinary` leaves out Flow
+    sessions (those with a flow token). Every send and every customer message asks, so its
+    SQL is written once (`fetch_models`)."""
+    p = Params(dialect(using_db))
+    since = (at or utcnow()) - SERVICE_WINDOW
     sql = (
         f"SELECT * FROM whatsapp_session WHERE contact_id = {p(contact_id)} "
         f"AND phone_number_id = {p(phone_number_id)} "
-        f"AND status = {p(SessionStatus.ACTIVE.value)} "
-        f"AND updated_at >= {p(utcnow() - SERVICE_WINDOW)} ORDER BY updated_at DESC LIMIT 1"
+        f"AND status = {p(SessionStatus.ACTIVE.value)} AND updated_at >= {p(since)}"
+        + (" AND flow_token IS NULL" if ordinary else "")
+        + " ORDER BY updated_at DESC LIMIT 1"
     )
-    found = await fetch_models(WhatsAppSession, sql, p.values)
+    found = await fetch_models(WhatsAppSession, sql, p.values, using_db)
     return found[0] if found else None
 
 

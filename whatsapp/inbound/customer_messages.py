@@ -33,7 +33,7 @@ from models import (
 )
 from whatsapp.conversations.groups import ensure_group, touch_group
 from whatsapp.conversations.identities import Identity, identify, identity_transaction
-from whatsapp.conversations.windows import SERVICE_WINDOW
+from whatsapp.conversations.sessions import active_session
 from whatsapp.events.log import emit_event
 from whatsapp.inbound.flow_replies import (
     FlowMatch,
@@ -279,17 +279,8 @@ async def _session_for(
         )
         if session is not None and session.status == SessionStatus.ACTIVE:
             return session, False
-    recent = (
-        await WhatsAppSession.filter(
-            contact_id=contact.id,
-            phone_number_id=phone_number_id,
-            status=SessionStatus.ACTIVE,
-            updated_at__gte=received_at - SERVICE_WINDOW,
-            **ordinary,
-        )
-        .using_db(conn)
-        .order_by("-updated_at")
-        .first()
+    recent = await active_session(
+        contact.id, phone_number_id, at=received_at, ordinary=flow is not None, using_db=conn
     )
     if recent is not None:
         return recent, False

@@ -24,18 +24,14 @@ from models import (
     MessageOrigin,
     MessageStatus,
     MessageType,
-    SessionStatus,
-    WhatsAppContact,
     WhatsAppMessage,
-    WhatsAppSession,
 )
 from whatsapp.conversations.identities import Identity, identify, identity_transaction
-from whatsapp.conversations.windows import SERVICE_WINDOW
+from whatsapp.conversations.sessions import active_session
 from whatsapp.events.log import emit_event
 from whatsapp.inbound import edits
 from whatsapp.inbound.customer_messages import INBOUND_TYPES, preview
 from whatsapp.inbound.items import WebhookItem
-from whatsapp.kit.clock import utcnow
 from whatsapp.messages.statuses import attach_pending_statuses, meta_time
 
 log = logging.getLogger(__name__)
@@ -86,7 +82,7 @@ async def store_echo(
         if await WhatsAppMessage.filter(wamid=wamid).using_db(conn).exists():
             return None
         contact = await identify(customer, conn, source="webhook")
-        session = await _active_session(contact, phone_number_id, conn)
+        session = await active_session(contact.id, phone_number_id, using_db=conn)
         context = body.get("context") or {}
         target = context.get("id") or (body.get("reaction") or {}).get("message_id")
         message = await WhatsAppMessage.create(
@@ -126,23 +122,6 @@ def _unknown_original(item: WebhookItem) -> edits.StoreUnknown:
         return stored is not None
 
     return store
-
-
-async def _active_session(
-    contact: WhatsAppContact, phone_number_id: str, conn: BaseDBAsyncClient
-) -> WhatsAppSession | None:
-    """The customer's live conversation on this number, as a reply without hints joins it."""
-    return (
-        await WhatsAppSession.filter(
-            contact_id=contact.id,
-            phone_number_id=phone_number_id,
-            status=SessionStatus.ACTIVE,
-            updated_at__gte=utcnow() - SERVICE_WINDOW,
-        )
-        .using_db(conn)
-        .order_by("-updated_at")
-        .first()
-    )
 
 
 async def _reply_target(wamid: Any, conn: BaseDBAsyncClient) -> WhatsAppMessage | None:

@@ -213,13 +213,16 @@ async def failed_deliveries(*, limit: int = 50) -> list[WebhookDelivery]:
 
 
 async def _finish(row: _Claimed, status: InboxStatus, error: str | None) -> None:
-    await WebhookDelivery.filter(id=row.id).update(
-        status=status,
-        processed_at=utcnow(),
-        locked_until=None,
-        last_error=error,
-        next_attempt_at=None,
+    """The delivery done (PROCESSED) or given up (FAILED), its lease let go: every delivery
+    ends here, so its SQL is written once."""
+    conn = connection()
+    p = Params(dialect(conn))
+    sql = (
+        f"UPDATE webhook_delivery SET status = {p(status.value)}, processed_at = {p(utcnow())}, "
+        f"locked_until = NULL, last_error = {p(error)}, next_attempt_at = NULL "
+        f"WHERE id = {p(row.id)}"
     )
+    await conn.execute_query(sql, p.values)
 
 
 async def _retry_later(row: _Claimed, exc: Exception) -> None:

@@ -37,7 +37,7 @@ from whatsapp.conversations.consent import CLOUD_API, record_consent
 from whatsapp.conversations.identities import Identity, identify, identity_transaction
 from whatsapp.events.log import emit_event
 from whatsapp.kit.ids import from_db, is_uuid
-from whatsapp.kit.sql import Params, dialect
+from whatsapp.kit.sql import Params, dialect, fetch_models
 
 log = logging.getLogger(__name__)
 
@@ -280,14 +280,23 @@ async def attach_pending_statuses(message: WhatsAppMessage) -> int:
 
 
 async def _find_message(wamid: str, callback_data: Any) -> WhatsAppMessage | None:
-    """By wamid; else by our id, which every send passes to Meta as callback data."""
-    message = await WhatsAppMessage.get_or_none(wamid=wamid)
+    """By wamid; else by our id, which every send passes to Meta as callback data. Every
+    status asks, so its SQL is written once (`fetch_models`)."""
+    message = await _message_where("wamid", wamid)
     if message is not None or not isinstance(callback_data, str) or not is_uuid(callback_data):
         return message
-    message = await WhatsAppMessage.get_or_none(id=uuid.UUID(callback_data))
+    message = await _message_where("id", uuid.UUID(callback_data))
     if message is not None and message.wamid not in (None, wamid):
         return None  # a retry of the send got a new wamid; this status is for the other one
     return message
+
+
+async def _message_where(column: str, value: Any) -> WhatsAppMessage | None:
+    """The message whose `column` (a fixed name, never input) is `value`."""
+    p = Params(dialect())
+    sql = f"SELECT * FROM whatsapp_message WHERE {column} = {p(value)} LIMIT 1"
+    found = await fetch_models(WhatsAppMessage, sql, p.values)
+    return found[0] if found else None
 
 
 async def _advance(
