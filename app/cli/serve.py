@@ -60,9 +60,9 @@ def serve(
         serve_processes(settings, log_level, migrate_first)
         return
     # The ports are taken before anything is printed: a second `make run` says so and stops.
-    sockets = [_listen(settings.host, settings.port, "WAGRAPH_PORT")]
+    sockets = [listen(settings.host, settings.port, "WAGRAPH_PORT")]
     if settings.uses_built_in_sandbox:
-        sockets.append(_listen("127.0.0.1", settings.sandbox_port, "WAGRAPH_SANDBOX_PORT"))
+        sockets.append(listen("127.0.0.1", settings.sandbox_port, "WAGRAPH_SANDBOX_PORT"))
     try:
         loop.run(_serve(settings, log_level, migrate_first, sockets))
     finally:
@@ -70,7 +70,7 @@ def serve(
             sock.close()
 
 
-def _listen(host: str, port: int, variable: str) -> socket.socket:
+def listen(host: str, port: int, variable: str) -> socket.socket:
     """A socket bound to host:port for uvicorn to serve on, or one line saying why not."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
@@ -95,7 +95,7 @@ def _listen(host: str, port: int, variable: str) -> socket.socket:
     return sock
 
 
-async def _open_database(settings: Settings, migrate_first: bool) -> None:
+async def open_database(settings: Settings, migrate_first: bool) -> None:
     """Migrate and open the database, or one line naming DATABASE_URL and what to do."""
     from app.cli.check import database_problem
     from app.db import init_db
@@ -126,8 +126,8 @@ async def _serve(
     from app.db import close_db
     from app.server import create_app
 
-    await _open_database(settings, migrate_first)
-    key = await _dev_key(settings)
+    await open_database(settings, migrate_first)
+    key = await dev_key(settings)
     warning = await worker_warning(settings)
     servers = [
         uvicorn.Server(
@@ -144,7 +144,7 @@ async def _serve(
     ]
     if settings.uses_built_in_sandbox:
         servers.append(_sandbox_server(settings, log_level))
-    _banner(settings, key, warning)
+    banner(settings, key, warning)
     tasks = [
         asyncio.create_task(server.serve(sockets=[sock]))
         for server, sock in zip(servers, sockets, strict=True)
@@ -225,7 +225,7 @@ def _sandbox_server(settings: Settings, log_level: str) -> uvicorn.Server:
     )
 
 
-async def _dev_key(settings: Settings) -> str | None:
+async def dev_key(settings: Settings) -> str | None:
     """In development, an admin key kept in ./data so the printed key survives restarts.
 
     Runs on the server's own (already open) database connection.
@@ -277,7 +277,7 @@ async def worker_warning(settings: Settings) -> str | None:
     return warning_for(sighting, due=due, timeout_s=settings.worker_timeout_s)
 
 
-def _banner(settings: Settings, key: str | None, warning: str | None = None) -> None:
+def banner(settings: Settings, key: str | None, warning: str | None = None) -> None:
     url = f"http://{settings.host}:{settings.port}/graphql"
     console.print(f"[bold green]wagraph[/] GraphiQL: {url}")
     if settings.workers > 1:

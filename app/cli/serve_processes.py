@@ -29,7 +29,7 @@ from uvicorn.supervisors import Multiprocess
 
 from app import loop
 from app.cli.common import fail, setup_logging
-from app.cli.serve import CANNOT_START, _banner, _dev_key, _listen, _open_database, worker_warning
+from app.cli.serve import CANNOT_START, banner, dev_key, listen, open_database, worker_warning
 from app.settings import Settings
 
 APP_FACTORY = "app.server:create_app"
@@ -75,11 +75,11 @@ def serve_processes(settings: Settings, log_level: str, migrate_first: bool) -> 
     found = problems(settings)
     if found:
         fail(found, heading=CANNOT_START)
-    sock = _listen(settings.host, settings.port, "WAGRAPH_PORT")
+    sock = listen(settings.host, settings.port, "WAGRAPH_PORT")
     try:
         key, warning = loop.run(_prepare(settings, migrate_first))
         supervisor = Multiprocess(config(settings, log_level), sockets=[sock])
-        _banner(settings, key, warning)
+        banner(settings, key, warning)
         supervisor.run()
     finally:
         sock.close()
@@ -112,8 +112,8 @@ async def _prepare(settings: Settings, migrate_first: bool) -> tuple[str | None,
     open their own."""
     from app.db import close_db
 
-    await _open_database(settings, migrate_first)
+    await open_database(settings, migrate_first)
     try:
-        return await _dev_key(settings), await worker_warning(settings)
+        return await dev_key(settings), await worker_warning(settings)
     finally:
         await close_db()

@@ -191,7 +191,7 @@ async def test_the_serve_banner_warns_when_due_messages_wait_on_no_worker(
 
     await due_messages(rt, 1)
     warning = await serve.worker_warning(settings)
-    serve._banner(settings, None, warning)
+    serve.banner(settings, None, warning)
     out = capsys.readouterr().err  # the console writes to stderr
     assert "warning: 1 scheduled messages are due and no worker has been seen" in out
 
