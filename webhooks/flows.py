@@ -11,6 +11,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from webhooks.bodies import BodyRefused, Door
+from webhooks.unavailable import database_unavailable
 from whatsapp.flows.endpoint import FlowEndpoint, answer
 from whatsapp.kit.outages import is_database_outage
 
@@ -43,9 +44,5 @@ class FlowsRoute:
                 raise
             # Nothing of the step was stored (each is one transaction): WhatsApp may retry it.
             log.warning("flows request answered 503: the database is unreachable (%s)", exc)
-            return PlainTextResponse(
-                "The database is unavailable; retry shortly.",
-                status_code=503,
-                headers={"Retry-After": str(self.retry_after_s)},
-            )
+            return database_unavailable(self.retry_after_s)
         return PlainTextResponse(result.body, status_code=result.status)

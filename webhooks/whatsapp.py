@@ -19,6 +19,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from webhooks.bodies import BodyRefused, Door
+from webhooks.unavailable import database_unavailable
 from whatsapp.inbound import inbox
 from whatsapp.kit import json_depth
 from whatsapp.kit.outages import is_database_outage
@@ -87,11 +88,7 @@ class WhatsAppWebhook:
                 raise
             # Not stored, so not acknowledged: Meta retries a delivery it did not get a 200 for.
             log.warning("webhook answered 503: the database is unreachable (%s)", exc)
-            return PlainTextResponse(
-                "The database is unavailable; retry shortly.",
-                status_code=503,
-                headers={"Retry-After": str(self.retry_after_s)},
-            )
+            return database_unavailable(self.retry_after_s)
         if is_new:
             self.delivery_arrived(delivery.id)
         return PlainTextResponse("OK")

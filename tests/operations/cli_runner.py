@@ -4,15 +4,12 @@ which serves the in-process sandbox the command may be talking to."""
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, WABA_ID
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import deployment_env
 
 
 @dataclass(frozen=True)
@@ -23,24 +20,9 @@ class Ran:
 
 
 def cli_env(database_url: str, graph_url: str | None = None, **extra: str) -> dict[str, str]:
-    """The environment of a test deployment (no .env file is read: cwd is a temp dir)."""
-    env = {
-        **os.environ,
-        "WAGRAPH_ENV": "test",
-        "DATABASE_URL": database_url,
-        "META_ACCESS_TOKEN": ACCESS_TOKEN,
-        "META_APP_SECRET": APP_SECRET,
-        "META_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-        "META_WHATSAPP_BUSINESS_ID": WABA_ID,
-        "WAGRAPH_SANDBOX": "false",
-        "COLUMNS": "80",
-        "PYTHONPATH": str(ROOT),
-    }
-    env.pop("REDIS_URL", None)
-    if graph_url is not None:
-        env["META_GRAPH_API_BASE_URL"] = graph_url
-    env.update(extra)
-    return env
+    """The environment of a test deployment (no .env file is read: cwd is a temp dir), with
+    rich's output at a fixed width."""
+    return deployment_env(database_url, graph_url, extra={"COLUMNS": "80", **extra})
 
 
 async def run(*args: str, env: dict[str, str], cwd: Path, timeout: float = 120) -> Ran:
