@@ -12,7 +12,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -26,6 +26,7 @@ from tortoise import Tortoise
 from app.bearer import bearer
 from app.db import close_db, init_db
 from app.dev_flows import flows_keys
+from app.graphiql import dev_ide_key, with_key
 from app.observability.http import MetricsEndpoint, RequestIds
 from app.observability.traces import start_tracing
 from app.outages import (
@@ -39,6 +40,8 @@ from app.outages import (
 from app.runtime import build_runtime, live_broker
 from app.settings import Settings, get_settings
 from app.socket_keys import KeyCheckingHandler
+from dashboard import routes as dashboard_routes
+from dashboard.media import MediaRoute
 from jobs.inprocess import BackgroundWork
 from jobs.queue import JobQueue
 from schema.context import Context
@@ -148,6 +151,16 @@ class GraphQLApp(GraphQL[Context, None]):
         if has_error_code(data, "INTERNAL_SERVER_ERROR") and await self.database.down():
             return graphql_unavailable_body()  # type: ignore[return-value]
         return data
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL, signed in with the development key when there is one (`dev_ide_key`), so
+        its schema docs and autocomplete work on first load instead of a 401."""
+        key = dev_ide_key(self.settings, request)
+        if key is None:
+            return HTMLResponse(self.graphql_ide_html)
+        return HTMLResponse(
+            with_key(self.graphql_ide_html, key), headers={"Cache-Control": "no-store"}
+        )
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         kind = SocketContext if isinstance(request, WebSocket) else Context
@@ -380,6 +393,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             *webhook.routes(),
             *flows.routes(),
+            *dashboard_routes.routes(settings.dashboard_enabled),
+            *MediaRoute.configured(keys, settings).routes(),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             MetricsEndpoint(token, settings.metrics_db_timeout_s).route(),

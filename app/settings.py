@@ -16,6 +16,7 @@ from app.settings_checks import (
     missing_for_environment,
     url_problems,
 )
+from app.settings_dashboard import Dashboard
 from app.settings_limits import RequestLimits
 from app.settings_observability import Observability
 from app.settings_resilience import Resilience
@@ -33,7 +34,7 @@ from whatsapp.kit.secrets import DEVELOPMENT_KEY, SecretBox
 DEFAULT_SANDBOX_PORT = 8787
 
 
-class Settings(RequestLimits, Observability, Resilience):
+class Settings(Dashboard, RequestLimits, Observability, Resilience):
     # hide_input_in_errors: a bad value is never echoed, as it may be a secret (a URL with a
     # password or a token in it).
     model_config = SettingsConfigDict(

@@ -13,6 +13,7 @@ import os
 import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
+from urllib.parse import quote
 
 import typer
 
@@ -297,10 +298,23 @@ def banner(settings: Settings, key: str | None, warning: str | None = None) -> N
     if key:
         console.print(f"  development API key (admin), kept in {settings.dev_api_key_file}:")
         console.print(f"    {key}")
-        console.print(f'  In GraphiQL, open Headers and paste: {{"Authorization": "Bearer {key}"}}')
+        console.print(
+            "  GraphiQL opened on this machine sends it already; elsewhere, in its Headers: "
+            f'{{"Authorization": "Bearer {key}"}}'
+        )
+    if settings.dashboard_enabled:
+        console.print(f"  dashboard: {dashboard_link(settings, key)}")
     if settings.uses_built_in_sandbox:
         console.print(
             f"  demo customer {DEMO_CUSTOMER} has just written, so free-form sends to them are "
             "allowed; simulate any customer message with POST "
             f"http://127.0.0.1:{settings.sandbox_port}/_sandbox/customers/<waId>/messages"
         )
+
+
+def dashboard_link(settings: Settings, key: str | None) -> str:
+    """The dashboard's URL; with the development key, signed in through the fragment
+    (`#key=…`): a browser never sends a fragment, so no access log or proxy records it, and
+    the page moves the key to sessionStorage and clears it from the address bar."""
+    url = f"http://{settings.host}:{settings.port}/dashboard"
+    return f"{url}#key={quote(key, safe='')}" if key else url

@@ -14,6 +14,7 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -113,6 +114,21 @@ def _strip_code_prefix(message: str) -> str:
     if message.startswith("(#") and ") " in message:
         return message.split(") ", 1)[1]
     return message
+
+
+class MediaTooLarge(CloudError):
+    """A media file larger than the caller will hold (`download_media`)."""
+
+    def __init__(self, size: int | None, limit: int) -> None:
+        said = f"{size:,} bytes" if size is not None else "more than that"
+        super().__init__(f"The file is {said}; at most {limit:,} bytes are fetched")
+        self.size = size
+        self.limit = limit
+
+
+# Where Meta's media URLs point (lookaside.fbsbx.com today): the only hosts, besides the
+# configured Graph API's own origin, that `download_media` sends the token to.
+META_MEDIA_HOSTS = ("fbsbx.com", "facebook.com", "fbcdn.net", "whatsapp.net")
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +231,49 @@ class CloudClient:
             mime_type=body.get("mime_type", ""),
             sha256=body.get("sha256"),
             file_size=int(size) if size is not None else None,
+        )
+
+    async def download_media(self, url: str, *, max_bytes: int) -> bytes:
+        """The bytes behind a media URL from `get_media` (Meta's lookaside link: it needs the
+        token and expires after five minutes, so it is fetched right after being asked for).
+
+        The token goes only to Meta's hosts or to the configured Graph API's own origin (the
+        sandbox): a URL elsewhere is refused, never followed. The body is read in chunks and
+        abandoned past `max_bytes` (`MediaTooLarge`), so a large file is never held whole."""
+        if not self._may_carry_token(url):
+            raise CloudError(f"Meta's media URL points at an unexpected host: {url[:200]}")
+        started, data, outcome = time.perf_counter(), bytearray(), "error"
+        try:
+            async with self._in_flight, self.http.stream("GET", url) as response:
+                if not response.is_success:
+                    await response.aread()
+                    raise CloudApiError.from_response(response)
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise MediaTooLarge(int(declared), max_bytes)
+                async for chunk in response.aiter_bytes():
+                    data += chunk
+                    if len(data) > max_bytes:
+                        raise MediaTooLarge(None, max_bytes)
+            outcome = "ok"
+        except httpx.TimeoutException as exc:
+            outcome = "transport"
+            raise CloudTransportError(f"GET media download: timed out ({exc!r})") from exc
+        except httpx.TransportError as exc:
+            outcome = "transport"
+            raise CloudTransportError(f"GET media download: {exc!r}") from exc
+        finally:
+            elapsed = time.perf_counter() - started
+            metrics.GRAPH_API_SECONDS.labels("media_download", outcome).observe(elapsed)
+        return bytes(data)
+
+    def _may_carry_token(self, url: str) -> bool:
+        parts, own = urlsplit(url), urlsplit(self.config.base_url)
+        if (parts.scheme, parts.netloc) == (own.scheme, own.netloc):
+            return True
+        host = (parts.hostname or "").lower()
+        return parts.scheme == "https" and any(
+            host == suffix or host.endswith("." + suffix) for suffix in META_MEDIA_HOSTS
         )
 
     async def list_templates(
