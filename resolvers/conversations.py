@@ -45,6 +45,7 @@ async def sessions(
         updated_since=f.updated_since,
         flow=f.flow,
         phone_number_id=f.phone_number_id,
+        search=f.search,
     )
     page = await session_queries.list_sessions(
         query=where, first=first, after=after, lean=lean_sessions(info)

@@ -51,6 +51,10 @@ CONSENT_SOURCE = (
     "cloud_api (Meta refused a send with 131050)."
 )
 WINDOW = "Whether the customer wrote within the last 24 hours."
+SEARCH = (
+    "A prefix of the number, part of the profile name or username (any case), or a BSUID; "
+    "for sessions, their contact's."
+)
 FIRST = 20
 
 
@@ -461,6 +465,7 @@ class SessionFilter:
     phone_number_id: str | None = strawberry.field(
         default=None, description="On this business number."
     )
+    search: str | None = strawberry.field(default=None, description=SEARCH)
 
 
 @strawberry.input(description="Every given condition must hold.")
@@ -477,11 +482,7 @@ class FlowSessionFilter:
 @strawberry.input(description="Every given condition must hold.")
 class ContactFilter:
     tag: str | None = strawberry.field(default=None, description=TAG)
-    search: str | None = strawberry.field(
-        default=None,
-        description="A prefix of the number, part of the profile name or username (any "
-        "case), or a BSUID.",
-    )
+    search: str | None = strawberry.field(default=None, description=SEARCH)
     window_open: bool | None = strawberry.field(default=None, description=WINDOW)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -19,7 +20,7 @@ from models import (
     WhatsAppMessage,
     WhatsAppSession,
 )
-from whatsapp.conversations.contact_queries import _matching, tagged
+from whatsapp.conversations.contact_queries import matching, tagged
 from whatsapp.events.queries import named
 from whatsapp.kit.paging import _windowed_sql, parameterized
 
@@ -54,9 +55,17 @@ CASES: dict[str, Callable[[], tuple[str, list[Any]]]] = {
     "sessions by number": lambda: parameterized(
         page(WhatsAppSession.filter(phone_number_id="1"), "updated_at")
     ),
+    "sessions by contact search": lambda: parameterized(
+        page(
+            WhatsAppSession.filter(
+                contact_id__in=Subquery(WhatsAppContact.filter(matching("lidd")).values("id"))
+            ),
+            "updated_at",
+        )
+    ),
     "contacts by tag": lambda: parameterized(page(WhatsAppContact.filter(tagged("vip")))),
-    "contacts by name": lambda: parameterized(page(WhatsAppContact.filter(_matching("lidd")))),
-    "contacts by number": lambda: parameterized(page(WhatsAppContact.filter(_matching("1555")))),
+    "contacts by name": lambda: parameterized(page(WhatsAppContact.filter(matching("lidd")))),
+    "contacts by number": lambda: parameterized(page(WhatsAppContact.filter(matching("1555")))),
     "sessions' messages": lambda: _windowed_sql(
         WhatsAppMessage.filter(session_id__in=KEYS), "session_id", ("-created_at", "-id"), 21
     ),
@@ -78,6 +87,7 @@ INDEX = {
     "messages by customer": "idx_message_customer_created",
     "sessions by tag": "idx_session_tags_gin",
     "sessions by number": "idx_session_number_updated",
+    "sessions by contact search": "idx_contact_profile_name_trgm",
     "contacts by tag": "idx_contact_tags_gin",
     "contacts by name": "idx_contact_profile_name_trgm",
     "contacts by number": "whatsapp_contact_wa_id_key",

@@ -277,6 +277,29 @@ async def test_filters(gql: GraphQL) -> None:
     assert await count(gql, {"tag": "vip", "contactWaId": "15550000001", "windowOpen": True}) == 1
 
 
+async def test_search_finds_sessions_by_their_contacts_name_number_or_username(
+    gql: GraphQL,
+) -> None:
+    # given: two of Ada's sessions, one of Grace's (known by username only), one of nobody's
+    ada = await make_contact("15550000001", profile_name="Ada Lovelace")
+    grace = await WhatsAppContact.create(
+        bsuid="US.13491208655302741918", username="grace_h", profile_name="Grace"
+    )
+    await make_session(ada)
+    await make_session(ada, status=SessionStatus.COMPLETED)
+    await make_session(grace)
+    await make_session(None)
+
+    # then
+    assert await count(gql, {"search": "lovelace"}) == 2
+    assert await count(gql, {"search": "+1 555 000"}) == 2  # a prefix of the number
+    assert await count(gql, {"search": "@GRACE_"}) == 1
+    assert await count(gql, {"search": "US.13491208655302741918"}) == 1
+    assert await count(gql, {"search": "lovelace", "status": ["ACTIVE"]}) == 1
+    assert await count(gql, {"search": "nobody"}) == 0
+    assert await count(gql, {"search": "%"}) == 0  # literal, not a wildcard
+
+
 async def test_updated_since_honours_the_offset(gql: GraphQL) -> None:
     stamp = utcnow().replace(microsecond=0) - timedelta(hours=1)
     await make_session(updated_at=stamp)
@@ -328,6 +351,7 @@ async def test_window_filter_exactly_24_hours_is_closed() -> None:
         ({"filter": {"tag": "x" * 65}}, ["filter", "tag"]),
         ({"filter": {"tag": '"vip"'}}, ["filter", "tag"]),
         ({"filter": {"contactWaId": "not a number"}}, ["filter", "contactWaId"]),
+        ({"filter": {"search": "x" * 129}}, ["filter", "search"]),
     ],
 )
 async def test_bad_arguments_are_invalid_input(

@@ -108,13 +108,15 @@ async def list_contacts(
     if query.tag is not None:
         rows = rows.filter(tagged(query.tag, "filter", "tag"))
     if query.search:
-        rows = rows.filter(_matching(query.search))
+        rows = rows.filter(matching(query.search))
     if query.window_open is not None:
         rows = rows.filter(in_window(query.window_open, now or utcnow()))
     return await keyset_page(rows, first=first, after=after)
 
 
-def _matching(search: str) -> Q:
+def matching(search: str) -> Q:
+    """Contacts a person's search finds: a prefix of the number, part of the profile name or
+    username (any case), or a BSUID. Sessions are searched by their contact's this way too."""
     if len(search) > MAX_SEARCH:
         raise invalid(f"search is limited to {MAX_SEARCH} characters", "filter", "search")
     text = search.strip()

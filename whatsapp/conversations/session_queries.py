@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
-from models import SessionStatus, WhatsAppSession
-from whatsapp.conversations.contact_queries import in_window, tagged
+from models import SessionStatus, WhatsAppContact, WhatsAppSession
+from whatsapp.conversations.contact_queries import in_window, matching, tagged
 from whatsapp.conversations.contacts import find_contact
 from whatsapp.kit.clock import as_utc, utcnow
 from whatsapp.kit.errors import invalid
@@ -37,6 +38,7 @@ class SessionQuery:
     updated_since: datetime | None = None
     flow: str | None = None
     phone_number_id: str | None = None
+    search: str | None = None
 
 
 async def get_session(session_id: str) -> WhatsAppSession | None:
@@ -82,6 +84,10 @@ async def list_sessions(
         rows = rows.filter(flow=query.flow)
     if query.phone_number_id is not None:
         rows = rows.filter(phone_number_id=query.phone_number_id)
+    if query.search:
+        # One statement: the contacts the search finds (their indexes) as a subquery.
+        found = WhatsAppContact.filter(matching(query.search)).values("id")
+        rows = rows.filter(contact_id__in=Subquery(found))
     return await recently_updated_page(rows, first=first, after=after)
 
 
