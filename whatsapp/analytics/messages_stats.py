@@ -1,10 +1,11 @@
 """Delivery figures for outbound messages, aggregated in SQL on SQLite and PostgreSQL alike.
 
 A dashboard asks one question ("how did last month's sends do, per template?") and gets the
-answer from a handful of GROUP BY statements, never from paging rows into Python. The four
-statements (counts, medians, failures, cost view) are independent, so they are awaited together:
-on PostgreSQL each runs on its own pooled connection at the same time; SQLite's single
-connection and a transaction's connection take them one at a time (their clients hold a lock).
+answer from two GROUP BY statements, never from paging rows into Python: one pass that tallies
+the messages by everything the counts, failure codes and cost view need (`message_tallies`),
+and the medians. They are independent, so they are awaited together: on PostgreSQL each runs
+on its own pooled connection at the same time; SQLite's single connection and a transaction's
+connection take them one at a time (their clients hold a lock).
 
 Which messages: OUTBOUND ones whose `created_at` lies in [since, until). A message counts as
 - **sent** when Meta accepted it: status SENT, DELIVERED or READ, or `sent_at` is set (a message
@@ -28,13 +29,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from itertools import pairwise
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from whatsapp.analytics import message_tallies as tallies
 from whatsapp.analytics import statements
 from whatsapp.analytics.timezones import Bucket, BucketUnit, buckets
 from whatsapp.kit.clock import as_utc
@@ -43,16 +44,6 @@ from whatsapp.kit.sql import Dialect, Params, connection, dialect
 
 MAX_RANGE = timedelta(days=366)
 TOP_FAILURES = 10
-
-SENT = "(status IN ('SENT','DELIVERED','READ') OR sent_at IS NOT NULL)"
-DELIVERED = "(status IN ('DELIVERED','READ') OR delivered_at IS NOT NULL)"
-READ = "(status = 'READ' OR read_at IS NOT NULL)"
-FAILED = "(status = 'FAILED')"
-COUNTS = (
-    f"COUNT(*) AS total, COUNT(*) FILTER (WHERE {SENT}) AS sent, "
-    f"COUNT(*) FILTER (WHERE {DELIVERED}) AS delivered, "
-    f"COUNT(*) FILTER (WHERE {READ}) AS read_, COUNT(*) FILTER (WHERE {FAILED}) AS failed"
-)
 
 
 class MessageGroupBy(StrEnum):
@@ -206,27 +197,27 @@ async def message_stats(
     time_zone: str = "UTC",
     rates: PricingRates | None = None,
 ) -> MessageStats:
-    """Every figure of the module's docstring for outbound messages created in [since, until)."""
+    """Every figure of the module's docstring for outbound messages created in [since, until):
+    the counts, failure codes and cost view from one pass (`message_tallies`), the medians
+    from a second statement awaited with it."""
     start, end = check_range(since, until)
     zone = _zone(time_zone)
     rates = rates if rates is not None else _rates
     d = dialect(connection())
-    groups, (to_delivered, to_read), failures, pricing = await asyncio.gather(
-        _counts(d, start, end, group_by, zone),
-        _medians(d, start, end),
-        _failures(d, start, end),
-        _pricing(d, start, end, rates),
+    found, (to_delivered, to_read) = await asyncio.gather(
+        _tallies(d, start, end, group_by, zone), _medians(d, start, end)
     )
+    groups = _groups(found)
     return MessageStats(
         since=start,
         until=end,
         time_zone=time_zone,
         totals=_sum(groups),
         groups=groups if group_by else [],
-        failures=failures,
+        failures=[FailureCount(*f) for f in tallies.failure_codes(found, TOP_FAILURES)],
         median_seconds_to_delivered=to_delivered,
         median_seconds_to_read=to_read,
-        pricing=pricing,
+        pricing=[_priced(*p, rates) for p in tallies.pricing_counts(found)],
         currency=rates.currency if rates else None,
     )
 
@@ -257,52 +248,48 @@ def _sum(groups: Sequence[DeliveryCounts]) -> DeliveryCounts:
     )
 
 
-async def _counts(
+async def _tallies(
     d: Dialect, start: datetime, end: datetime, group_by: MessageGroupBy | None, zone: ZoneInfo
-) -> list[DeliveryCounts]:
-    """Each group's counts, ordered by key, in one pass over the range (only groups with
-    messages; without `group_by` the one group keyed None, if any message)."""
+) -> list[tallies.Tally]:
+    """The range's tallies, each keyed by its group (its local day's label when by day)."""
     p = Params(d)
-    by_day = d == "postgres" and group_by == MessageGroupBy.DAY
-    days = _local_days(start, end, zone) if by_day else None
+    days = (
+        _local_days(start, end, zone)
+        if d == "postgres" and group_by == MessageGroupBy.DAY
+        else None
+    )
     if days:
-        sql = _per_day_sql(p, start, end, days)
+        key = _day_number(p, days)
     else:
         key = _group_key(d, p, group_by, start, end, zone) if group_by else "NULL"
-        sql = (
-            f"SELECT k, {COUNTS} FROM (SELECT {key} AS k, status, sent_at, delivered_at, read_at "
-            f"{_where(p, start, end)}) AS m GROUP BY k ORDER BY k"
-        )
-    rows = await statements.fetch(sql, p.values)
+    found = await tallies.fetch_tallies(
+        tallies.tallies_sql(d == "postgres", key, _where(p, start, end)), p.values
+    )
+    if not days:
+        return found
+    labels = [day.label.date().isoformat() for day in days]
+    return [replace(t, key=labels[int(t.key)]) for t in found]
+
+
+def _groups(found: Sequence[tallies.Tally]) -> list[DeliveryCounts]:
+    """Each group's counts, ordered by key (only groups with messages; without `group_by` the
+    one group keyed None, if any message)."""
+    sums = tallies.by_key(found)
     return [
-        DeliveryCounts(
-            None if r["k"] is None else str(r["k"]),
-            int(r["total"]),
-            int(r["sent"]),
-            int(r["delivered"]),
-            int(r["read_"]),
-            int(r["failed"]),
-        )
-        for r in rows
+        DeliveryCounts(None if k is None else str(k), *sums[k])
+        for k in tallies.ordered_keys(list(sums))
     ]
 
 
-def _per_day_sql(p: Params, start: datetime, end: datetime, days: Sequence[Bucket]) -> str:
-    """PostgreSQL: the counts per local day, each row's day found by `width_bucket` among the
-    days' UTC starts (a binary search over at most 367 instants), its label once per group.
+def _day_number(p: Params, days: Sequence[Bucket]) -> str:
+    """PostgreSQL: each row's local day as its index among `days`, found by `width_bucket`
+    among the days' UTC starts (a binary search over at most 367 instants).
 
     Grouping by `to_char(created_at AT TIME ZONE …)` formats every row's local time as text,
     and the planner, which guesses one group per distinct created_at for any expression of it,
-    sorts the rows (on disk) to group them. `OFFSET 0` keeps the day number a subquery column,
-    which it guesses 200 groups for, so it hashes them in memory instead.
-    """
-    keys = [day.label.date().isoformat() for day in days]
+    sorts the rows (on disk) to group them."""
     starts = [day.start for day in days[1:]]
-    return (
-        f"SELECT ({p(keys)}::text[])[n + 1] AS k, {COUNTS} FROM (SELECT "
-        f"width_bucket(created_at, {p(starts)}::timestamptz[]) AS n, status, sent_at, "
-        f"delivered_at, read_at {_where(p, start, end)} OFFSET 0) AS m GROUP BY n ORDER BY k"
-    )
+    return f"width_bucket(created_at, {p(starts)}::timestamptz[])"
 
 
 def _local_days(start: datetime, end: datetime, zone: ZoneInfo) -> list[Bucket] | None:
@@ -360,17 +347,6 @@ def local_days(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[str
     return days
 
 
-async def _failures(d: Dialect, start: datetime, end: datetime) -> list[FailureCount]:
-    p = Params(d)
-    sql = (
-        f"SELECT error_code, MIN(error_title) AS title, COUNT(*) AS n {_where(p, start, end)} "
-        f"AND {FAILED} AND error_code IS NOT NULL GROUP BY error_code "
-        f"ORDER BY n DESC, error_code LIMIT {TOP_FAILURES}"
-    )
-    rows = await statements.fetch(sql, p.values)
-    return [FailureCount(int(r["error_code"]), r["title"], int(r["n"])) for r in rows]
-
-
 async def _medians(d: Dialect, start: datetime, end: datetime) -> tuple[float | None, float | None]:
     """Both medians; on PostgreSQL in one scan with `percentile_cont(0.5)` (the same value as
     the portable middle-rows median, which sorts each metric's rows through a window), over
@@ -398,33 +374,14 @@ async def _medians(d: Dialect, start: datetime, end: datetime) -> tuple[float | 
     return found.get("delivered"), found.get("read")
 
 
-async def _pricing(
-    d: Dialect, start: datetime, end: datetime, rates: PricingRates | None
-) -> list[PricingCount]:
-    p = Params(d)
-    if d == "postgres":
-        category, kind = "pricing->>'category'", "pricing->>'type'"
-    else:
-        category, kind = "json_extract(pricing, '$.category')", "json_extract(pricing, '$.type')"
-    sql = (
-        f"SELECT category, kind, COUNT(*) AS n, "
-        f"COUNT(*) FILTER (WHERE kind IS NULL OR kind NOT LIKE 'free%') AS charged "
-        f"FROM (SELECT {category} AS category, {kind} AS kind {_where(p, start, end)} "
-        f"AND pricing IS NOT NULL) AS priced "
-        f"GROUP BY category, kind ORDER BY n DESC, category, kind"
-    )
-    rows = await statements.fetch(sql, p.values)
-    return [_priced(r, rates) for r in rows]
-
-
-def _priced(row: Mapping[str, Any], rates: PricingRates | None) -> PricingCount:
-    category = row["category"]
-    charged = int(row["charged"])
-    rate = rates.rates.get(str(category).lower()) if rates and category is not None else None
+def _priced(
+    category: str | None, kind: str | None, count: int, charged: int, rates: PricingRates | None
+) -> PricingCount:
+    rate = rates.rates.get(category.lower()) if rates and category is not None else None
     return PricingCount(
         category=category,
-        type=row["kind"],
-        count=int(row["n"]),
+        type=kind,
+        count=count,
         charged=charged,
         amount=round(charged * rate, 6) if rate is not None else None,
     )
