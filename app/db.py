@@ -57,7 +57,8 @@ def connection_config(url: str) -> dict[str, Any]:
 async def keep_session(connection: object) -> None:
     """asyncpg's pool resets each connection as it is released (`pg_advisory_unlock_all(); CLOSE
     ALL; UNLISTEN *; RESET ALL`: a round trip per statement outside a transaction, a fifth of a
-    send's). wagraph leaves nothing to reset: no advisory locks, cursors, LISTEN or session-level
+    send's). wagraph leaves nothing to reset: no session-level advisory locks (the identity
+    look-up's are `pg_advisory_xact_lock`, released at commit), cursors, LISTEN or session-level
     SET (the analytics timeout is `SET LOCAL`, gone with its transaction)."""
 
 

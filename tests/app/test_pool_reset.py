@@ -1,6 +1,7 @@
 """PostgreSQL connections go back to the pool without asyncpg's reset round trip
 (`app.db.keep_session`). That is safe only while wagraph leaves no session state behind: no
-advisory locks, cursors, LISTEN or session-level SET. The scan below keeps it so."""
+session-level advisory locks (`pg_advisory_xact_lock` ends with its transaction), cursors,
+LISTEN or session-level SET. The scan below keeps it so."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from app.db import dialect_of, keep_session
 ROOT = Path(__file__).resolve().parents[2]
 CODE = ["app", "whatsapp", "schema", "resolvers", "webhooks", "jobs", "models"]
 # A statement that starts (after its string's quote, or a `;`) with SET (not SET LOCAL),
-# LISTEN or DECLARE, or an advisory lock anywhere: an UPDATE's `SET col =` is not one.
+# LISTEN or DECLARE, or a session-level advisory lock anywhere: an UPDATE's `SET col =` is not
+# one, and neither is a transaction's `pg_advisory_xact_lock`.
 SESSION_STATE = re.compile(
-    r"pg_advisory_(?:xact_)?lock|pg_try_advisory"
+    r"pg_(?:try_)?advisory_lock"
     r"|[\"';]\s*(?:SET\s+(?!LOCAL\b)|LISTEN\s|DECLARE\s)"
 )
 
@@ -35,6 +37,8 @@ def test_no_code_leaves_session_state_on_a_pooled_connection() -> None:
 def test_the_scan_would_see_session_state() -> None:
     assert SESSION_STATE.search('await conn.execute_script("SET statement_timeout = 5")')
     assert SESSION_STATE.search("SELECT pg_advisory_lock(42)")
+    assert SESSION_STATE.search("SELECT pg_try_advisory_lock_shared(42)")
+    assert not SESSION_STATE.search("SELECT pg_advisory_xact_lock(42)")
     assert SESSION_STATE.search("await conn.execute('LISTEN wagraph')")
     assert not SESSION_STATE.search('"SET LOCAL statement_timeout = 5"')
     assert not SESSION_STATE.search('"UPDATE whatsapp_message SET status = 1"')
