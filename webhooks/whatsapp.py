@@ -82,7 +82,7 @@ class WhatsAppWebhook:
             log.warning("signed webhook refused, not JSON: %s", exc)
             return PlainTextResponse(f"Not a JSON document: {exc}", status_code=400)
         try:
-            delivery, is_new = await inbox.store_delivery(body)
+            delivery_id, is_new = await inbox.store_delivery(body)
         except Exception as exc:
             if not is_database_outage(exc):
                 raise
@@ -90,5 +90,5 @@ class WhatsAppWebhook:
             log.warning("webhook answered 503: the database is unreachable (%s)", exc)
             return database_unavailable(self.retry_after_s)
         if is_new:
-            self.delivery_arrived(delivery.id)
+            self.delivery_arrived(delivery_id)
         return PlainTextResponse("OK")

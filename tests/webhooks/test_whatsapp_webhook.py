@@ -608,7 +608,8 @@ async def test_a_processing_failure_is_retried_and_not_lost(
     # given: the first attempt fails (the database hiccups, say)
     payload = (await customer_says(sandbox_url, text={"body": "still here?"}))["payload"]
     body = json.dumps(payload).encode()
-    delivery, _ = await inbox.store_delivery(body)
+    delivery_id, _ = await inbox.store_delivery(body)
+    delivery = await WebhookDelivery.get(id=delivery_id)
     calls = 0
 
     async def flaky(data: Any, **context: Any) -> Any:
@@ -642,8 +643,9 @@ async def test_the_sweep_leaves_new_deliveries_to_their_consumers_for_a_while(
 ) -> None:
     # given: a delivery just acknowledged (its process's consumer will take it) and one
     # acknowledged long ago by a process that stopped before processing it
-    fresh, _ = await inbox.store_delivery(json.dumps(status("wamid.A", "sent", 1)).encode())
-    stale, _ = await inbox.store_delivery(json.dumps(status("wamid.B", "sent", 1)).encode())
+    fresh_id, _ = await inbox.store_delivery(json.dumps(status("wamid.A", "sent", 1)).encode())
+    stale_id, _ = await inbox.store_delivery(json.dumps(status("wamid.B", "sent", 1)).encode())
+    fresh, stale = await WebhookDelivery.get(id=fresh_id), await WebhookDelivery.get(id=stale_id)
     await WebhookDelivery.filter(id=stale.id).update(
         created_at=utcnow() - inbox.SETTLED - timedelta(seconds=1)
     )
@@ -662,7 +664,8 @@ async def test_exhausted_deliveries_wait_for_replay(
     client: httpx.AsyncClient, sandbox_url: str
 ) -> None:
     payload = (await customer_says(sandbox_url, text={"body": "hello?"}))["payload"]
-    delivery, _ = await inbox.store_delivery(json.dumps(payload).encode())
+    delivery_id, _ = await inbox.store_delivery(json.dumps(payload).encode())
+    delivery = await WebhookDelivery.get(id=delivery_id)
 
     async def broken(data: Any, **context: Any) -> Any:
         raise RuntimeError("bug in a handler")

@@ -23,7 +23,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
 from models import InboxStatus, WebhookDelivery
@@ -65,20 +64,34 @@ def signature_valid(body: bytes, header: str | None, app_secret: str) -> bool:
     return hmac.compare_digest(expected, presented[len(SIGNATURE_PREFIX) :].strip().lower())
 
 
-async def store_delivery(body: bytes, *, source: str = "whatsapp") -> tuple[WebhookDelivery, bool]:
-    """Insert the raw delivery unless the same bytes are already stored; (row, is_new)."""
+async def store_delivery(body: bytes, *, source: str = "whatsapp") -> tuple[uuid.UUID, bool]:
+    """Insert the raw delivery unless the same bytes are already stored; (its id, is_new).
+
+    One statement written once (`INSERT … ON CONFLICT DO NOTHING RETURNING id`): this is all
+    an acknowledgement waits for, and Tortoise's `create` spent more CPU building the model
+    and its SQL than the round trip took. A redelivery's insert returns nothing and its id is
+    read back."""
     key = hashlib.sha256(body).hexdigest()
     # Bytes that are not UTF-8, and NUL (which PostgreSQL's text refuses), cannot be part of
     # a JSON document: kept replaced, the delivery is stored and then fails as unprocessable.
     text = body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
-    try:
-        row = await WebhookDelivery.create(dedupe_key=key, source=source, body=text)
-    except IntegrityError:
-        return await WebhookDelivery.get(dedupe_key=key), False
+    conn = connection()
+    p = Params(dialect(conn))
+    sql = (
+        "INSERT INTO webhook_delivery (id, created_at, dedupe_key, source, body, status, "
+        f"attempts) VALUES ({p(uuid.uuid4())}, {p(utcnow())}, {p(key)}, {p(source)}, "
+        f"{p(text)}, {p(InboxStatus.PENDING.value)}, 0) "
+        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
+    )
+    inserted = await conn.execute_query_dict(sql, p.values)
+    if not inserted:
+        seen = await WebhookDelivery.filter(dedupe_key=key).values_list("id", flat=True)
+        return uuid.UUID(str(seen[0])), False
+    delivery_id = uuid.UUID(str(inserted[0]["id"]))
     # Its processing (another task, later) carries this POST's request id and span.
-    log_context.hand_over(row.id)
-    tracing.remember(row.id)
-    return row, True
+    log_context.hand_over(delivery_id)
+    tracing.remember(delivery_id)
+    return delivery_id, True
 
 
 async def process_delivery(delivery_id: uuid.UUID, *, processor: Processor = apply_webhook) -> bool:
