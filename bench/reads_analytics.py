@@ -76,9 +76,7 @@ def analytics_queries(start: datetime) -> dict[str, tuple[str, str]]:
         "flowStats 30d": (
             f"{{ flowStats({span}) {{ flow started completed abandoned "
             "answers { screen field answered top { value count } } } }",
-            "SELECT flow, COUNT(*), COUNT(*) FILTER (WHERE status = 'COMPLETED') "
-            "FROM whatsapp_session WHERE flow IS NOT NULL AND "
-            f"{m_sql.replace('created_at', 'started_at')} GROUP BY flow",
+            _flow_sql(m_sql.replace("created_at", "started_at")),
         ),
         "automationStats 30d": (
             f"{{ automationStats({span}) {{ name runs errorRate medianDurationMs }} }}",
@@ -87,6 +85,22 @@ def analytics_queries(start: datetime) -> dict[str, tuple[str, str]]:
             f"FROM whatsapp_automation_run WHERE {m_sql} GROUP BY 1, 2",
         ),
     }
+
+
+def _flow_sql(range_sql: str) -> str:
+    """The journeys per flow and, as the product reports them, every scalar answer per
+    (flow, screen, field) counted: both aggregates, in one statement."""
+    where = f"s.flow IS NOT NULL AND {range_sql}"
+    each = "jsonb_each(s.context->'flowState'->'answers') screen, jsonb_each(screen.value) field"
+    return (
+        "WITH journeys AS (SELECT flow, COUNT(*) AS started, "
+        "COUNT(*) FILTER (WHERE status = 'COMPLETED') AS completed "
+        f"FROM whatsapp_session s WHERE {where} GROUP BY flow), "
+        "answers AS (SELECT s.flow, screen.key AS screen, field.key AS field, "
+        f"field.value AS value, COUNT(*) AS n FROM whatsapp_session s, {each} WHERE {where} "
+        "AND jsonb_typeof(field.value) IN ('string', 'number', 'boolean') GROUP BY 1, 2, 3, 4) "
+        "SELECT (SELECT json_agg(j) FROM journeys j), (SELECT json_agg(a) FROM answers a)"
+    )
 
 
 def _funnel_sql(m_sql: str) -> str:
