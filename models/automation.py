@@ -68,4 +68,7 @@ class WhatsAppAutomationRun(BaseModel):
             Index(fields=("status", "created_at"), name="idx_run_status_created"),
             # automationStats: every run created in a range.
             Index(fields=("created_at",), name="idx_run_created"),
+            # A contact's runs, and a session's (through the events that triggered them).
+            Index(fields=("contact_id", "created_at"), name="idx_run_contact_created"),
+            Index(fields=("event_id",), name="idx_run_event"),
         )

@@ -53,10 +53,14 @@ async def automation_runs(
     status: list[AutomationRunStatus] | None = None,
     first: int | None = 20,
     after: str | None = None,
+    contact_id: strawberry.ID | None = None,
+    session_id: strawberry.ID | None = None,
 ) -> AutomationRunConnection:
     page = await definitions.list_runs(
         automation_id=None if automation_id is None else str(automation_id),
         statuses=tuple(status or ()),
+        contact_id=None if contact_id is None else str(contact_id),
+        session_id=None if session_id is None else str(session_id),
         first=first,
         after=after,
     )
@@ -118,7 +122,9 @@ class AutomationQuery:
     )
     automation: Automation | None = query(automation, description="An automation by id.")
     automation_runs: AutomationRunConnection = query(
-        automation_runs, description="The run log, newest first; filter by automation and status."
+        automation_runs,
+        description="The run log, newest first; filter by automation, status, contact, or "
+        "session (the runs its events triggered).",
     )
     # A query with read scope: it writes and sends nothing, and shows only what a read key can
     # already read (the definition, the event) put together.

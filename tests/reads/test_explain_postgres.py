@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from models import (
     MessageType,
     WhatsAppAnalyticsEvent,
+    WhatsAppAutomationRun,
     WhatsAppContact,
     WhatsAppMessage,
     WhatsAppSession,
@@ -63,6 +64,18 @@ CASES: dict[str, Callable[[], tuple[str, list[Any]]]] = {
             "updated_at",
         )
     ),
+    "automation runs of a contact": lambda: parameterized(
+        page(WhatsAppAutomationRun.filter(contact_id=KEYS[0]))
+    ),
+    "automation runs of a session": lambda: parameterized(
+        page(
+            WhatsAppAutomationRun.filter(
+                event_id__in=Subquery(
+                    WhatsAppAnalyticsEvent.filter(session_id=KEYS[0]).values("id")
+                )
+            )
+        )
+    ),
     "contacts by tag": lambda: parameterized(page(WhatsAppContact.filter(tagged("vip")))),
     "contacts by name": lambda: parameterized(page(WhatsAppContact.filter(matching("lidd")))),
     "contacts by number": lambda: parameterized(page(WhatsAppContact.filter(matching("1555")))),
@@ -88,6 +101,8 @@ INDEX = {
     "sessions by tag": "idx_session_tags_gin",
     "sessions by number": "idx_session_number_updated",
     "sessions by contact search": "idx_contact_profile_name_trgm",
+    "automation runs of a contact": "idx_run_contact_created",
+    "automation runs of a session": "idx_run_event",
     "contacts by tag": "idx_contact_tags_gin",
     "contacts by name": "idx_contact_profile_name_trgm",
     "contacts by number": "whatsapp_contact_wa_id_key",

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
+import pytest
 
-from models import AutomationRunStatus, WhatsAppAutomation, WhatsAppAutomationRun
+from models import (
+    AutomationRunStatus,
+    WhatsAppAnalyticsEvent,
+    WhatsAppAutomation,
+    WhatsAppAutomationRun,
+    WhatsAppSession,
+)
 from tests.conftest import CUSTOMER, GraphQL
 from tests.resolvers.test_conversations_tags import TAG
 from whatsapp.automations.actions import open_secrets
@@ -52,8 +60,10 @@ LIST = f"{{ automations {{ {AUTOMATION_FIELDS} }} }}"
 ONE = f"query O($id: ID!) {{ automation(id: $id) {{ {AUTOMATION_FIELDS} }} }}"
 
 RUNS = """
-query R($automationId: ID, $status: [AutomationRunStatus!], $first: Int, $after: String) {
-  automationRuns(automationId: $automationId, status: $status, first: $first, after: $after) {
+query R($automationId: ID, $status: [AutomationRunStatus!], $first: Int, $after: String,
+        $contactId: ID, $sessionId: ID) {
+  automationRuns(automationId: $automationId, status: $status, first: $first, after: $after,
+                 contactId: $contactId, sessionId: $sessionId) {
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { cursor node {
@@ -366,12 +376,38 @@ async def test_runs_are_listed_newest_first_with_filters_and_pages(gql: GraphQL)
     assert {e["node"]["automationId"] for e in second_page["edges"]} <= {watched["id"], other["id"]}
 
 
-async def test_runs_of_a_malformed_automation_id_is_an_error(gql: GraphQL) -> None:
-    result = await gql(RUNS, {"automationId": "nope"})
+async def test_runs_of_a_contact_or_of_a_session(gql: GraphQL) -> None:
+    # given: one automation, triggered for two customers, one of them within a session
+    await create(gql, name="watched", conditions=[])
+    ada = await get_or_create_contact(CUSTOMER)
+    bob = await get_or_create_contact("15557654321")
+    session = await WhatsAppSession.create(contact=ada, phone_number_id="106540352242922")
+    await emit_event("order.paid", source="shop", contact_id=ada.id, session_id=session.id)
+    await emit_event("order.paid", source="shop", contact_id=ada.id)
+    await emit_event("order.paid", source="shop", contact_id=bob.id)
+
+    # when
+    of_ada = await gql(RUNS, {"contactId": str(ada.id)})
+    of_session = await gql(RUNS, {"sessionId": str(session.id)})
+    of_nobody = await gql(RUNS, {"sessionId": str(uuid.uuid4())})
+
+    # then
+    assert of_ada["data"]["automationRuns"]["totalCount"] == 2
+    [triggered] = of_session["data"]["automationRuns"]["edges"]
+    [event_id] = await WhatsAppAnalyticsEvent.filter(session_id=session.id).values_list(
+        "id", flat=True
+    )
+    assert triggered["node"]["eventId"] == str(event_id)
+    assert of_nobody["data"]["automationRuns"]["totalCount"] == 0
+
+
+@pytest.mark.parametrize("argument", ["automationId", "contactId", "sessionId"])
+async def test_runs_of_a_malformed_id_is_an_error(gql: GraphQL, argument: str) -> None:
+    result = await gql(RUNS, {argument: "nope"})
 
     assert result["data"] is None
     assert result["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
-    assert result["errors"][0]["extensions"]["field"] == ["automationId"]
+    assert result["errors"][0]["extensions"]["field"] == [argument]
 
 
 async def test_a_finished_run_shows_its_results(gql: GraphQL) -> None:

@@ -18,7 +18,14 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from models import AutomationRunStatus, WhatsAppAutomation, WhatsAppAutomationRun
+from tortoise.expressions import Subquery
+
+from models import (
+    AutomationRunStatus,
+    WhatsAppAnalyticsEvent,
+    WhatsAppAutomation,
+    WhatsAppAutomationRun,
+)
 from whatsapp.automations import actions as _actions
 from whatsapp.automations import conditions as _conditions
 from whatsapp.kit.errors import ErrorCode, Problem, WagraphError
@@ -182,15 +189,24 @@ async def list_runs(
     *,
     automation_id: uuid.UUID | str | None = None,
     statuses: Sequence[AutomationRunStatus] = (),
+    contact_id: uuid.UUID | str | None = None,
+    session_id: uuid.UUID | str | None = None,
     first: int | None = None,
     after: str | None = None,
 ) -> Page[WhatsAppAutomationRun]:
-    """Runs, newest first, keyset-paginated."""
+    """Runs, newest first, keyset-paginated: all, or one automation's, one contact's, or those
+    a session's events triggered (what a session's timeline shows beside its messages)."""
     query = WhatsAppAutomationRun.all()
     if automation_id is not None:
         query = query.filter(automation_id=parse_id(automation_id, "automationId", what=_WHAT))
     if statuses:
         query = query.filter(status__in=list(statuses))
+    if contact_id is not None:
+        query = query.filter(contact_id=parse_id(contact_id, "contactId", what="contact id"))
+    if session_id is not None:
+        session = parse_id(session_id, "sessionId", what="session id")
+        triggers = WhatsAppAnalyticsEvent.filter(session_id=session).values("id")
+        query = query.filter(event_id__in=Subquery(triggers))
     return await keyset_page(query, first=first, after=after)
 
 
