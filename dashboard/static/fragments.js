@@ -14,4 +14,5 @@ export const EVENT = `id name source properties createdAt causedByAutomationRunI
 export const SESSION_HEAD = `id status flow flowToken tags phoneNumberId windowOpen windowExpiresAt
   startedAt updatedAt completedAt lastInboundAt
   contact { ${CONTACT} }
-  flowState { screen answers result completedAt }`;
+  flowState { screen answers result startedAt completedAt
+    history(latest: 50) { action screen next error at } }`;

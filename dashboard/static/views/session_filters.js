@@ -3,7 +3,9 @@
 import { field, h } from "../dom.js";
 
 const STATUSES = ["ACTIVE", "COMPLETED", "EXPIRED", "CANCELLED"];
-const KEYS = ["q", "status", "tag", "window", "flow", "since"];
+const FILTERS = ["status", "tag", "window", "flow", "since"];
+const KEYS = ["q", ...FILTERS];
+const WIDE = "(min-width: 761px)"; // style.css's phone layout is max-width: 760px
 
 /** The address's query → {search, filter (a SessionFilter), values, active}. */
 export function readFilter(query) {
@@ -27,11 +29,13 @@ function select(name, options, value) {
     options.map(([v, label]) => h("option", { value: v, selected: v === value }, label)));
 }
 
+/** The search field and buttons always show; the other filters fold into a disclosure,
+open on a wide screen or when one of them is set (on a phone the list comes first). */
 export function filterForm(state, apply) {
   const v = state.values;
   const search = field("Search", h("input", {
     name: "q", type: "search", value: v.q, autocomplete: "off",
-    placeholder: "Name, number or @username",
+    placeholder: "Name, number, @username",
   }));
   const status = field("Status", select("status",
     [["", "Any status"], ...STATUSES.map((s) => [s, s.charAt(0) + s.slice(1).toLowerCase()])], v.status));
@@ -40,11 +44,16 @@ export function filterForm(state, apply) {
     [["", "Open or closed"], ["open", "Open"], ["closed", "Closed"]], v.window));
   const flow = field("Flow", h("input", { name: "flow", value: v.flow, autocomplete: "off" }));
   const since = field("Updated since", h("input", { name: "since", type: "datetime-local", value: v.since }));
+  const set = FILTERS.filter((k) => v[k]).length;
+  const more = h("details", { class: "more-filters", open: set > 0 || window.matchMedia(WIDE).matches },
+    h("summary", {}, "Filters", set ? [" ", h("span", { class: "badge" }, `${set} set`)] : null),
+    h("div", { class: "filter-fields" }, status.wrap, tag.wrap, windowState.wrap, flow.wrap, since.wrap));
   const form = h("form", { class: "filters", role: "search", "aria-label": "Search and filter sessions" },
-    search.wrap, status.wrap, tag.wrap, windowState.wrap, flow.wrap, since.wrap,
-    h("div", { class: "actions" },
-      h("button", { type: "submit" }, "Apply"),
-      h("button", { type: "reset", class: "secondary" }, "Clear")),
+    h("div", { class: "search-row" }, search.wrap,
+      h("div", { class: "actions" },
+        h("button", { type: "submit" }, "Apply"),
+        h("button", { type: "reset", class: "secondary" }, "Clear"))),
+    more,
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();

@@ -18,14 +18,6 @@ const LIST = `query Sessions($filter: SessionFilter, $first: Int, $after: String
   }
 }`;
 
-// SessionFilter has no text search: the contacts are searched, with their latest sessions.
-const SEARCH = `query SessionSearch($search: String!) {
-  contacts(filter: { search: $search }, first: 10) {
-    totalCount
-    edges { node { ${CONTACT} sessions(first: 5) { edges { node { ${FIELDS} } } } } }
-  }
-}`;
-
 const ACTIVITY = `subscription Activity {
   messageUpdated(filter: { changes: [RECEIVED, SENT, FAILED] }) { change missed }
 }`;
@@ -77,17 +69,13 @@ async function load(results, state, cursors, page, stale) {
     if (stale()) return;
     clear(results).append(h("h2", { id: "results-title", class: "sr-only" }, "Results"));
     results.removeAttribute("aria-busy");
-    if (found.note) results.append(h("p", { class: "notice" }, found.note));
     if (!found.nodes.length) {
-      results.append(empty(state.active ? "No session matches these filters."
-        : "No sessions yet: they start when a customer writes or a message is sent."));
+      results.append(empty(emptyText(state)));
       return;
     }
     results.append(table(found.nodes));
-    if (found.pageInfo) {
-      cursors[page + 1] = found.pageInfo.endCursor;
-      results.append(pager(results, page, found, cursors));
-    }
+    cursors[page + 1] = found.pageInfo.endCursor;
+    results.append(pager(results, page, found, cursors));
   } catch (error) {
     if (stale()) return;
     results.removeAttribute("aria-busy");
@@ -95,36 +83,20 @@ async function load(results, state, cursors, page, stale) {
   }
 }
 
-/** One page; a search goes through the contacts (their latest sessions, filtered here). */
+/** One page of sessions; the search is one more condition of the SessionFilter. */
 async function fetchPage(state, after) {
-  const filter = { ...state.filter };
-  if (!state.search) {
-    const data = await gql(LIST, { filter, first: PAGE, after });
-    return connection(data.sessions);
-  }
-  const { contacts } = await gql(SEARCH, { search: state.search });
-  if (!contacts.edges.length) return { nodes: [], note: `No contact matches “${state.search}”.` };
-  if (contacts.edges.length === 1) {
-    const contactId = contacts.edges[0].node.id;
-    const data = await gql(LIST, { filter: { ...filter, contactId }, first: PAGE, after });
-    return connection(data.sessions);
-  }
-  const nodes = contacts.edges.flatMap(({ node: contact }) => contact.sessions.edges
-    .map((e) => ({ ...e.node, contact })))
-    .filter((session) => matches(session, filter));
-  nodes.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
-  const more = contacts.totalCount > contacts.edges.length
-    ? `the first ${contacts.edges.length} of ${contacts.totalCount}` : contacts.edges.length;
-  return { nodes, note: `The latest sessions of the ${more} contacts matching “${state.search}”.` };
+  const filter = state.search ? { ...state.filter, search: state.search } : { ...state.filter };
+  const data = await gql(LIST, { filter, first: PAGE, after });
+  return connection(data.sessions);
 }
 
-/** The SessionFilter's conditions, checked in the browser (for the search's sessions). */
-function matches(session, filter) {
-  return (!filter.status || filter.status.includes(session.status))
-    && (!filter.tag || session.tags.includes(filter.tag))
-    && (filter.windowOpen === undefined || session.windowOpen === filter.windowOpen)
-    && (!filter.flow || session.flow === filter.flow)
-    && (!filter.updatedSince || session.updatedAt >= filter.updatedSince);
+function emptyText(state) {
+  const filtered = Object.keys(state.filter).length > 0;
+  if (state.search) {
+    return `No session’s contact matches “${state.search}”${filtered ? " with these filters" : ""}.`;
+  }
+  if (filtered) return "No session matches these filters.";
+  return "No sessions yet: they start when a customer writes or a message is sent.";
 }
 
 function connection(sessions) {

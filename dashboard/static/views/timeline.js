@@ -1,12 +1,14 @@
-// #/sessions/<id>: one session's timeline, oldest first, paged, live over graphql-transport-ws,
-// with the reply box under it.
+// #/sessions/<id>: one session's timeline (messages, events and the automation runs they
+// triggered), oldest first, paged, live over graphql-transport-ws, with the reply box beside it.
 
 import { gql } from "../api.js";
 import { announce, append, clear, empty, errorBox, h, loading } from "../dom.js";
 import { EVENT, MESSAGE, SESSION_HEAD } from "../fragments.js";
 import { contactDetails, contactName, when, windowText, words } from "../format.js";
 import { renderReply } from "./reply.js";
-import { answerList, isStatusEvent, renderItem } from "./timeline_items.js";
+import { flowPanel } from "./flow_panel.js";
+import { isStatusEvent, renderItem } from "./timeline_items.js";
+import { SessionRuns, at, keepingBottom, placeByTime } from "./timeline_runs.js";
 import { tags } from "./sessions.js";
 
 const PAGE = 50;
@@ -42,6 +44,7 @@ class TimelineView {
     this.blobs = new Set();
     this.cursor = null;
     this.atEnd = false;
+    this.lastAt = -Infinity;
     this.showAll = false;
     this.unsubscribe = [];
   }
@@ -70,6 +73,7 @@ class TimelineView {
 
   stop() {
     this.unsubscribe.forEach((fn) => fn());
+    if (this.runs) this.runs.stop();
     this.blobs.forEach((url) => URL.revokeObjectURL(url));
     window.clearInterval(this.timer);
   }
@@ -77,9 +81,12 @@ class TimelineView {
   layout() {
     const s = this.session;
     this.head = h("section", { class: "session-head card", "aria-label": "About this session" });
+    this.flowBox = h("div", { class: "card flow-box", hidden: true });
     this.list = h("ol", { class: "timeline", "aria-label": "Timeline, oldest first", tabindex: "0" });
     this.more = h("div", { class: "more" });
     this.liveErrors = h("p", { class: "error", role: "alert", hidden: true });
+    const runsNote = h("p", { class: "notice", role: "status", hidden: true });
+    this.runs = new SessionRuns(this.id, this.list, () => (this.atEnd ? Infinity : this.lastAt), runsNote);
     const toggle = h("input", { type: "checkbox", id: "show-all-events" });
     toggle.addEventListener("change", () => {
       this.showAll = toggle.checked;
@@ -95,12 +102,14 @@ class TimelineView {
             h("h2", { id: "timeline-title" }, "Timeline"),
             h("div", { class: "check" }, toggle,
               h("label", { for: "show-all-events" }, "Show message status events"))),
-          this.liveErrors, this.list, this.more),
-        h("div", { class: "side" }, this.head, this.reply)),
+          this.liveErrors, runsNote, this.list, this.more),
+        h("div", { class: "side" }, this.head, this.flowBox, this.reply)),
     );
     this.renderHead();
+    this.renderFlow();
     this.renderReply();
     this.timer = window.setInterval(() => this.renderHead(), 30000);
+    this.runs.load();
   }
 
   renderHead() {
@@ -111,12 +120,26 @@ class TimelineView {
       ["24-hour window", windowText(s.windowOpen, s.windowExpiresAt)],
       ["Started", when(s.startedAt)],
     ];
-    if (s.flow) rows.push(["Flow", `${s.flow}${s.flowState && s.flowState.screen ? ` — now on ${s.flowState.screen}` : ""}`]);
+    if (s.flow) rows.push(["Flow", s.flow]);
     append(clear(this.head), [
       h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", {}, k), h("dd", { dataset: { fact: k } }, v)]),
         h("dt", {}, "Tags"), h("dd", {}, tags(s.tags))),
-      flowAnswers(s.flowState),
     ]);
+  }
+
+  /** The Flow's answers (redrawn only when they changed: a reader may have opened its steps). */
+  renderFlow() {
+    const s = this.session;
+    const drawn = JSON.stringify([s.flow, s.flowState]);
+    if (drawn === this.flowDrawn) return;
+    this.flowDrawn = drawn;
+    const opened = this.flowBox.querySelector("details[open]");
+    const panel = flowPanel(s.flow, s.flowState);
+    clear(this.flowBox).hidden = !panel;
+    if (!panel) return;
+    this.flowBox.append(panel);
+    const details = panel.querySelector("details");
+    if (opened && details) details.open = true;
   }
 
   renderReply() {
@@ -125,9 +148,13 @@ class TimelineView {
   }
 
   page(timeline) {
-    for (const edge of timeline.edges) this.upsert(edge.node, false);
+    for (const edge of timeline.edges) {
+      this.upsert(edge.node, false);
+      this.lastAt = Math.max(this.lastAt, at(edge.node));
+    }
     this.cursor = timeline.pageInfo.endCursor || this.cursor;
     this.atEnd = !timeline.pageInfo.hasNextPage;
+    this.runs.reveal();
     clear(this.more);
     if (!this.items.size) this.more.append(empty("Nothing in this session yet."));
     if (!this.atEnd) {
@@ -154,13 +181,14 @@ class TimelineView {
     const el = renderItem(node, this.blobs);
     if (isStatusEvent(node)) el.classList.add("status-event");
     if (known) {
-      known.el.replaceWith(el);
+      el.dataset.at = known.el.dataset.at;
+      keepingBottom(this.list, () => known.el.replaceWith(el));
     } else {
       const list = this.list;
       const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
       const emptyNote = this.more.querySelector(".empty");
       if (emptyNote) emptyNote.remove();
-      list.append(el);
+      placeByTime(list, el, at(node));
       if (atBottom || !live) list.scrollTop = list.scrollHeight;
     }
     this.items.set(node.id, { node, el });
@@ -189,7 +217,11 @@ class TimelineView {
       return;
     }
     if (update.message) this.upsert(update.message, true);
-    if (update.event) this.upsert(update.event, true);
+    if (update.event) {
+      this.upsert(update.event, true);
+      this.runs.soon(); // the event may have triggered automations
+      if (update.event.name.startsWith("flow.")) this.refreshHead();
+    }
     if (update.message && update.message.direction === "INBOUND") this.refreshHead();
   }
 
@@ -205,6 +237,7 @@ class TimelineView {
         after = data.session.timeline.pageInfo.endCursor;
       }
       this.refreshHead();
+      this.runs.load();
     } catch (error) {
       this.liveErrors.hidden = false;
       this.liveErrors.textContent = `Could not catch up after a gap: ${error.message}`;
@@ -218,17 +251,10 @@ class TimelineView {
       const wasOpen = this.session.windowOpen;
       this.session = { ...this.session, ...data.session };
       this.renderHead();
+      this.renderFlow();
       if (wasOpen !== this.session.windowOpen) this.renderReply();
     } catch { /* the head stays as it was */ }
   }
-}
-
-function flowAnswers(state) {
-  if (!state || !state.answers || !Object.keys(state.answers).length) return null;
-  return h("section", { class: "flow-answers", "aria-label": "Flow answers per screen" },
-    h("h2", {}, "Flow answers"),
-    Object.entries(state.answers).map(([screen, answers]) =>
-      h("div", { class: "screen" }, h("h3", {}, screen), answerList(answers))));
 }
 
 function liveNotice(node, known) {

@@ -182,6 +182,10 @@ function renderEvent(e) {
   } else if (e.name === "flow.screen.submitted" && props.data) {
     detail = `Screen ${props.screen || "?"} submitted`;
     extra = answerList(props.data);
+  } else if (e.name === "flow.started") {
+    detail = `Flow ${props.flow || ""} opened`;
+  } else if (e.name === "flow.screen.rejected") {
+    detail = `Screen ${props.screen || "?"} refused: ${props.error || "no reason given"}`;
   } else if (e.name === "flow.completed" && props.response) {
     detail = `Flow ${props.flow || ""} completed (${props.via || "webhook"})`;
     extra = answerList(props.response);

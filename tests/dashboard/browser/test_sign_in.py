@@ -47,22 +47,6 @@ async def test_the_fragment_link_signs_in_and_leaves_the_key_out_of_the_address(
     await expect(rows.first).to_contain_text("Maria Silva")
 
 
-async def test_the_sessions_list_reads_on_a_phone(page: Any, dashboard: Dashboard) -> None:
-    # given
-    await dashboard.customer_writes("15551234567", "Can I change the delivery address?", "Maria")
-    await dashboard.customer_writes("447700900456", "Booking for two, please", "Sheena")
-    await page.set_viewport_size({"width": 390, "height": 844})
-
-    # when
-    await page.goto(dashboard.link())
-
-    # then: rows become cards, nothing wider than the screen
-    await expect(page.locator("table.sessions tbody tr")).to_have_count(2)
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390
-    await screenshot(page, "sessions-phone")
-
-
 async def test_a_wrong_key_is_refused_in_words_and_a_typed_key_signs_in(
     page: Any, dashboard: Dashboard
 ) -> None:
