@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -123,6 +124,13 @@ class AutomationRun:
     duration_ms: int | None = strawberry.field(description="How long it ran.")
     created_at: datetime = strawberry.field(description="When the event matched.")
     _contact_id: strawberry.Private[Any]
+
+    @strawberry.field(
+        description="The automation that ran (null once deleted; a page loads them at once)."
+    )
+    async def automation(self, info: Info) -> Automation | None:
+        row = await info.context.loaders.automation.load(uuid.UUID(str(self.automation_id)))
+        return Automation.from_model(row) if row else None
 
     @strawberry.field(description="The contact the event was about.")
     async def contact_wa_id(self, info: Info) -> str | None:

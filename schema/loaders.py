@@ -14,6 +14,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from tortoise.models import Model
 
 from models import (
+    WhatsAppAutomation,
     WhatsAppContact,
     WhatsAppContactIdentity,
     WhatsAppGroup,
@@ -205,6 +206,9 @@ class Loaders:
     )
     template: DataLoader[uuid.UUID, WhatsAppTemplate | None] = field(
         default_factory=lambda: by_id_loader(WhatsAppTemplate)
+    )
+    automation: DataLoader[uuid.UUID, WhatsAppAutomation | None] = field(
+        default_factory=lambda: by_id_loader(WhatsAppAutomation)
     )
     contact_identities: DataLoader[uuid.UUID, list[WhatsAppContactIdentity]] = field(
         default_factory=contact_identities_loader

@@ -67,7 +67,7 @@ query R($automationId: ID, $status: [AutomationRunStatus!], $first: Int, $after:
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { cursor node {
-      id automationId status eventId eventName contactWaId results error
+      id automationId automation { name } status eventId eventName contactWaId results error
       startedAt finishedAt durationMs createdAt
     } }
   }
@@ -398,6 +398,7 @@ async def test_runs_of_a_contact_or_of_a_session(gql: GraphQL) -> None:
         "id", flat=True
     )
     assert triggered["node"]["eventId"] == str(event_id)
+    assert triggered["node"]["automation"] == {"name": "watched"}
     assert of_nobody["data"]["automationRuns"]["totalCount"] == 0
 
 

@@ -5,11 +5,10 @@ import { gql } from "../api.js";
 import { announce, h } from "../dom.js";
 import { fullWhen, when, words } from "../format.js";
 
-const RUN = "id automationId status eventId eventName results error startedAt finishedAt durationMs createdAt";
+const RUN = "id automationId automation { name } status eventId eventName results error startedAt finishedAt durationMs createdAt";
 // A request of its own: a filtered page of 50 costs about half of what a request may (10,000),
 // the timeline's page the other half.
 const RUNS = `query SessionRuns($id: ID!, $first: Int, $after: String) {
-  automations { id name }
   automationRuns(sessionId: $id, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor } edges { node { ${RUN} } }
   }
@@ -111,7 +110,9 @@ export class SessionRuns {
 
   async fetch(after) {
     const data = await gql(RUNS, { id: this.id, first: PAGE, after });
-    data.automations.forEach((a) => this.names.set(a.id, a.name));
+    data.automationRuns.edges.forEach(({ node }) => {
+      if (node.automation) this.names.set(node.automationId, node.automation.name);
+    });
     return data.automationRuns;
   }
 
