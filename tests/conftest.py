@@ -141,9 +141,23 @@ async def clean_tables(db: str) -> None:
 # -- the sandbox (Meta) ------------------------------------------------------------------------
 
 
+STOP_GRACE_S = 10
+
+
 async def start_server(app: Any) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
-    """A real uvicorn server on a free port, in this event loop."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    """A real uvicorn server on a free port, in this event loop.
+
+    Stopping it waits at most `STOP_GRACE_S` for requests still being answered, then cancels
+    them (uvicorn logs how many): one request left hanging by a test must not hang the
+    suite's teardown, as one did once at the end of a whole PostgreSQL run."""
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        timeout_graceful_shutdown=STOP_GRACE_S,
+    )
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
