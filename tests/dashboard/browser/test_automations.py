@@ -6,31 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 from tests.dashboard.browser.helpers import Dashboard, expect, screenshot
+from tests.dashboard.browser.seed import create_automation
 from whatsapp.automations import runner
-
-CREATE = """mutation($input: CreateAutomationInput!) {
-  createAutomation(input: $input) { automation { id } errors { code field message } }
-}"""
-
-
-async def create(dashboard: Dashboard, **definition: Any) -> str:
-    data = await dashboard.gql(CREATE, {"input": {"cooldownSeconds": 0, **definition}})
-    assert data["createAutomation"]["errors"] == [], data
-    return str(data["createAutomation"]["automation"]["id"])
 
 
 async def test_an_automation_is_switched_off_and_its_runs_are_shown(
     page: Any, dashboard: Dashboard
 ) -> None:
     # given: one that tags whoever writes, one that fails (its template does not exist)
-    tagger = await create(
+    tagger = await create_automation(
         dashboard,
         name="Tag customers who write",
         description="Marks the contact so the team sees who is waiting.",
         trigger="message.received",
         actions=[{"type": "tag", "add": ["waiting"], "target": "contact"}],
     )
-    await create(
+    await create_automation(
         dashboard,
         name="Welcome back",
         trigger="message.received",
