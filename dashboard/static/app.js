@@ -29,7 +29,10 @@ const LIVE_WORDS = {
   idle: "Live updates: idle",
 };
 
+/** The indicator shows only once a screen subscribes to something: before that (overview,
+automations, health) there is nothing live to be on or off. */
 function setLiveState(state, seconds) {
+  liveState.hidden = state === "idle";
   liveState.textContent = state === "reconnecting" && seconds
     ? `Live updates: reconnecting in ${seconds} s…` : LIVE_WORDS[state] || state;
   liveState.dataset.state = state;
