@@ -23,7 +23,9 @@ pytestmark = pytest.mark.usefixtures("customer")
 TEMPLATE = """
 mutation T($input: SendTemplateInput!) {
   sendTemplate(input: $input) {
-    message { id status wamid type templateName templateLanguage payload errorCode errorTitle }
+    message {
+      id status wamid type templateName templateLanguage payload errorCode errorTitle text
+    }
     errors { code message field cloudApiCode }
   }
 }"""
@@ -64,6 +66,8 @@ async def test_template_with_header_body_and_buttons(gql: GraphQL, sandbox: Sand
     payload = result["data"]["sendTemplate"]
     assert payload["errors"] == []
     message = payload["message"]
+    # what the customer reads: the synced body filled in (a date by its fallback value)
+    assert message["text"] == "Hi Ana, your order #42 has shipped and will arrive on March 3."
     assert graph_requests(sandbox) == [
         {
             "messaging_product": "whatsapp",

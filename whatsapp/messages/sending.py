@@ -27,6 +27,7 @@ from models import (
     MessageType,
     WhatsAppContact,
     WhatsAppMessage,
+    WhatsAppTemplate,
 )
 from whatsapp.cloud.client import MESSAGES, Edge
 from whatsapp.conversations.contacts import contact_for
@@ -53,6 +54,7 @@ from whatsapp.messages.recipients import (
     recipient_of,
 )
 from whatsapp.runtime import Runtime
+from whatsapp.templates.parameters import rendered_body
 from whatsapp.templates.routing import edge_for
 from whatsapp.templates.store import check_template_for_send
 
@@ -335,13 +337,30 @@ async def _template_draft(
         type=MessageType.TEMPLATE,
         payload=payload,
         content={"template": {"name": name, "language": language, **parameters}},
-        text=f"template: {name} ({language})",
+        text=_template_text(template, name, language, body, named),
         template_id=template.id if template else None,
         template_name=name,
         template_language=language,
         template_category=template.category if template else None,
         edge=edge_for(rt, template),
     )
+
+
+def _template_text(
+    template: WhatsAppTemplate | None,
+    name: str,
+    language: str,
+    body: Sequence[Mapping[str, Any]],
+    named: Mapping[str, Any],
+) -> str:
+    """What the customer reads (the body filled in), or the template's name when the
+    definition is not known here (no business account id to look it up by)."""
+    rendered = (
+        rendered_body(template.components, body=body, named_body=named.get("named_body"))
+        if template is not None
+        else None
+    )
+    return rendered or f"template: {name} ({language})"
 
 
 async def _store_and_deliver(rt: Runtime, request: _Request, draft: _Draft) -> SendResult:

@@ -309,3 +309,42 @@ def _match_button(
             "parameter",
             code=mismatch,
         )
+
+
+def rendered_body(
+    components: Sequence[Mapping[str, Any]],
+    *,
+    body: Sequence[Mapping[str, Any]] = (),
+    named_body: Sequence[Mapping[str, Any]] | None = None,
+) -> str | None:
+    """The body the customer reads: the definition's BODY text with each placeholder replaced
+    by its parameter (text as given; a currency's or a date's fallback value, which is what
+    Meta shows where it cannot localise). Stored as a sent template's `text`, so a timeline, a
+    session's last message and a search read what was said, not only the template's name.
+    None without a body text, or when a placeholder has no value."""
+    text = next(
+        (c.get("text") for c in components if str(c.get("type", "")).upper() == "BODY"), None
+    )
+    if not isinstance(text, str):
+        return None
+    if named_body:
+        values = {str(p.get("name")): _shown(p.get("parameter")) for p in named_body}
+    else:
+        values = {str(n): _shown(p) for n, p in enumerate(body, 1)}
+    missing = [name for name in _placeholders(text) if values.get(name) is None]
+    if missing:
+        return None
+    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), text)
+
+
+def _shown(parameter: Any) -> str | None:
+    """A parameter as the customer sees it, from our input shape."""
+    if not isinstance(parameter, Mapping):
+        return None
+    if isinstance(parameter.get("text"), str):
+        return str(parameter["text"])
+    for kind in ("currency", "dateTime"):
+        value = parameter.get(kind)
+        if isinstance(value, Mapping) and isinstance(value.get("fallbackValue"), str):
+            return str(value["fallbackValue"])
+    return None

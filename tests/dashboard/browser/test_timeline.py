@@ -109,5 +109,6 @@ async def test_outside_the_window_a_template_is_sent_from_a_form(
     sent = page.locator("li.msg.out").last
     await expect(sent).to_contain_text("Template order_update (en_US)")
     await expect(sent).to_contain_text("Rui · #1042 · Friday")
+    await expect(sent).to_contain_text("Hi Rui, your order #1042 has shipped and will arrive on")
     await expect(sent).to_have_attribute("data-status", "READ")
     await screenshot(page, "reply-template", top=True)

@@ -11,6 +11,7 @@ from tests.whatsapp.messages.payloads.samples import problems_of, single_problem
 from whatsapp.kit.errors import ErrorCode, WagraphError
 from whatsapp.templates.parameters import (
     check_template_parameters,
+    rendered_body,
     template_placeholder_counts,
     template_placeholder_names,
 )
@@ -484,3 +485,40 @@ def test_named_checks_follow_the_placeholders_when_no_format_is_stored() -> None
 
     assert (field, code) == (("namedBody",), MISMATCH)
     assert "{{eta}}" in message
+
+
+# -- the body the customer reads -----------------------------------------------------------------
+
+BODY = [{"type": "BODY", "text": "Hi {{1}}, your total is {{2}}, due {{3}}. Bye {{1}}."}]
+
+
+def test_the_rendered_body_fills_each_placeholder_as_the_customer_sees_it() -> None:
+    body = [
+        {"text": "Ana"},
+        {"currency": {"fallbackValue": "€12.50", "code": "EUR", "amount1000": 12500}},
+        {"dateTime": {"fallbackValue": "March 3"}},
+    ]
+    assert rendered_body(BODY, body=body) == "Hi Ana, your total is €12.50, due March 3. Bye Ana."
+
+
+def test_the_rendered_body_by_names() -> None:
+    components = [{"type": "body", "text": "Hi {{first_name}}, it is ready {{ eta }}."}]
+    named = [
+        {"name": "eta", "parameter": {"dateTime": {"fallbackValue": "tomorrow"}}},
+        {"name": "first_name", "parameter": {"text": "Ana"}},
+    ]
+    assert rendered_body(components, named_body=named) == "Hi Ana, it is ready tomorrow."
+
+
+@pytest.mark.parametrize(
+    ("components", "body"),
+    [
+        (BODY, [{"text": "Ana"}]),  # a placeholder without a value
+        ([{"type": "HEADER", "format": "TEXT", "text": "{{1}}"}], [{"text": "Ana"}]),  # no body
+        (BODY, [{"text": "Ana"}, {"image": {"link": "x"}}, {"text": "y"}]),  # not text
+    ],
+)
+def test_no_rendered_body_when_it_cannot_be_told(
+    components: list[dict[str, Any]], body: list[dict[str, Any]]
+) -> None:
+    assert rendered_body(components, body=body) is None
