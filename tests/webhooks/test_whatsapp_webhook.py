@@ -216,6 +216,17 @@ async def test_same_delivery_ten_times_is_applied_once(
     assert await WhatsAppSession.all().count() == 1
 
 
+async def test_the_inbox_stores_the_same_bytes_once_and_says_so() -> None:
+    body = json.dumps(status("wamid.SAME", "sent", 1)).encode()
+
+    first_id, first_new = await inbox.store_delivery(body)
+    again_id, again_new = await inbox.store_delivery(body)
+
+    assert (first_new, again_new) == (True, False)
+    assert again_id == first_id
+    assert await WebhookDelivery.all().count() == 1
+
+
 async def test_concurrent_copies_with_different_bytes_apply_once(
     client: httpx.AsyncClient, sandbox_url: str
 ) -> None:

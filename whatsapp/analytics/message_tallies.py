@@ -105,16 +105,14 @@ def failure_codes(tallies: Iterable[Tally], top: int) -> list[tuple[int, str | N
     """(code, Meta's title, count) of failed messages with a code: most frequent first, then
     by code; the title is the smallest one seen (Meta's title for a code does not vary)."""
     counts: dict[int, int] = {}
-    titles: dict[int, str | None] = {}
+    titles: dict[int, list[str]] = {}
     for t in tallies:
         if t.code is None:
             continue
         counts[t.code] = counts.get(t.code, 0) + t.total
-        if t.title is not None and (titles.get(t.code) is None or t.title < str(titles[t.code])):
-            titles[t.code] = t.title
-        titles.setdefault(t.code, None)
+        titles.setdefault(t.code, []).extend([t.title] if t.title is not None else [])
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
-    return [(code, titles[code], n) for code, n in ranked]
+    return [(code, min(titles[code], default=None), n) for code, n in ranked]
 
 
 def pricing_counts(tallies: Iterable[Tally]) -> list[tuple[str | None, str | None, int, int]]:
