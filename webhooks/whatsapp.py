@@ -11,7 +11,7 @@ import hmac
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import orjson
 from starlette.requests import Request
@@ -22,6 +22,7 @@ from webhooks.bodies import BodyRefused, Door
 from webhooks.unavailable import database_unavailable
 from whatsapp.inbound import inbox
 from whatsapp.kit import json_depth
+from whatsapp.kit.group_commit import GroupCommit
 from whatsapp.kit.outages import is_database_outage
 
 log = logging.getLogger("wagraph.webhooks")
@@ -41,6 +42,10 @@ class WhatsAppWebhook:
     """Told about each newly stored delivery, so it is processed soon after the 200."""
     retry_after_s: int = 5
     """The Retry-After of the 503 answered when the database cannot store a delivery."""
+    store: GroupCommit[inbox.Arrival, tuple[uuid.UUID, bool]] = field(
+        default_factory=lambda: GroupCommit(inbox.store_deliveries, max_batch=64)
+    )
+    """Concurrent deliveries stored in one statement (a burst from Meta is one commit)."""
 
     def routes(self, path: str = "/webhooks/whatsapp") -> list[Route]:
         return [
@@ -82,7 +87,7 @@ class WhatsAppWebhook:
             log.warning("signed webhook refused, not JSON: %s", exc)
             return PlainTextResponse(f"Not a JSON document: {exc}", status_code=400)
         try:
-            delivery_id, is_new = await inbox.store_delivery(body)
+            delivery_id, is_new = await self.store((body, "whatsapp"))
         except Exception as exc:
             if not is_database_outage(exc):
                 raise
@@ -90,5 +95,6 @@ class WhatsAppWebhook:
             log.warning("webhook answered 503: the database is unreachable (%s)", exc)
             return database_unavailable(self.retry_after_s)
         if is_new:
+            inbox.arrived(delivery_id)
             self.delivery_arrived(delivery_id)
         return PlainTextResponse("OK")

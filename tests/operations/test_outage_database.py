@@ -130,6 +130,12 @@ async def test_a_postgres_outage_is_answered_503_and_recovers(
             body, headers = webhook_body(1)
             refused = await http.post("/webhooks/whatsapp", content=body, headers=headers)
             assert refused.status_code == 503 and refused.headers["retry-after"] == "3"
+            # a burst, stored as one batch, is refused delivery by delivery
+            burst = [webhook_body(n) for n in range(2, 8)]
+            answers = await asyncio.gather(
+                *(http.post("/webhooks/whatsapp", content=b, headers=h) for b, h in burst)
+            )
+            assert [r.status_code for r in answers] == [503] * len(burst)
             assert server.running, server.tail()
 
             await asyncio.to_thread(pg.start)
@@ -142,6 +148,10 @@ async def test_a_postgres_outage_is_answered_503_and_recovers(
             assert answered.status_code == 200 and "errors" not in answered.json()
             retried = await http.post("/webhooks/whatsapp", content=body, headers=headers)
             assert retried.status_code == 200, retried.text
+            answers = await asyncio.gather(
+                *(http.post("/webhooks/whatsapp", content=b, headers=h) for b, h in burst)
+            )
+            assert [r.status_code for r in answers] == [200] * len(burst)
         log = server.tail(400)
     assert "Internal Server Error" not in log, log
 

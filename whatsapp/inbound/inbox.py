@@ -64,34 +64,64 @@ def signature_valid(body: bytes, header: str | None, app_secret: str) -> bool:
     return hmac.compare_digest(expected, presented[len(SIGNATURE_PREFIX) :].strip().lower())
 
 
-async def store_delivery(body: bytes, *, source: str = "whatsapp") -> tuple[uuid.UUID, bool]:
-    """Insert the raw delivery unless the same bytes are already stored; (its id, is_new).
+Arrival = tuple[bytes, str]
+"""A delivery to store: its raw body, and its source (`whatsapp`)."""
 
-    One statement written once (`INSERT … ON CONFLICT DO NOTHING RETURNING id`): this is all
-    an acknowledgement waits for, and Tortoise's `create` spent more CPU building the model
-    and its SQL than the round trip took. A redelivery's insert returns nothing and its id is
-    read back."""
-    key = hashlib.sha256(body).hexdigest()
-    # Bytes that are not UTF-8, and NUL (which PostgreSQL's text refuses), cannot be part of
-    # a JSON document: kept replaced, the delivery is stored and then fails as unprocessable.
-    text = body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
-    conn = connection()
-    p = Params(dialect(conn))
-    sql = (
-        "INSERT INTO webhook_delivery (id, created_at, dedupe_key, source, body, status, "
-        f"attempts) VALUES ({p(uuid.uuid4())}, {p(utcnow())}, {p(key)}, {p(source)}, "
-        f"{p(text)}, {p(InboxStatus.PENDING.value)}, 0) "
-        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
-    )
-    inserted = await conn.execute_query_dict(sql, p.values)
-    if not inserted:
-        seen = await WebhookDelivery.filter(dedupe_key=key).values_list("id", flat=True)
-        return uuid.UUID(str(seen[0])), False
-    delivery_id = uuid.UUID(str(inserted[0]["id"]))
-    # Its processing (another task, later) carries this POST's request id and span.
+
+async def store_delivery(body: bytes, *, source: str = "whatsapp") -> tuple[uuid.UUID, bool]:
+    """Store one delivery unless the same bytes are already stored; (its id, is_new).
+
+    The webhook endpoint stores through a `GroupCommit` over `store_deliveries` instead, so a
+    burst of deliveries is one statement; the request then calls `arrived` itself."""
+    stored = (await store_deliveries([(body, source)]))[0]
+    if stored[1]:
+        arrived(stored[0])
+    return stored
+
+
+def arrived(delivery_id: uuid.UUID) -> None:
+    """In the acknowledging request: its processing (another task, later) carries this POST's
+    request id and span."""
     log_context.hand_over(delivery_id)
     tracing.remember(delivery_id)
-    return delivery_id, True
+
+
+async def store_deliveries(arrivals: Sequence[Arrival]) -> list[tuple[uuid.UUID, bool]]:
+    """Insert deliveries whose bytes are not stored yet, in one statement; (id, is_new) each,
+    in order. The same bytes twice in `arrivals` are one row: new the first time only.
+
+    `INSERT … ON CONFLICT DO NOTHING RETURNING`: this is all an acknowledgement waits for,
+    written as SQL once (Tortoise's `create` spent more CPU building the model and its SQL
+    than the round trip took). Bytes already stored are read back in a second statement."""
+    keys = [hashlib.sha256(body).hexdigest() for body, _ in arrivals]
+    conn = connection()
+    p = Params(dialect(conn))
+    rows: dict[str, str] = {}
+    now = utcnow()
+    for key, (body, source) in zip(keys, arrivals, strict=True):
+        if key not in rows:
+            # Bytes that are not UTF-8, and NUL (which PostgreSQL's text refuses), cannot be
+            # part of a JSON document: kept replaced, it is stored, then fails as unprocessable.
+            text = body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+            rows[key] = (
+                f"({p(uuid.uuid4())}, {p(now)}, {p(key)}, {p(source)}, {p(text)}, "
+                f"{p(InboxStatus.PENDING.value)}, 0)"
+            )
+    sql = (
+        "INSERT INTO webhook_delivery (id, created_at, dedupe_key, source, body, status, "
+        f"attempts) VALUES {', '.join(rows.values())} "
+        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key"
+    )
+    inserted = {r["dedupe_key"]: r["id"] for r in await conn.execute_query_dict(sql, p.values)}
+    ids = dict(inserted)
+    if len(ids) < len(rows):
+        seen = WebhookDelivery.filter(dedupe_key__in=[k for k in rows if k not in ids])
+        ids.update(await seen.values_list("dedupe_key", "id"))
+    answers: list[tuple[uuid.UUID, bool]] = []
+    for key in keys:
+        answers.append((uuid.UUID(str(ids[key])), key in inserted))
+        inserted.pop(key, None)  # a second copy in the same batch is not new
+    return answers
 
 
 async def process_delivery(delivery_id: uuid.UUID, *, processor: Processor = apply_webhook) -> bool:
