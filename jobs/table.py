@@ -21,7 +21,7 @@ from app.settings import Settings
 from whatsapp.analytics import rollup
 from whatsapp.automations import runner as automations
 from whatsapp.inbound import inbox
-from whatsapp.messages import scheduling
+from whatsapp.messages import flush, scheduling
 from whatsapp.runtime import Runtime
 from whatsapp.templates import sync as template_sync
 
@@ -74,7 +74,7 @@ async def deliver_message(ctx: JobContext, message_id: str) -> bool:
 
 
 async def sweep_scheduled(ctx: JobContext) -> dict[str, int]:
-    result = await scheduling.flush_scheduled_messages(
+    result = await flush.flush_scheduled_messages(
         ctx.rt,
         batch=ctx.settings.scheduled_batch,
         concurrency=ctx.settings.scheduled_concurrency,

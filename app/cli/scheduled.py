@@ -77,7 +77,7 @@ async def _flush_with_progress(rt: Runtime, *, batch: int, concurrency: int) -> 
     for later), not only when a pass of `batch` messages ends."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from whatsapp.messages import scheduling
+    from whatsapp.messages import flush, scheduling
 
     due = await scheduling.count_due()
     stop = _stop_on_signals()
@@ -89,7 +89,7 @@ async def _flush_with_progress(rt: Runtime, *, batch: int, concurrency: int) -> 
         console=console,
     ) as progress:
         task = progress.add_task("flushing", total=due)
-        return await scheduling.flush_scheduled_messages(
+        return await flush.flush_scheduled_messages(
             rt,
             batch=batch,
             concurrency=concurrency,

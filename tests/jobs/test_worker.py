@@ -23,6 +23,7 @@ from tests.workers import run_burst
 from whatsapp.kit.clock import utcnow
 from whatsapp.messages import scheduling
 from whatsapp.messages import sending as messaging
+from whatsapp.messages.flush import flush_scheduled_messages
 
 redis_url = workers.redis_url
 queue_name = workers.queue_name
@@ -107,7 +108,7 @@ async def test_a_worker_killed_mid_flush_loses_nothing_and_sends_nothing_twice(
     try:
         later = utcnow() + timedelta(minutes=5)
         await scheduling.process_scheduled_messages(rt, now=later, limit=1000)
-        await scheduling.flush_scheduled_messages(rt)
+        await flush_scheduled_messages(rt)
     finally:
         await rt.aclose()
     final = await statuses(due)

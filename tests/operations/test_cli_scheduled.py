@@ -18,7 +18,7 @@ from tests.conftest import make_settings, wait_for
 from tests.operations.cli_runner import cli_env, closed_port, wagraph
 from tests.operations.test_worker_shutdown import only_what_was_sent
 from tests.whatsapp.messages.test_scheduling import due_messages, sent_once, statuses
-from whatsapp.messages import scheduling
+from whatsapp.messages import flush
 from whatsapp.messages.scheduling import FlushResult
 from whatsapp.runtime import Runtime
 
@@ -39,7 +39,7 @@ async def test_flush_progress_is_reported_as_each_message_goes(
     def watch(so_far: FlushResult) -> None:
         seen.append(so_far.sent + so_far.failed + so_far.retried)
 
-    result = await scheduling.flush_scheduled_messages(rt, batch=500, progress=watch)
+    result = await flush.flush_scheduled_messages(rt, batch=500, progress=watch)
 
     # one pass of 12, yet the watcher saw every message settle, not only the pass end
     assert seen[:12] == list(range(1, 13))

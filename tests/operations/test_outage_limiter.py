@@ -19,7 +19,7 @@ from tests.services import ThrowawayRedis, throwaway_redis
 from tests.whatsapp.messages.test_scheduling import due_messages, sent_once, statuses
 from whatsapp.cloud import ratelimit
 from whatsapp.cloud.ratelimit import HEADROOM, RedisLimiter
-from whatsapp.messages import scheduling
+from whatsapp.messages import flush
 from whatsapp.runtime import Runtime
 
 NUMBER = "106540352242922"
@@ -131,7 +131,7 @@ async def test_a_sweep_whose_limiter_lost_redis_sends_everything_once(
     rt.limiter = RedisLimiter(redis.url, 1000)
     redis.stop()
     try:
-        result = await scheduling.flush_scheduled_messages(rt)
+        result = await flush.flush_scheduled_messages(rt)
     finally:
         await rt.limiter.aclose()
         rt.limiter = working

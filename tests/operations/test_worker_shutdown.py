@@ -25,7 +25,7 @@ from tests.workers import limiter_that_cannot_decide
 from whatsapp.cloud.ratelimit import InProcessLimiter
 from whatsapp.kit.clock import utcnow
 from whatsapp.kit.errors import ErrorCode, WagraphError
-from whatsapp.messages import delivery, scheduling
+from whatsapp.messages import delivery, flush, scheduling
 from whatsapp.messages import sending as messaging
 from whatsapp.runtime import Runtime
 
@@ -77,7 +77,7 @@ async def test_a_failing_limiter_gives_claimed_messages_back_unsent(
     async with limiter_that_cannot_decide() as undecided:
         rt.limiter = undecided
         try:
-            result = await scheduling.flush_scheduled_messages(rt)
+            result = await flush.flush_scheduled_messages(rt)
         finally:
             rt.limiter = working
 
@@ -91,7 +91,7 @@ async def test_a_failing_limiter_gives_claimed_messages_back_unsent(
         rt, now=utcnow() + timedelta(minutes=5), limit=0
     )
     assert later.recovered == 0
-    await scheduling.flush_scheduled_messages(rt)
+    await flush.flush_scheduled_messages(rt)
     assert await statuses(due) == {MessageStatus.SENT: 5}
     assert sent_once(sandbox, due)
 
@@ -231,7 +231,7 @@ async def test_a_cancelled_sweep_fails_nothing_it_did_not_send(
     # given: a sweep paced at 5 messages a second, part-way through
     due = await due_messages(rt, 20)
     await paced_at(rt, 5)
-    sweep = asyncio.create_task(scheduling.flush_scheduled_messages(rt, concurrency=20))
+    sweep = asyncio.create_task(flush.flush_scheduled_messages(rt, concurrency=20))
     await poll(lambda: sandbox.stats()["messages"]["accepted"] >= 3, timeout=30)
 
     # when: it is cancelled
@@ -255,7 +255,7 @@ async def test_a_stopping_sweep_claims_nothing_more_and_gives_back_the_rest(
     await paced_at(rt, 5)
     stop = asyncio.Event()
     sweep = asyncio.create_task(
-        scheduling.flush_scheduled_messages(rt, batch=5, concurrency=5, stop=stop)
+        flush.flush_scheduled_messages(rt, batch=5, concurrency=5, stop=stop)
     )
     await poll(lambda: sandbox.stats()["messages"]["accepted"] >= 3, timeout=30)
 
@@ -316,7 +316,7 @@ async def test_sigterm_mid_flush_sends_or_gives_back_every_message_and_exits_0(
     # and the next flush sends the rest, once (at Meta's pace, so none is throttled)
     rt = build_runtime(make_settings(db, sandbox_url))
     try:
-        await scheduling.flush_scheduled_messages(rt)
+        await flush.flush_scheduled_messages(rt)
     finally:
         await rt.aclose()
     assert await statuses(due) == {MessageStatus.SENT: 200}

@@ -216,9 +216,15 @@ async def process_scheduled_messages(
     now: datetime | None = None,
     progress: Progress | None = None,
     stop: asyncio.Event | None = None,
+    gate: asyncio.Semaphore | None = None,
+    underway: asyncio.Event | None = None,
 ) -> FlushResult:
     """One pass: recover abandoned sends, then claim up to `limit` due messages and send them
     (the seed's `processScheduledMessages()`); any number of processes may run it at once.
+
+    `gate`: the sends in flight, shared with overlapping passes (`flush`); by default this
+    pass's own, `concurrency` wide. `underway` is set once every claimed message has its turn
+    at the gate (or there was none): the next pass may claim then.
 
     Faces: the arq worker's `messages.sweep` job and the server's in-process sweep (both via
     `flush_scheduled_messages`), and CLI `wagraph scheduled flush`. `progress`, if given, sees
@@ -226,53 +232,40 @@ async def process_scheduled_messages(
     Once `stop` is set (shutdown), nothing more is claimed or sent: messages already handed to
     Meta finish, the rest go back to SCHEDULED (`claims`).
     """
-    if stop is not None and stop.is_set():
-        return FlushResult()
-    now = now or utcnow()
-    result = FlushResult(recovered=await recover_abandoned(rt, now=now))
-    claimed = await _claim(limit, now)
-    result.claimed = len(claimed)
-    if claimed:
-        outcome = await _send_claimed(rt, claimed, concurrency, stop=stop, progress=progress)
-        result.add(outcome)
-    return result
+    underway = underway or asyncio.Event()
+    try:
+        if stop is not None and stop.is_set():
+            return FlushResult()
+        now = now or utcnow()
+        result = FlushResult(recovered=await recover_abandoned(rt, now=now))
+        claimed = await _claim(limit, now)
+        result.claimed = len(claimed)
+        if claimed:
+            gate = gate or asyncio.Semaphore(concurrency)
+            turns = _Turns(gate, len(claimed), underway)
+            outcome = await _send_claimed(rt, claimed, turns, stop=stop, progress=progress)
+            result.add(outcome)
+        return result
+    finally:
+        underway.set()
 
 
-async def flush_scheduled_messages(
-    rt: Runtime,
-    *,
-    batch: int = 500,
-    concurrency: int = 32,
-    progress: Progress | None = None,
-    stop: asyncio.Event | None = None,
-) -> FlushResult:
-    """Pass after pass until nothing is due (the CLI's `scheduled flush`, the worker's sweep).
+class _Turns:
+    """A pass's messages taking turns at the shared gate; `underway` once all have had one."""
 
-    `progress`, if given, sees the running totals after each message and after each pass.
-    A pass that had to give messages back (`stop` was set, or the limiter failed) ends it."""
-    total = FlushResult()
+    def __init__(self, gate: asyncio.Semaphore, messages: int, underway: asyncio.Event) -> None:
+        self.gate = gate
+        self._waiting = messages
+        self._underway = underway
 
-    def so_far(partial: FlushResult) -> None:
-        running = FlushResult()
-        running.add(total)
-        running.add(partial)
-        if progress is not None:
-            progress(running)
+    async def __aenter__(self) -> None:
+        await self.gate.acquire()
+        self._waiting -= 1
+        if self._waiting <= 0:
+            self._underway.set()
 
-    while stop is None or not stop.is_set():
-        result = await process_scheduled_messages(
-            rt,
-            limit=batch,
-            concurrency=concurrency,
-            progress=so_far if progress else None,
-            stop=stop,
-        )
-        total.add(result)
-        if progress is not None:
-            progress(total)
-        if result.claimed == 0 or result.released:
-            return total
-    return total
+    async def __aexit__(self, *exc: object) -> None:
+        self.gate.release()
 
 
 async def deliver_due_message(
@@ -292,7 +285,8 @@ async def deliver_due_message(
     )
     if not claimed:
         return False  # cancelled, rescheduled, or taken by a sweep already
-    await _send_claimed(rt, [await WhatsAppMessage.get(id=message_id)], 1, stop=stop)
+    one = _Turns(asyncio.Semaphore(1), 1, asyncio.Event())
+    await _send_claimed(rt, [await WhatsAppMessage.get(id=message_id)], one, stop=stop)
     return True
 
 
@@ -344,7 +338,7 @@ async def _claim(limit: int, now: datetime) -> list[WhatsAppMessage]:
 async def _send_claimed(
     rt: Runtime,
     messages: list[WhatsAppMessage],
-    concurrency: int,
+    turns: _Turns,
     *,
     stop: asyncio.Event | None,
     progress: Progress | None = None,
@@ -354,7 +348,7 @@ async def _send_claimed(
     held = Claimed(messages, stop)
     result = FlushResult()
     try:
-        result = await _send_all(rt, messages, concurrency, progress, held=held)
+        result = await _send_all(rt, messages, turns, progress, held=held)
     finally:
         result.released = await held.release()
         if result.released:
@@ -365,7 +359,7 @@ async def _send_claimed(
 async def _send_all(
     rt: Runtime,
     messages: list[WhatsAppMessage],
-    concurrency: int,
+    turns: _Turns,
     progress: Progress | None = None,
     *,
     held: Claimed,
@@ -376,11 +370,10 @@ async def _send_all(
     marketing_now = await marketing_templates(messages)
     refused = await due_refusals.refusals(rt, messages, marketing_now)
     marketing = marketing_now if rt.marketing_messages_api else set()
-    gate = asyncio.Semaphore(concurrency)
     accepted: list[Accepted] = []
 
     async def one(message: WhatsAppMessage) -> None:
-        async with gate:
+        async with turns:
             if message.id in refused:
                 failure, reason = refused[message.id]
                 await record_failed(message, failure, SCHEDULER, reason=reason)

@@ -15,7 +15,7 @@ from models import MessageStatus, WhatsAppAnalyticsEvent, WhatsAppMessage
 from sandbox import Sandbox
 from tests.conftest import make_settings, open_service_window
 from whatsapp.kit.clock import utcnow
-from whatsapp.messages import scheduling
+from whatsapp.messages import flush, scheduling
 from whatsapp.messages import sending as messaging
 from whatsapp.runtime import Runtime
 
@@ -104,8 +104,8 @@ async def test_two_flushers_on_one_due_set_send_each_message_once(
 
     try:
         one, two = await asyncio.gather(
-            scheduling.flush_scheduled_messages(rt, batch=7, concurrency=4),
-            scheduling.flush_scheduled_messages(other, batch=7, concurrency=4),
+            flush.flush_scheduled_messages(rt, batch=7, concurrency=4),
+            flush.flush_scheduled_messages(other, batch=7, concurrency=4),
         )
     finally:
         await other.aclose()
@@ -199,7 +199,7 @@ async def test_the_rate_limit_is_never_exceeded(
     rt = build_runtime(make_settings(db, sandbox_url, rate_limit_mps=25))
     try:
         due = await due_messages(rt, 60)
-        await scheduling.flush_scheduled_messages(rt, concurrency=32)
+        await flush.flush_scheduled_messages(rt, concurrency=32)
     finally:
         await rt.aclose()
         async with httpx.AsyncClient() as http:
