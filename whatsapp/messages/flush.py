@@ -6,8 +6,9 @@ a whole round trip to Meta (100 ms and more when Meta is remote), then the next 
 claimed and read. So the next pass starts as soon as every message of the current one has had
 its turn to send, and the passes share one gate of `concurrency` sends in flight: the new
 batch is claimed and checked meanwhile, and its first sends take the places the old batch's
-answers free. Never more than `concurrency` sends in flight, and never more than two batches
-held (the second is claimed only once the first is all underway).
+answers free. Never more than `concurrency` sends in flight, and what a worker holds stays
+bounded: a batch is claimed only once the one before has had all its turns, so at most one
+batch waits for the gate beside the `concurrency` messages on their way (memory flat in N).
 """
 
 from __future__ import annotations
